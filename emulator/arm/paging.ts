@@ -1,0 +1,24 @@
+import { ArmError } from "./armError.js";
+import type { RequestContext } from "./requestContext.js";
+import type { JsonObject, JsonValue } from "./types.js";
+
+/**
+ * One page of a list, `{ value, nextLink? }`, with an absolute `nextLink` that carries every query
+ * parameter of the request plus a `$skiptoken`.
+ */
+export function pageOf(ctx: RequestContext, items: JsonValue[], pageSize: number): JsonObject {
+  const token = ctx.url.searchParams.get("$skiptoken") ?? ctx.url.searchParams.get("$skipToken");
+  const offset = token === null ? 0 : Number.parseInt(token, 10);
+  if (!Number.isInteger(offset) || offset < 0 || String(offset) !== token && token !== null) {
+    throw new ArmError(400, "InvalidSkipToken", `The skip token '${token ?? ""}' is not valid.`);
+  }
+  const value = items.slice(offset, offset + pageSize);
+  const page: JsonObject = { value };
+  if (offset + pageSize < items.length) {
+    const next = new URL(ctx.url.pathname, ctx.baseUrl);
+    for (const [key, v] of ctx.url.searchParams) if (key.toLowerCase() !== "$skiptoken") next.searchParams.append(key, v);
+    next.searchParams.set("$skiptoken", String(offset + pageSize));
+    page.nextLink = next.toString();
+  }
+  return page;
+}

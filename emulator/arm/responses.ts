@@ -1,0 +1,42 @@
+import { randomUUID } from "node:crypto";
+import type { ArmError } from "./armError.js";
+import type { EmulatorResponse, JsonValue } from "./types.js";
+
+/** A JSON response. */
+export function jsonResponse(status: number, body: JsonValue, headers: Record<string, string> = {}): EmulatorResponse {
+  return { status, headers: { "content-type": "application/json; charset=utf-8", ...headers }, body: JSON.stringify(body) };
+}
+
+/** A response with no body. */
+export function emptyResponse(status: number, headers: Record<string, string> = {}): EmulatorResponse {
+  return { status, headers };
+}
+
+/** The ARM error envelope for an {@link ArmError}. */
+export function errorResponse(error: ArmError): EmulatorResponse {
+  const headers: Record<string, string> = { "x-ms-failure-cause": error.status >= 500 ? "service" : "gateway" };
+  if (error.retryAfterSeconds !== undefined) headers["retry-after"] = String(error.retryAfterSeconds);
+  return jsonResponse(error.status, error.toBody(), headers);
+}
+
+/**
+ * Adds the headers ARM puts on every response: a new `x-ms-request-id`, the caller's correlation
+ * id (or a new one), the client request id when asked to return it, and `Date`.
+ */
+export function withStandardHeaders(response: EmulatorResponse, requestHeaders: Record<string, string>, nowMs: number): EmulatorResponse {
+  const requestId = randomUUID();
+  const headers: Record<string, string> = {
+    ...response.headers,
+    "x-ms-request-id": requestId,
+    "x-ms-correlation-request-id": requestHeaders["x-ms-correlation-request-id"] ?? randomUUID(),
+    "x-ms-routing-request-id": `LOCAL:${new Date(nowMs).toISOString().replace(/[-:.]/g, "")}:${requestId}`,
+    date: new Date(nowMs).toUTCString(),
+    "cache-control": "no-cache",
+    pragma: "no-cache",
+  };
+  const clientRequestId = requestHeaders["x-ms-client-request-id"];
+  if (clientRequestId !== undefined && requestHeaders["x-ms-return-client-request-id"]?.toLowerCase() !== "false") {
+    headers["x-ms-client-request-id"] = clientRequestId;
+  }
+  return { ...response, headers };
+}

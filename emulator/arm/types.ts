@@ -1,0 +1,24 @@
+/** A JSON value as the emulator stores and serves it. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** A JSON object. */
+export type JsonObject = { [key: string]: JsonValue };
+
+/** An HTTP request as the emulator's pure handler sees it. Header names are lower-case. */
+export interface EmulatorRequest {
+  method: string;
+  /** Absolute URL; its origin is the one the client called, used to build absolute links. */
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+/** The emulator's answer. `drop` asks the transport to break the connection instead of answering. */
+export interface EmulatorResponse {
+  status: number;
+  headers: Record<string, string>;
+  body?: string;
+  drop?: boolean;
+  /** Real milliseconds the transport waits before answering (fault latency). */
+  delayMs?: number;
+}

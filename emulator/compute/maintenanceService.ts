@@ -1,0 +1,188 @@
+import { z } from "zod";
+import { ArmError, operationNotAllowed } from "../arm/armError.js";
+import type { JsonObject } from "../arm/types.js";
+import type { EmulatorServices } from "../services.js";
+import type { StoredResource } from "../store/state.js";
+
+import type { VirtualMachines } from "./virtualMachines.js";
+import type { VmInternal, VmMaintenance } from "./vmModel.js";
+
+const DAY_MS = 24 * 3600 * 1000;
+/** How long the owner-started maintenance of one VM takes (emulated). */
+export const SELF_SERVICE_MAINTENANCE_MS = 10 * 60 * 1000;
+/** How long Azure takes to maintain one VM in the scheduled window (emulated; the docs cite ~25 min reboots). */
+export const PLATFORM_MAINTENANCE_MS = 25 * 60 * 1000;
+/** Pause between two update domains of a set in the scheduled window (the docs' 30 minutes). */
+export const UPDATE_DOMAIN_GAP_MS = 30 * 60 * 1000;
+
+const windowSchema = z.strictObject({ start: z.iso.datetime({ offset: true }), end: z.iso.datetime({ offset: true }) });
+
+/** A planned-maintenance wave as the control surface takes it. */
+export const maintenanceWaveInputSchema = z.strictObject({
+  id: z.string().min(1).max(100).optional(),
+  /** ARM ids of the VMs the wave touches. */
+  virtualMachineIds: z.array(z.string().min(1)).min(1).max(10_000),
+  /** The self-service (pre-emptive) window. @default from now, 35 days */
+  selfServiceWindow: windowSchema.optional(),
+  /** The scheduled window in which Azure does it. @default one day from the end of the self-service window */
+  maintenanceWindow: windowSchema.optional(),
+});
+
+/** A scheduled wave. */
+export interface MaintenanceWave {
+  id: string;
+  virtualMachineIds: string[];
+  selfServiceWindow: { start: string; end: string };
+  maintenanceWindow: { start: string; end: string };
+}
+
+/**
+ * Planned maintenance that needs a reboot (DOMAIN.md §2): a wave announces a self-service window
+ * and a scheduled window per VM. Inside the self-service window the owner may start the maintenance
+ * of each VM once; a failure aborts it, leaves the VM as it was and drops it from the wave. When
+ * the scheduled window opens Azure maintains the remaining VMs itself, one update domain of a set
+ * at a time.
+ */
+export class MaintenanceService {
+  constructor(
+    private readonly services: EmulatorServices,
+    private readonly vms: VirtualMachines,
+  ) {
+    services.scheduler.on("compute.maintenance.windowOpens", (data, at) => this.platformWindowOpens(String(data.waveId), data.vmIds as string[], at));
+    services.scheduler.on("compute.maintenance.platformStart", (data, at) => this.platformStart(String(data.vmId), String(data.waveId), at));
+    services.scheduler.on("compute.maintenance.platformDone", (data) => this.platformDone(String(data.vmId), String(data.waveId)));
+    services.operations.register("compute.vm.performMaintenance", {
+      complete: (op, at) =>
+        vms.settle(op, at, (vm) => {
+          const internal = vm.internal as VmInternal;
+          internal.powerState = "running";
+          internal.hostGeneration++;
+          this.finish(internal, "Completed", "MaintenanceCompleted", "Maintenance completed: the VM was redeployed to an updated host.");
+        }),
+      failed: (op, at, error) =>
+        vms.settle(op, at, (vm) => {
+          const internal = vm.internal as VmInternal;
+          internal.powerState = String(op.data.before) as VmInternal["powerState"];
+          this.finish(internal, "Aborted", "MaintenanceAborted", `Maintenance aborted: ${error.message}`);
+        }),
+    });
+  }
+
+  /** Announces a wave; 400 InvalidMaintenanceWave for bad input, 404 for an unknown VM, 409 for a VM already pending. */
+  scheduleWave(input: unknown): MaintenanceWave {
+    const parsed = maintenanceWaveInputSchema.safeParse(input);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const field = issue?.path.join(".") ?? "";
+      throw new ArmError(400, "InvalidMaintenanceWave", `Maintenance wave field '${field}': ${issue?.message ?? "invalid"}.`, field);
+    }
+    const now = this.services.now();
+    const preStart = parsed.data.selfServiceWindow === undefined ? now : Date.parse(parsed.data.selfServiceWindow.start);
+    const preEnd = parsed.data.selfServiceWindow === undefined ? now + 35 * DAY_MS : Date.parse(parsed.data.selfServiceWindow.end);
+    const mwStart = parsed.data.maintenanceWindow === undefined ? preEnd : Date.parse(parsed.data.maintenanceWindow.start);
+    const mwEnd = parsed.data.maintenanceWindow === undefined ? mwStart + DAY_MS : Date.parse(parsed.data.maintenanceWindow.end);
+    if (!(preStart < preEnd && preEnd <= mwStart && mwStart < mwEnd)) {
+      throw new ArmError(400, "InvalidMaintenanceWave", "Windows must be ordered: self-service start < self-service end <= maintenance start < maintenance end.", "maintenanceWindow");
+    }
+    const vms = parsed.data.virtualMachineIds.map((id) => {
+      const vm = this.vms.get(id);
+      if (vm === undefined) throw new ArmError(404, "ResourceNotFound", `Virtual machine '${id}' was not found.`, "virtualMachineIds");
+      const current = (vm.internal as VmInternal).maintenance;
+      if (current !== null && (current.phase === "Pending" || current.phase === "InProgress")) {
+        throw new ArmError(409, "MaintenanceAlreadyScheduled", `Virtual machine '${id}' is already in maintenance wave '${current.waveId}'.`, "virtualMachineIds");
+      }
+      return vm;
+    });
+    const waveId = parsed.data.id ?? this.services.nextId("wave");
+    for (const vm of vms) {
+      const maintenance: VmMaintenance = {
+        waveId,
+        preMaintenanceWindowStartTime: preStart,
+        preMaintenanceWindowEndTime: preEnd,
+        maintenanceWindowStartTime: mwStart,
+        maintenanceWindowEndTime: mwEnd,
+        phase: "Pending",
+        lastOperationResultCode: "None",
+        lastOperationMessage: "",
+      };
+      (vm.internal as VmInternal).maintenance = maintenance;
+    }
+    this.services.scheduler.schedule(mwStart, "compute.maintenance.windowOpens", { waveId, vmIds: vms.map((vm) => vm.id) });
+    return {
+      id: waveId,
+      virtualMachineIds: vms.map((vm) => vm.id),
+      selfServiceWindow: { start: new Date(preStart).toISOString(), end: new Date(preEnd).toISOString() },
+      maintenanceWindow: { start: new Date(mwStart).toISOString(), end: new Date(mwEnd).toISOString() },
+    };
+  }
+
+  /** Checks that the owner may start this VM's maintenance now (409 OperationNotAllowed otherwise) and marks it under way. */
+  beginSelfService(vm: StoredResource): void {
+    const internal = vm.internal as VmInternal;
+    const maintenance = internal.maintenance;
+    const name = String(vm.body.name);
+    if (maintenance === null || maintenance.phase === "Completed" || maintenance.phase === "Aborted") {
+      throw operationNotAllowed(`Operation 'performMaintenance' is not allowed on VM '${name}' since the VM is not scheduled for maintenance${maintenance === null ? "" : ` (last result: ${maintenance.lastOperationResultCode})`}.`);
+    }
+    if (maintenance.phase === "InProgress") throw operationNotAllowed(`Operation 'performMaintenance' is not allowed on VM '${name}' since its maintenance is already in progress.`);
+    const now = this.services.now();
+    if (now < maintenance.preMaintenanceWindowStartTime) {
+      throw operationNotAllowed(`Operation 'performMaintenance' is not allowed on VM '${name}' before its self-service window opens at ${new Date(maintenance.preMaintenanceWindowStartTime).toISOString()}.`);
+    }
+    if (now >= maintenance.preMaintenanceWindowEndTime) {
+      throw operationNotAllowed(`Operation 'performMaintenance' is not allowed on VM '${name}' since its self-service window ended at ${new Date(maintenance.preMaintenanceWindowEndTime).toISOString()}; Azure maintains it in the scheduled window.`);
+    }
+    maintenance.phase = "InProgress";
+  }
+
+  private finish(internal: VmInternal, phase: "Completed" | "Aborted", code: VmMaintenance["lastOperationResultCode"], message: string): void {
+    if (internal.maintenance === null) return;
+    internal.maintenance.phase = phase;
+    internal.maintenance.lastOperationResultCode = code;
+    internal.maintenance.lastOperationMessage = message;
+  }
+
+  private pendingIn(vmId: string, waveId: string): StoredResource | undefined {
+    const vm = this.vms.get(vmId);
+    const maintenance = vm === undefined ? null : (vm.internal as VmInternal).maintenance;
+    return maintenance?.waveId === waveId ? vm : undefined;
+  }
+
+  /** Azure takes over: lone VMs at once, VMs of a set one update domain at a time with a gap. */
+  private platformWindowOpens(waveId: string, vmIds: string[], at: number): void {
+    const bySet = new Map<string, { vm: StoredResource; ud: number }[]>();
+    for (const id of vmIds) {
+      const vm = this.pendingIn(id, waveId);
+      if (vm === undefined || (vm.internal as VmInternal).maintenance?.phase !== "Pending") continue;
+      const setId = String(((vm.body.properties as JsonObject).availabilitySet as JsonObject | undefined)?.id ?? `lone:${vm.id}`).toLowerCase();
+      const members = bySet.get(setId) ?? [];
+      members.push({ vm, ud: (vm.internal as VmInternal).platformUpdateDomain });
+      bySet.set(setId, members);
+    }
+    for (const members of bySet.values()) {
+      const domains = [...new Set(members.map((m) => m.ud))].sort((a, b) => a - b);
+      for (const { vm, ud } of members) {
+        const offset = domains.indexOf(ud) * (PLATFORM_MAINTENANCE_MS + UPDATE_DOMAIN_GAP_MS);
+        this.services.scheduler.schedule(at + offset, "compute.maintenance.platformStart", { vmId: vm.id, waveId });
+      }
+    }
+  }
+
+  private platformStart(vmId: string, waveId: string, at: number): void {
+    const vm = this.pendingIn(vmId, waveId);
+    const internal = vm?.internal as VmInternal | undefined;
+    if (internal?.maintenance?.phase !== "Pending") return;
+    internal.maintenance.phase = "InProgress";
+    this.services.scheduler.schedule(at + PLATFORM_MAINTENANCE_MS, "compute.maintenance.platformDone", { vmId, waveId });
+  }
+
+  private platformDone(vmId: string, waveId: string): void {
+    const vm = this.pendingIn(vmId, waveId);
+    if (vm === undefined) return;
+    const internal = vm.internal as VmInternal;
+    if (internal.maintenance?.phase !== "InProgress") return;
+    internal.hostGeneration++;
+    this.finish(internal, "Completed", "MaintenanceCompleted", "Maintenance completed by Azure in the scheduled window.");
+  }
+}
+

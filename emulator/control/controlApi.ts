@@ -1,0 +1,89 @@
+import { ArmError } from "../arm/armError.js";
+import type { FaultEngine } from "../faults/faultEngine.js";
+import type { FaultRule } from "../faults/faultRule.js";
+import type { MaintenanceService, MaintenanceWave } from "../compute/maintenanceService.js";
+import type { EmulatorServices } from "../services.js";
+import type { EmulatorState } from "../store/state.js";
+import { parseStateSnapshot, snapshotOf } from "../store/stateSnapshot.js";
+
+/** How the control surface swaps the whole state. */
+export interface StateSwitch {
+  replaceState(next: EmulatorState): void;
+  freshState(): EmulatorState;
+}
+
+/**
+ * The emulator's control surface, the same in process and over HTTP (under `/_emulator`): reset,
+ * snapshot and restore, time, fault rules, region outages and planned-maintenance waves.
+ */
+export class ControlApi {
+  constructor(
+    private readonly services: EmulatorServices,
+    private readonly faultEngine: FaultEngine,
+    private readonly maintenance: MaintenanceService,
+    private readonly stateSwitch: StateSwitch,
+  ) {}
+
+  /** Forgets every resource, operation, fault and outage; time stays where it is. */
+  reset(): void {
+    this.stateSwitch.replaceState(this.stateSwitch.freshState());
+  }
+
+  /** A deep copy of the whole state, as a JSON document. */
+  snapshot(): EmulatorState {
+    return snapshotOf(this.services.state(), this.services.now());
+  }
+
+  /** Replaces the whole state with a snapshot; answers 400 InvalidSnapshot when it is not one. */
+  restore(snapshot: unknown): void {
+    let parsed: EmulatorState;
+    try {
+      parsed = parseStateSnapshot(snapshot);
+    } catch (error) {
+      throw new ArmError(400, "InvalidSnapshot", `The snapshot cannot be restored: ${(error as Error).message}.`);
+    }
+    this.stateSwitch.replaceState(JSON.parse(JSON.stringify(parsed)) as EmulatorState);
+  }
+
+  /** Emulated now. */
+  now(): Date {
+    return new Date(this.services.now());
+  }
+
+  /** Moves emulated time forward, running what falls due; answers 400 for a negative or absurd span. */
+  advanceClock(ms: number): Date {
+    if (!Number.isFinite(ms) || ms < 0 || ms > 366 * 24 * 3600 * 1000) {
+      throw new ArmError(400, "InvalidClockAdvance", `The clock can move forward by 0 ms to one year, not '${ms}'.`, "ms");
+    }
+    this.services.advance(ms);
+    return this.now();
+  }
+
+  /** Adds a fault rule; see {@link FaultEngine.add}. */
+  addFault(rule: unknown): FaultRule {
+    return this.faultEngine.add(rule);
+  }
+
+  /** Removes one fault rule, or all when no id is given. */
+  removeFaults(id?: string): number {
+    return this.faultEngine.remove(id);
+  }
+
+  listFaults(): FaultRule[] {
+    return this.faultEngine.list();
+  }
+
+  /** Marks a region down (an outage) or up again. */
+  setRegionDown(region: string, down: boolean): string[] {
+    const name = region.toLowerCase().replace(/\s+/g, "");
+    if (!/^[a-z0-9]{2,40}$/.test(name)) throw new ArmError(400, "InvalidRegion", `'${region}' is not a region name.`, "region");
+    const state = this.services.state();
+    state.regionsDown = down ? [...new Set([...state.regionsDown, name])] : state.regionsDown.filter((r) => r !== name);
+    return state.regionsDown;
+  }
+
+  /** Announces a planned-maintenance wave for some VMs; see {@link MaintenanceService.scheduleWave}. */
+  scheduleMaintenanceWave(input: unknown): MaintenanceWave {
+    return this.maintenance.scheduleWave(input);
+  }
+}

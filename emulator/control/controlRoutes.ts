@@ -1,0 +1,48 @@
+import { jsonBody, optionalJsonBody, param, type RequestContext } from "../arm/requestContext.js";
+import { emptyResponse, jsonResponse } from "../arm/responses.js";
+import type { Router } from "../arm/router.js";
+import type { JsonValue } from "../arm/types.js";
+import { ArmError } from "../arm/armError.js";
+import type { ControlApi } from "./controlApi.js";
+
+/** The reserved path prefix of the control surface (never an ARM path). */
+export const CONTROL_PREFIX = "/_emulator";
+
+function toJson(value: unknown): JsonValue {
+  return JSON.parse(JSON.stringify(value)) as JsonValue;
+}
+
+function numberField(ctx: RequestContext, field: string): number {
+  const value = jsonBody(ctx)[field];
+  if (typeof value !== "number") throw new ArmError(400, "InvalidRequestContent", `Field '${field}' must be a number.`, field);
+  return value;
+}
+
+/** Serves {@link ControlApi} over HTTP under {@link CONTROL_PREFIX}. */
+export function registerControlRoutes(router: Router, control: ControlApi): void {
+  const add = (method: string, path: string, operationId: string, handler: (ctx: RequestContext) => ReturnType<typeof jsonResponse>): void =>
+    router.add({ method, template: CONTROL_PREFIX + path, operationId, apiVersions: [], resourceType: "control", handler });
+
+  add("POST", "/reset", "Control_Reset", () => {
+    control.reset();
+    return emptyResponse(204);
+  });
+  add("GET", "/snapshot", "Control_Snapshot", () => jsonResponse(200, toJson(control.snapshot())));
+  add("PUT", "/snapshot", "Control_Restore", (ctx) => {
+    control.restore(jsonBody(ctx));
+    return emptyResponse(204);
+  });
+  add("GET", "/clock", "Control_Clock", () => jsonResponse(200, { now: control.now().toISOString() }));
+  add("POST", "/clock/advance", "Control_AdvanceClock", (ctx) => jsonResponse(200, { now: control.advanceClock(numberField(ctx, "ms")).toISOString() }));
+  add("GET", "/faults", "Control_ListFaults", () => jsonResponse(200, { value: toJson(control.listFaults()) }));
+  add("POST", "/faults", "Control_AddFault", (ctx) => jsonResponse(201, toJson(control.addFault(jsonBody(ctx)))));
+  add("DELETE", "/faults", "Control_ClearFaults", () => jsonResponse(200, { removed: control.removeFaults() }));
+  add("DELETE", "/faults/{id}", "Control_RemoveFault", (ctx) => {
+    const id = param(ctx, "id");
+    if (control.removeFaults(id) === 0) throw new ArmError(404, "FaultRuleNotFound", `No fault rule has id '${id}'.`);
+    return emptyResponse(204);
+  });
+  add("PUT", "/regions/{region}/outage", "Control_RegionDown", (ctx) => jsonResponse(200, { regionsDown: control.setRegionDown(param(ctx, "region"), true) }));
+  add("DELETE", "/regions/{region}/outage", "Control_RegionUp", (ctx) => jsonResponse(200, { regionsDown: control.setRegionDown(param(ctx, "region"), false) }));
+  add("POST", "/maintenance/waves", "Control_ScheduleMaintenanceWave", (ctx) => jsonResponse(201, toJson(control.scheduleMaintenanceWave(optionalJsonBody(ctx)))));
+}

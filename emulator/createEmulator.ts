@@ -1,0 +1,175 @@
+import { ArmError } from "./arm/armError.js";
+import { checkApiVersion } from "./arm/apiVersion.js";
+import { OperationEngine } from "./arm/operationEngine.js";
+import { publicBaseUrl, type RequestContext } from "./arm/requestContext.js";
+import { errorResponse, withStandardHeaders } from "./arm/responses.js";
+import { Router } from "./arm/router.js";
+import type { EmulatorRequest, EmulatorResponse } from "./arm/types.js";
+import { EmulatorClock, type TimeMode } from "./clock.js";
+import { registerCompute } from "./compute/registerCompute.js";
+import { ControlApi } from "./control/controlApi.js";
+import { registerControlRoutes, CONTROL_PREFIX } from "./control/controlRoutes.js";
+import { FaultEngine } from "./faults/faultEngine.js";
+import type { FaultEffect } from "./faults/faultRule.js";
+import { Scheduler } from "./scheduler.js";
+import type { EmulatorServices, EmulatorSettings } from "./services.js";
+import { ResourceStore } from "./store/resourceStore.js";
+import { emptyState, type EmulatorState } from "./store/state.js";
+import type { StatePersistence } from "./store/statePersistence.js";
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** How to build an emulator. */
+export interface EmulatorOptions {
+  /** `virtual` (default): time moves only when advanced; `real`: it follows the wall clock. */
+  time?: TimeMode;
+  /** In real time, emulated ms per real ms. @default 1 */
+  timeScale?: number;
+  /** Emulated start time. @default the wall clock, rounded down to the second */
+  startTime?: Date;
+  /** Seed of the fault rules' random source. @default 1 */
+  seed?: number;
+  /** Items per page in lists. @default 50 */
+  pageSize?: number;
+  /** Largest request body accepted. @default 4 MiB */
+  maxBodyBytes?: number;
+  /** Where state is kept between runs; its saved state, if any, is loaded at start. */
+  persistence?: StatePersistence;
+}
+
+/** An ARM emulator for Microsoft.Compute (and, later, Site Recovery). */
+export interface Emulator {
+  /** Answers one request. Never rejects: every failure becomes an ARM error response. */
+  handle(request: EmulatorRequest): Promise<EmulatorResponse>;
+  /** Control surface: reset, snapshot, restore, time, faults, region outages, maintenance waves. */
+  readonly control: ControlApi;
+  readonly clock: EmulatorClock;
+  readonly faults: FaultEngine;
+  readonly resources: ResourceStore;
+  /** How many ARM requests (not control calls) it has answered. */
+  readonly requestCount: number;
+}
+
+/**
+ * Creates an emulator: a pure request handler over one state document, with the Compute service
+ * registered. Adapters (`createInProcessHttpClient`, `startEmulatorServer`) put it on a transport.
+ */
+export function createEmulator(options: EmulatorOptions = {}): Emulator {
+  const clock = new EmulatorClock(options.time ?? "virtual", (options.startTime?.getTime() ?? Math.floor(Date.now() / 1000) * 1000), options.timeScale ?? 1);
+  const persistence = options.persistence;
+  let state: EmulatorState = persistence?.load() ?? emptyState(clock.now(), options.seed ?? 1);
+  clock.set(state.nowMs);
+  let dirty = false;
+  let requestCount = 0;
+
+  const getState = (): EmulatorState => state;
+  const nextSeq = (): number => ++state.sequence;
+  const scheduler = new Scheduler(getState, nextSeq);
+  const operations = new OperationEngine(getState, scheduler);
+  const resources = new ResourceStore(getState);
+  const settings: EmulatorSettings = { pageSize: options.pageSize ?? 50, maxBodyBytes: options.maxBodyBytes ?? 4 * 1024 * 1024 };
+
+  const services: EmulatorServices = {
+    state: getState,
+    resources,
+    clock,
+    scheduler,
+    operations,
+    settings,
+    now: () => clock.now(),
+    advance(ms) {
+      clock.advanceBy(ms);
+      if (scheduler.runDue(clock.now()) > 0 || ms > 0) dirty = true;
+    },
+    isRegionDown: (location) => state.regionsDown.includes(location.toLowerCase()),
+    nextId: (prefix) => `${prefix}-${nextSeq()}`,
+  };
+  const faults = new FaultEngine(getState, () => services.nextId("fault"));
+
+  const router = new Router();
+  const compute = registerCompute(services, router);
+  const control = new ControlApi(services, faults, compute.maintenance, {
+    replaceState(next) {
+      state = next;
+      clock.set(next.nowMs);
+      dirty = true;
+    },
+    freshState: () => emptyState(clock.now(), options.seed ?? 1),
+  });
+  const controlRouter = new Router();
+  registerControlRoutes(controlRouter, control);
+
+  function answer(request: EmulatorRequest): EmulatorResponse {
+    const url = new URL(request.url);
+    const isControl = url.pathname.toLowerCase().startsWith(CONTROL_PREFIX);
+    if (request.body !== undefined && Buffer.byteLength(request.body) > settings.maxBodyBytes) {
+      throw new ArmError(413, "RequestEntityTooLarge", `The request content size exceeds the maximum of ${settings.maxBodyBytes} bytes.`);
+    }
+    if (scheduler.runDue(clock.now()) > 0) dirty = true;
+    const lookup = (isControl ? controlRouter : router).lookup(request.method, url.pathname);
+    if (lookup.kind === "none") {
+      throw new ArmError(404, isControl ? "UnknownControlOperation" : "InvalidResourceType", `The resource path '${url.pathname}' is not served by this emulator.`);
+    }
+    if (lookup.kind === "methodNotAllowed") {
+      throw new ArmError(405, "HttpMethodNotAllowed", `The requested resource does not support http method '${request.method}'. Allowed: ${lookup.allowed.join(", ")}.`);
+    }
+    const { route, params } = lookup.match;
+    if (!isControl) requestCount++;
+    const apiVersion = route.apiVersions.length === 0 ? "" : checkApiVersion(url, route.apiVersions, route.resourceType, params.location ?? "global");
+    const subscriptionId = params.subscriptionId;
+    if (subscriptionId !== undefined && !GUID.test(subscriptionId)) {
+      throw new ArmError(400, "InvalidSubscriptionId", `The provided subscription identifier '${subscriptionId}' is malformed or invalid.`);
+    }
+    const ctx: RequestContext = { method: request.method, url, params, apiVersion, baseUrl: publicBaseUrl(url, request.headers), headers: request.headers, rawBody: request.body };
+    const effects = isControl ? [] : faults.effectsFor({ method: request.method, path: url.pathname, operationId: route.operationId });
+    const immediate = effects.find((e): e is Extract<FaultEffect, { type: "error" | "drop" }> => e.type === "error" || e.type === "drop");
+    const delayMs = effects.reduce((sum, e) => sum + (e.type === "latency" ? e.ms : 0), 0);
+    if (effects.length > 0) dirty = true;
+    if (immediate?.type === "drop") return { status: 0, headers: {}, drop: true };
+    if (immediate?.type === "error") {
+      throw new ArmError(immediate.status, immediate.code, immediate.message ?? `Injected fault: ${immediate.code}.`, undefined, undefined, immediate.retryAfterSeconds);
+    }
+    const failure = effects.find((e) => e.type === "operationFailure");
+    if (failure?.type === "operationFailure") {
+      ctx.injectedFailure = { code: failure.code, message: failure.message ?? `Injected failure: ${failure.code}.`, httpStatus: failure.httpStatus ?? 500 };
+    }
+    if (request.method !== "GET") dirty = true;
+    const response = route.handler(ctx);
+    return delayMs > 0 ? { ...response, delayMs } : response;
+  }
+
+  async function handle(request: EmulatorRequest): Promise<EmulatorResponse> {
+    let response: EmulatorResponse;
+    try {
+      response = answer(request);
+    } catch (error) {
+      response = errorResponse(error instanceof ArmError ? error : internalError(error));
+    }
+    if (dirty && persistence !== undefined) {
+      state.nowMs = clock.now();
+      try {
+        await persistence.save(state);
+        dirty = false;
+      } catch (error) {
+        response = errorResponse(new ArmError(500, "StatePersistenceFailed", `The emulator could not persist its state: ${(error as Error).message}`));
+      }
+    }
+    return withStandardHeaders(response, request.headers, clock.now());
+  }
+
+  return {
+    handle,
+    control,
+    clock,
+    faults,
+    resources,
+    get requestCount() {
+      return requestCount;
+    },
+  };
+}
+
+function internalError(error: unknown): ArmError {
+  process.emitWarning(`azure-dr emulator: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  return new ArmError(500, "InternalServerError", "The emulator encountered an internal error. Please retry the request.");
+}

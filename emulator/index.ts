@@ -1,0 +1,16 @@
+export { createEmulator } from "./createEmulator.js";
+export type { Emulator, EmulatorOptions } from "./createEmulator.js";
+export { ControlApi } from "./control/controlApi.js";
+export { CONTROL_PREFIX } from "./control/controlRoutes.js";
+export { EmulatorClock } from "./clock.js";
+export type { TimeMode } from "./clock.js";
+export { createInProcessHttpClient } from "./http/inProcessHttpClient.js";
+export type { RequestHandler } from "./http/inProcessHttpClient.js";
+export { startEmulatorServer } from "./http/emulatorServer.js";
+export type { EmulatorServer, EmulatorServerOptions } from "./http/emulatorServer.js";
+export { StateFile } from "./store/stateFile.js";
+export type { StatePersistence } from "./store/statePersistence.js";
+export type { EmulatorState } from "./store/state.js";
+export type { FaultRule, FaultRuleInput, FaultEffect } from "./faults/faultRule.js";
+export type { MaintenanceWave } from "./compute/maintenanceService.js";
+export type { EmulatorRequest, EmulatorResponse, JsonObject, JsonValue } from "./arm/types.js";
