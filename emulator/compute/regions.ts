@@ -1,28 +1,34 @@
 import { ArmError } from "../arm/armError.js";
 import { normalizeLocation } from "./computeApi.js";
 
-/**
- * Regions Compute serves, with the maximum fault-domain count of a managed availability set
- * there (2 or 3, per the Azure documentation's per-region table).
- */
-const MAX_FAULT_DOMAINS: Readonly<Record<string, 2 | 3>> = {
-  eastus: 3, eastus2: 3, westus: 3, westus2: 3, westus3: 3, centralus: 3, northcentralus: 3, southcentralus: 3, westcentralus: 2,
-  canadacentral: 3, canadaeast: 2, brazilsouth: 3, brazilsoutheast: 2, mexicocentral: 2,
-  northeurope: 3, westeurope: 3, uksouth: 2, ukwest: 2, francecentral: 3, francesouth: 2, germanywestcentral: 2, germanynorth: 2,
-  norwayeast: 2, norwaywest: 2, swedencentral: 3, swedensouth: 2, switzerlandnorth: 2, switzerlandwest: 2, polandcentral: 2, italynorth: 2, spaincentral: 2,
-  eastasia: 2, southeastasia: 2, japaneast: 2, japanwest: 2, koreacentral: 2, koreasouth: 2, centralindia: 3, southindia: 2, westindia: 2,
-  australiaeast: 2, australiasoutheast: 2, australiacentral: 2, australiacentral2: 2,
-  uaenorth: 2, uaecentral: 2, qatarcentral: 2, israelcentral: 2, southafricanorth: 2, southafricawest: 2,
-};
+/** Regions where a managed availability set may span 3 fault domains (SKU capability snapshot). */
+const THREE_FAULT_DOMAINS = new Set([
+  "brazilsouth", "canadacentral", "centralindia", "centralus", "eastus", "eastus2", "francecentral",
+  "japaneast", "northcentralus", "northeurope", "southcentralus", "swedencentral", "westeurope", "westus",
+  "westus2", "westus3",
+]);
+
+/** Regions Compute serves here; every other one has 2 fault domains at most. */
+const REGIONS = new Set([
+...THREE_FAULT_DOMAINS,
+  "australiacentral", "australiacentral2", "australiaeast", "australiasoutheast", "austriaeast",
+  "belgiumcentral", "brazilsoutheast", "canadaeast", "chilecentral", "denmarkeast", "eastasia",
+  "francesouth", "germanynorth", "germanywestcentral", "indonesiacentral", "israelcentral", "italynorth",
+  "japanwest", "jioindiacentral", "jioindiawest", "koreacentral", "koreasouth", "malaysiasouth",
+  "malaysiawest", "mexicocentral", "newzealandnorth", "norwayeast", "norwaywest", "polandcentral",
+  "qatarcentral", "southafricanorth", "southafricawest", "southeastasia", "southindia", "spaincentral",
+  "swedensouth", "switzerlandnorth", "switzerlandwest", "taiwannorth", "taiwannorthwest", "uaecentral",
+  "uaenorth", "uksouth", "ukwest", "westcentralus", "westindia",
+]);
 
 /** Whether Compute serves this region. */
 export function isKnownRegion(location: string): boolean {
-  return normalizeLocation(location) in MAX_FAULT_DOMAINS;
+  return REGIONS.has(normalizeLocation(location));
 }
 
 /** The largest fault-domain count an availability set may have in this region. */
 export function maxFaultDomains(location: string): number {
-  return MAX_FAULT_DOMAINS[normalizeLocation(location)] ?? 2;
+  return THREE_FAULT_DOMAINS.has(normalizeLocation(location)) ? 3 : 2;
 }
 
 /** Checks a request's location and returns it normalized; 400 LocationRequired / LocationNotAvailableForResourceType. */
@@ -35,7 +41,7 @@ export function requireLocation(value: unknown, resourceType: string): string {
     throw new ArmError(
       400,
       "LocationNotAvailableForResourceType",
-      `The provided location '${value}' is not available for resource type '${resourceType}'. List of available regions for the resource type is '${Object.keys(MAX_FAULT_DOMAINS).join(",")}'.`,
+      `The provided location '${value}' is not available for resource type '${resourceType}'. List of available regions for the resource type is '${[...REGIONS].join(",")}'.`,
       "location",
     );
   }

@@ -50,6 +50,11 @@ export class ControlApi {
     return new Date(this.services.now());
   }
 
+  /** How time passes: `virtual` (moves only when advanced) or `real` (wall clock times `scale`). */
+  timeMode(): { mode: "virtual" | "real"; scale: number } {
+    return { mode: this.services.clock.mode, scale: this.services.clock.scale };
+  }
+
   /** Moves emulated time forward, running what falls due; answers 400 for a negative or absurd span. */
   advanceClock(ms: number): Date {
     if (!Number.isFinite(ms) || ms < 0 || ms > 366 * 24 * 3600 * 1000) {

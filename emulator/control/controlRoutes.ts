@@ -32,7 +32,7 @@ export function registerControlRoutes(router: Router, control: ControlApi): void
     control.restore(jsonBody(ctx));
     return emptyResponse(204);
   });
-  add("GET", "/clock", "Control_Clock", () => jsonResponse(200, { now: control.now().toISOString() }));
+  add("GET", "/clock", "Control_Clock", () => jsonResponse(200, { now: control.now().toISOString(), ...control.timeMode() }));
   add("POST", "/clock/advance", "Control_AdvanceClock", (ctx) => jsonResponse(200, { now: control.advanceClock(numberField(ctx, "ms")).toISOString() }));
   add("GET", "/faults", "Control_ListFaults", () => jsonResponse(200, { value: toJson(control.listFaults()) }));
   add("POST", "/faults", "Control_AddFault", (ctx) => jsonResponse(201, toJson(control.addFault(jsonBody(ctx)))));

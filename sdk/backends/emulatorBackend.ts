@@ -1,0 +1,133 @@
+import { createDefaultHttpClient, type HttpClient, type PipelineRequest } from "@azure/core-rest-pipeline";
+import { z } from "zod";
+import { systemClock, throwIfAborted, type Clock } from "../clock.js";
+import { DrError } from "../errors.js";
+import { subscriptionIdSchema } from "../model/names.js";
+import { validate } from "../model/validate.js";
+import { PUBLIC_ARM_ENDPOINT, PUBLIC_ARM_SCOPE, type Backend } from "./backend.js";
+import { fakeCredential } from "./fakeCredential.js";
+import { FAKE_SUBSCRIPTION_ID } from "./fakeBackend.js";
+
+/** Options of {@link createEmulatorBackend}. */
+export interface EmulatorBackendOptions {
+  /** The emulator's URL as `azure-dr emulator` prints it, e.g. `http://127.0.0.1:8443`. */
+  url: string;
+  /** @default "00000000-0000-0000-0000-000000000000" */
+  subscriptionId?: string;
+}
+
+const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
+
+const optionsSchema = z.object({
+  url: z
+    .url("must be an absolute URL")
+    .refine((value) => {
+      const url = new URL(value);
+      return url.protocol === "https:" || (url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname));
+    }, "plain http is allowed only to a loopback emulator (127.0.0.1, localhost, [::1])"),
+  subscriptionId: subscriptionIdSchema,
+});
+
+/**
+ * An emulator server at a URL (started with `azure-dr emulator`). The clients keep addressing
+ * `https://management.azure.com` (so bearer authentication and every link stay as against Azure);
+ * the transport sends each request to the emulator, which builds its links for the forwarded host.
+ * The clock is the emulator's: in virtual time the SDK's waits advance it through its control surface.
+ * @throws ValidationError (`ValidationFailed`) for a bad URL or subscription id;
+ *   DrError `ServiceUnavailable` when no emulator answers at the URL.
+ */
+export async function createEmulatorBackend(options: EmulatorBackendOptions): Promise<Backend> {
+  const parsed = validate(optionsSchema, { url: options.url, subscriptionId: options.subscriptionId ?? FAKE_SUBSCRIPTION_ID }, "");
+  const base = new URL(parsed.url);
+  const remote = new RemoteClock(base);
+  await remote.sync();
+  return {
+    kind: "emulator",
+    subscriptionId: parsed.subscriptionId,
+    credential: fakeCredential,
+    endpoint: PUBLIC_ARM_ENDPOINT,
+    tokenScope: PUBLIC_ARM_SCOPE,
+    httpClient: redirectingHttpClient(base, remote),
+    clock: remote,
+    pollIntervalInMs: 0,
+    retryOptions: { maxRetries: 3, retryDelayInMs: 10, maxRetryDelayInMs: 100 },
+    close: async () => undefined,
+  };
+}
+
+/** Sends ARM requests to the emulator, telling it which public host the client believes it called. */
+function redirectingHttpClient(target: URL, clock: RemoteClock): HttpClient {
+  const inner = createDefaultHttpClient();
+  const arm = new URL(PUBLIC_ARM_ENDPOINT);
+  return {
+    async sendRequest(request: PipelineRequest) {
+      const url = new URL(request.url);
+      if (url.host === arm.host) {
+        url.protocol = target.protocol;
+        url.host = target.host;
+        request.url = url.toString();
+        request.headers.set("x-forwarded-host", arm.host);
+        request.headers.set("x-forwarded-proto", "https");
+        request.allowInsecureConnection = target.protocol === "http:";
+      }
+      const response = await inner.sendRequest(request);
+      clock.observe(response.headers.get("date"));
+      return response;
+    },
+  };
+}
+
+/** The remote emulator's clock, seen from here. */
+class RemoteClock implements Clock {
+  private mode: "virtual" | "real" = "virtual";
+  private scale = 1;
+  private knownMs = 0;
+  private knownAtRealMs = Date.now();
+
+  constructor(private readonly base: URL) {}
+
+  now(): Date {
+    return new Date(this.mode === "virtual" ? this.knownMs : this.knownMs + (Date.now() - this.knownAtRealMs) * this.scale);
+  }
+
+  async sleep(ms: number, options: { abortSignal?: AbortSignal } = {}): Promise<void> {
+    throwIfAborted(options.abortSignal);
+    if (this.mode === "real") return systemClock.sleep(ms / this.scale, options);
+    this.set(await this.control("POST", "/_emulator/clock/advance", { ms }));
+  }
+
+  async sync(): Promise<void> {
+    this.set(await this.control("GET", "/_emulator/clock"));
+  }
+
+  /** Keeps the local view current from the emulator's `Date` headers (second precision). */
+  observe(date: string | undefined): void {
+    const ms = date === undefined ? Number.NaN : Date.parse(date);
+    if (Number.isFinite(ms) && ms > this.now().getTime()) {
+      this.knownMs = ms;
+      this.knownAtRealMs = Date.now();
+    }
+  }
+
+  private set(body: { now?: unknown; mode?: unknown; scale?: unknown }): void {
+    this.knownMs = Date.parse(String(body.now));
+    this.knownAtRealMs = Date.now();
+    if (body.mode === "virtual" || body.mode === "real") this.mode = body.mode;
+    if (typeof body.scale === "number") this.scale = body.scale;
+  }
+
+  private async control(method: string, path: string, body?: unknown): Promise<{ now?: unknown; mode?: unknown; scale?: unknown }> {
+    let response: Response;
+    try {
+      response = await fetch(new URL(path, this.base), {
+        method,
+        headers: { "content-type": "application/json" },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    } catch (error) {
+      throw new DrError("ServiceUnavailable", `No emulator answers at ${this.base.origin}: ${(error as Error).message}`, { cause: error });
+    }
+    if (!response.ok) throw new DrError("ServiceError", `The emulator at ${this.base.origin} answered ${response.status} to ${method} ${path}.`, { statusCode: response.status });
+    return (await response.json()) as { now?: unknown; mode?: unknown; scale?: unknown };
+  }
+}

@@ -1,0 +1,68 @@
+import { setImmediate as nextTurn } from "node:timers/promises";
+import type { Emulator, EmulatorOptions } from "../../emulator/index.js";
+import { systemClock, throwIfAborted, type Clock } from "../clock.js";
+import { subscriptionIdSchema } from "../model/names.js";
+import { validate } from "../model/validate.js";
+import { PUBLIC_ARM_ENDPOINT, PUBLIC_ARM_SCOPE, type Backend } from "./backend.js";
+import { fakeCredential } from "./fakeCredential.js";
+
+/** The subscription the fake backend uses unless told otherwise. */
+export const FAKE_SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000";
+
+/** Options of {@link createFakeBackend}. */
+export interface FakeBackendOptions extends Pick<EmulatorOptions, "time" | "timeScale" | "startTime" | "seed" | "pageSize"> {
+  /** @default "00000000-0000-0000-0000-000000000000" */
+  subscriptionId?: string;
+  /** Share an existing emulator instead of creating one. */
+  emulator?: Emulator;
+}
+
+/** The embedded fake: the emulator in this process, reached without a socket. */
+export interface FakeBackend extends Backend {
+  readonly kind: "fake";
+  /** The emulator behind it: its control surface drives time, faults, outages and maintenance waves. */
+  readonly emulator: Emulator;
+}
+
+/**
+ * The embedded fake backend (the default for offline work): an in-process emulator as the Azure
+ * clients' `HttpClient`, a fake token, and the emulator's clock (virtual unless `time: "real"`),
+ * so waits of hours finish in milliseconds with true timestamps.
+ * @throws ValidationError (`ValidationFailed`) for a malformed subscription id.
+ */
+export async function createFakeBackend(options: FakeBackendOptions = {}): Promise<FakeBackend> {
+  const subscriptionId = validate(subscriptionIdSchema, options.subscriptionId ?? FAKE_SUBSCRIPTION_ID, "subscriptionId");
+  const { createEmulator, createInProcessHttpClient } = await import("../../emulator/index.js");
+  const emulatorOptions: EmulatorOptions = {};
+  for (const key of ["time", "timeScale", "startTime", "seed", "pageSize"] as const) {
+    if (options[key] !== undefined) Object.assign(emulatorOptions, { [key]: options[key] });
+  }
+  const emulator = options.emulator ?? createEmulator(emulatorOptions);
+  return {
+    kind: "fake",
+    subscriptionId,
+    credential: fakeCredential,
+    endpoint: PUBLIC_ARM_ENDPOINT,
+    tokenScope: PUBLIC_ARM_SCOPE,
+    httpClient: createInProcessHttpClient(emulator),
+    clock: emulatorClock(emulator),
+    pollIntervalInMs: 0,
+    retryOptions: { maxRetries: 3, retryDelayInMs: 10, maxRetryDelayInMs: 100 },
+    emulator,
+    close: async () => undefined,
+  };
+}
+
+/** The SDK's view of the emulator's clock: in virtual time a sleep advances it instead of waiting. */
+function emulatorClock(emulator: Emulator): Clock {
+  return {
+    now: () => new Date(emulator.clock.now()),
+    async sleep(ms, sleepOptions = {}) {
+      throwIfAborted(sleepOptions.abortSignal);
+      if (emulator.clock.mode === "real") return systemClock.sleep(ms / emulator.clock.scale, sleepOptions);
+      emulator.control.advanceClock(ms);
+      await nextTurn();
+      throwIfAborted(sleepOptions.abortSignal);
+    },
+  };
+}

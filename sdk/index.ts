@@ -1,0 +1,48 @@
+export { DrClient } from "./client.js";
+export type { Backend, BackendRetryOptions } from "./backends/backend.js";
+export { createAzureBackend, AZURE_CLOUD_ENDPOINTS } from "./backends/azureBackend.js";
+export type { AzureBackendOptions } from "./backends/azureBackend.js";
+export { createFakeBackend, FAKE_SUBSCRIPTION_ID } from "./backends/fakeBackend.js";
+export type { FakeBackend, FakeBackendOptions } from "./backends/fakeBackend.js";
+export { createEmulatorBackend } from "./backends/emulatorBackend.js";
+export type { EmulatorBackendOptions } from "./backends/emulatorBackend.js";
+export {
+  DrError,
+  ValidationError,
+  ResourceNotFoundError,
+  InvalidStateError,
+  OperationFailedError,
+  DrTimeoutError,
+  isDrError,
+  isValidationError,
+  isResourceNotFoundError,
+  isInvalidStateError,
+  isOperationFailedError,
+  isDrTimeoutError,
+} from "./errors.js";
+export type { DrErrorCode, DrErrorOptions } from "./errors.js";
+export { systemClock } from "./clock.js";
+export type { Clock, SleepOptions } from "./clock.js";
+export { parseResourceId, formatResourceId, sameResourceId } from "./model/armId.js";
+export type { ArmResourceId } from "./model/armId.js";
+export { AZURE_REGIONS, findRegion, normalizeRegion, pairedRegionOf, suggestRecoveryRegion } from "./model/regions.js";
+export type { AzureRegion } from "./model/regions.js";
+export { availabilitySetInputSchema } from "./model/availabilitySet.js";
+export type { AvailabilitySet, AvailabilitySetInput, AvailabilitySetSku } from "./model/availabilitySet.js";
+export { virtualMachineInputSchema } from "./model/virtualMachine.js";
+export type { VirtualMachine, VirtualMachineInput, VirtualMachineStatus, PowerState } from "./model/virtualMachine.js";
+export type { MaintenanceStatus, MaintenancePhase, MaintenanceResultCode, TimeWindow } from "./model/maintenance.js";
+export {
+  subscriptionIdSchema,
+  resourceGroupNameSchema,
+  virtualMachineNameSchema,
+  availabilitySetNameSchema,
+  regionSchema,
+  tagsSchema,
+} from "./model/names.js";
+export { AvailabilitySetOperations } from "./operations/availabilitySets.js";
+export { VirtualMachineOperations } from "./operations/virtualMachines.js";
+export type { VmOperationOptions } from "./operations/virtualMachines.js";
+export { MaintenanceOperations } from "./operations/maintenance.js";
+export type { VmMaintenanceEntry } from "./operations/maintenance.js";
+export type { WaitOptions } from "./azure/computeGateway.js";
