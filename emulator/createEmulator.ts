@@ -55,7 +55,7 @@ export interface Emulator {
  * registered. Adapters (`createInProcessHttpClient`, `startEmulatorServer`) put it on a transport.
  */
 export function createEmulator(options: EmulatorOptions = {}): Emulator {
-  const clock = new EmulatorClock(options.time ?? "virtual", (options.startTime?.getTime() ?? Math.floor(Date.now() / 1000) * 1000), options.timeScale ?? 1);
+  const clock = new EmulatorClock(options.time ?? "virtual", options.startTime?.getTime() ?? Math.floor(Date.now() / 1000) * 1000, options.timeScale ?? 1);
   const persistence = options.persistence;
   let state: EmulatorState = persistence?.load() ?? emptyState(clock.now(), options.seed ?? 1);
   clock.set(state.nowMs);
@@ -108,10 +108,18 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     if (scheduler.runDue(clock.now()) > 0) dirty = true;
     const lookup = (isControl ? controlRouter : router).lookup(request.method, url.pathname);
     if (lookup.kind === "none") {
-      throw new ArmError(404, isControl ? "UnknownControlOperation" : "InvalidResourceType", `The resource path '${url.pathname}' is not served by this emulator.`);
+      throw new ArmError(
+        404,
+        isControl ? "UnknownControlOperation" : "InvalidResourceType",
+        `The resource path '${url.pathname}' is not served by this emulator.`,
+      );
     }
     if (lookup.kind === "methodNotAllowed") {
-      throw new ArmError(405, "HttpMethodNotAllowed", `The requested resource does not support http method '${request.method}'. Allowed: ${lookup.allowed.join(", ")}.`);
+      throw new ArmError(
+        405,
+        "HttpMethodNotAllowed",
+        `The requested resource does not support http method '${request.method}'. Allowed: ${lookup.allowed.join(", ")}.`,
+      );
     }
     const { route, params } = lookup.match;
     if (!isControl) requestCount++;
@@ -120,14 +128,29 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     if (subscriptionId !== undefined && !GUID.test(subscriptionId)) {
       throw new ArmError(400, "InvalidSubscriptionId", `The provided subscription identifier '${subscriptionId}' is malformed or invalid.`);
     }
-    const ctx: RequestContext = { method: request.method, url, params, apiVersion, baseUrl: publicBaseUrl(url, request.headers), headers: request.headers, rawBody: request.body };
+    const ctx: RequestContext = {
+      method: request.method,
+      url,
+      params,
+      apiVersion,
+      baseUrl: publicBaseUrl(url, request.headers),
+      headers: request.headers,
+      rawBody: request.body,
+    };
     const effects = isControl ? [] : faults.effectsFor({ method: request.method, path: url.pathname, operationId: route.operationId });
     const immediate = effects.find((e): e is Extract<FaultEffect, { type: "error" | "drop" }> => e.type === "error" || e.type === "drop");
     const delayMs = effects.reduce((sum, e) => sum + (e.type === "latency" ? e.ms : 0), 0);
     if (effects.length > 0) dirty = true;
     if (immediate?.type === "drop") return { status: 0, headers: {}, drop: true };
     if (immediate?.type === "error") {
-      throw new ArmError(immediate.status, immediate.code, immediate.message ?? `Injected fault: ${immediate.code}.`, undefined, undefined, immediate.retryAfterSeconds);
+      throw new ArmError(
+        immediate.status,
+        immediate.code,
+        immediate.message ?? `Injected fault: ${immediate.code}.`,
+        undefined,
+        undefined,
+        immediate.retryAfterSeconds,
+      );
     }
     const failure = effects.find((e) => e.type === "operationFailure");
     if (failure?.type === "operationFailure") {

@@ -32,17 +32,12 @@ export type { AvailabilitySet, AvailabilitySetInput, AvailabilitySetSku } from "
 export { virtualMachineInputSchema } from "./model/virtualMachine.js";
 export type { VirtualMachine, VirtualMachineInput, VirtualMachineStatus, PowerState } from "./model/virtualMachine.js";
 export type { MaintenanceStatus, MaintenancePhase, MaintenanceResultCode, TimeWindow } from "./model/maintenance.js";
-export {
-  subscriptionIdSchema,
-  resourceGroupNameSchema,
-  virtualMachineNameSchema,
-  availabilitySetNameSchema,
-  regionSchema,
-  tagsSchema,
-} from "./model/names.js";
+export { subscriptionIdSchema, resourceGroupNameSchema, virtualMachineNameSchema, availabilitySetNameSchema, regionSchema, tagsSchema } from "./model/names.js";
 export { AvailabilitySetOperations } from "./operations/availabilitySets.js";
 export { VirtualMachineOperations } from "./operations/virtualMachines.js";
 export type { VmOperationOptions } from "./operations/virtualMachines.js";
 export { MaintenanceOperations } from "./operations/maintenance.js";
 export type { VmMaintenanceEntry } from "./operations/maintenance.js";
 export type { WaitOptions } from "./azure/computeGateway.js";
+export { serveEmulator } from "./backends/emulatorServer.js";
+export type { ServeEmulatorOptions, ServedEmulator } from "./backends/emulatorServer.js";

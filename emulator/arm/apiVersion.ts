@@ -13,11 +13,7 @@ export function checkApiVersion(url: URL, supported: readonly string[], resource
     throw new ArmError(400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.");
   }
   if (!WELL_FORMED.test(apiVersion)) {
-    throw new ArmError(
-      400,
-      "InvalidApiVersionParameter",
-      `The api-version '${apiVersion}' is invalid. The supported versions are '${supported.join(",")}'.`,
-    );
+    throw new ArmError(400, "InvalidApiVersionParameter", `The api-version '${apiVersion}' is invalid. The supported versions are '${supported.join(",")}'.`);
   }
   const match = supported.find((v) => v.toLowerCase() === apiVersion.toLowerCase());
   if (match === undefined) {

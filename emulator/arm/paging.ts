@@ -9,7 +9,7 @@ import type { JsonObject, JsonValue } from "./types.js";
 export function pageOf(ctx: RequestContext, items: JsonValue[], pageSize: number): JsonObject {
   const token = ctx.url.searchParams.get("$skiptoken") ?? ctx.url.searchParams.get("$skipToken");
   const offset = token === null ? 0 : Number.parseInt(token, 10);
-  if (!Number.isInteger(offset) || offset < 0 || String(offset) !== token && token !== null) {
+  if (!Number.isInteger(offset) || offset < 0 || (String(offset) !== token && token !== null)) {
     throw new ArmError(400, "InvalidSkipToken", `The skip token '${token ?? ""}' is not valid.`);
   }
   const value = items.slice(offset, offset + pageSize);

@@ -54,7 +54,10 @@ export class Router {
   lookup(method: string, path: string): RouteLookup {
     let parts: string[];
     try {
-      parts = path.split("/").filter((s) => s !== "").map((s) => decodeURIComponent(s));
+      parts = path
+        .split("/")
+        .filter((s) => s !== "")
+        .map((s) => decodeURIComponent(s));
     } catch {
       throw new ArmError(400, "InvalidRequestUri", `The request URI '${path}' is not valid.`);
     }

@@ -75,7 +75,10 @@ export class AvailabilitySets {
       throw invalidParameter("platformFaultDomainCount", `The specified fault domain count ${faultDomains} must fall in the range 1 to ${maxFd}.`);
     }
     if (updateDomains < 1 || updateDomains > MAX_UPDATE_DOMAINS) {
-      throw invalidParameter("platformUpdateDomainCount", `The specified update domain count ${updateDomains} must fall in the range 1 to ${MAX_UPDATE_DOMAINS}.`);
+      throw invalidParameter(
+        "platformUpdateDomainCount",
+        `The specified update domain count ${updateDomains} must fall in the range 1 to ${MAX_UPDATE_DOMAINS}.`,
+      );
     }
     const sku = skuField(input);
     const tags = checkTags(input.tags);
@@ -83,14 +86,21 @@ export class AvailabilitySets {
     if (existing !== undefined) {
       const current = existing.body.properties as JsonObject;
       if (existing.body.location !== location) {
-        throw new ArmError(409, "InvalidResourceLocation", `The resource '${param(ctx, "availabilitySetName")}' already exists in location '${String(existing.body.location)}' in resource group '${param(ctx, "resourceGroupName")}'. A resource with the same name cannot be created in location '${location}'. Please select a new resource name.`);
+        throw new ArmError(
+          409,
+          "InvalidResourceLocation",
+          `The resource '${param(ctx, "availabilitySetName")}' already exists in location '${String(existing.body.location)}' in resource group '${param(ctx, "resourceGroupName")}'. A resource with the same name cannot be created in location '${location}'. Please select a new resource name.`,
+        );
       }
-      for (const [field, value] of [["platformFaultDomainCount", faultDomains], ["platformUpdateDomainCount", updateDomains]] as const) {
+      for (const [field, value] of [
+        ["platformFaultDomainCount", faultDomains],
+        ["platformUpdateDomainCount", updateDomains],
+      ] as const) {
         if (current[field] !== value) throw propertyChangeNotAllowed(field);
       }
       if ((existing.body.sku as JsonObject).name === "Aligned" && sku === "Classic") throw propertyChangeNotAllowed("sku.name");
     }
-    const name = existing === undefined ? (param(ctx, "availabilitySetName")) : String(existing.body.name);
+    const name = existing === undefined ? param(ctx, "availabilitySetName") : String(existing.body.name);
     const body: JsonObject = {
       name,
       id: existing?.id ?? id,
@@ -130,7 +140,11 @@ export class AvailabilitySets {
     if (stored === undefined) return emptyResponse(204);
     const members = (stored.body.properties as JsonObject).virtualMachines as JsonValue[];
     if (members.length > 0) {
-      throw new ArmError(409, "AvailabilitySetInUse", `Availability set '${String(stored.body.name)}' cannot be deleted: it still holds ${members.length} virtual machine(s). Delete them first.`);
+      throw new ArmError(
+        409,
+        "AvailabilitySetInUse",
+        `Availability set '${String(stored.body.name)}' cannot be deleted: it still holds ${members.length} virtual machine(s). Delete them first.`,
+      );
     }
     this.services.resources.delete(id);
     return emptyResponse(200);
@@ -145,7 +159,8 @@ export class AvailabilitySets {
 function countField(properties: JsonObject, field: string, fallback: number): number {
   const value = properties[field];
   if (value === undefined || value === null) return fallback;
-  if (typeof value !== "number" || !Number.isInteger(value)) throw invalidParameter(field, `The value of parameter ${field} is invalid: an integer is required.`);
+  if (typeof value !== "number" || !Number.isInteger(value))
+    throw invalidParameter(field, `The value of parameter ${field} is invalid: an integer is required.`);
   return value;
 }
 
@@ -154,6 +169,7 @@ function skuField(input: JsonObject): (typeof SKUS)[number] {
   const sku = objectField(input, "sku");
   if (sku.name === undefined) return "Classic";
   const match = SKUS.find((s) => typeof sku.name === "string" && s.toLowerCase() === sku.name.toLowerCase());
-  if (match === undefined) throw invalidParameter("sku.name", `The availability set SKU '${String(sku.name)}' is not supported. Supported SKUs: ${SKUS.join(", ")}.`);
+  if (match === undefined)
+    throw invalidParameter("sku.name", `The availability set SKU '${String(sku.name)}' is not supported. Supported SKUs: ${SKUS.join(", ")}.`);
   return match;
 }

@@ -55,7 +55,7 @@ export class ComputeLro {
 
   private poll(ctx: RequestContext): EmulatorResponse {
     const operation = this.engine.get(param(ctx, "operationId"));
-    if (operation === undefined || operation.subscriptionId.toLowerCase() !== (param(ctx, "subscriptionId")).toLowerCase()) {
+    if (operation === undefined || operation.subscriptionId.toLowerCase() !== param(ctx, "subscriptionId").toLowerCase()) {
       throw new ArmError(404, "OperationNotFound", `The operation '${param(ctx, "operationId")}' was not found.`);
     }
     if (operation.status === "InProgress" && this.services.clock.mode === "virtual") {

@@ -12,15 +12,29 @@ export function instanceViewOf(vm: StoredResource, services: EmulatorServices): 
   const time = new Date(internal.provisioningTime).toISOString();
   const provisioningStatus: JsonObject =
     provisioningState === "Failed" && internal.lastError !== null
-      ? { code: `ProvisioningState/failed/${internal.lastError.code}`, level: "Error", displayStatus: "Provisioning failed", message: internal.lastError.message, time }
-      : { code: `ProvisioningState/${provisioningState.toLowerCase()}`, level: "Info", displayStatus: provisioningState === "Succeeded" ? "Provisioning succeeded" : provisioningState, time };
+      ? {
+          code: `ProvisioningState/failed/${internal.lastError.code}`,
+          level: "Error",
+          displayStatus: "Provisioning failed",
+          message: internal.lastError.message,
+          time,
+        }
+      : {
+          code: `ProvisioningState/${provisioningState.toLowerCase()}`,
+          level: "Info",
+          displayStatus: provisioningState === "Succeeded" ? "Provisioning succeeded" : provisioningState,
+          time,
+        };
   const powerState = services.isRegionDown(String(vm.body.location)) ? "unknown" : internal.powerState;
   const view: JsonObject = {
     platformUpdateDomain: internal.platformUpdateDomain,
     platformFaultDomain: internal.platformFaultDomain,
     computerName: String((properties.osProfile as JsonObject | undefined)?.computerName ?? vm.body.name),
     hyperVGeneration: "V2",
-    disks: diskNames(properties).map((name) => ({ name, statuses: [{ code: "ProvisioningState/succeeded", level: "Info", displayStatus: "Provisioning succeeded", time }] })),
+    disks: diskNames(properties).map((name) => ({
+      name,
+      statuses: [{ code: "ProvisioningState/succeeded", level: "Info", displayStatus: "Provisioning succeeded", time }],
+    })),
     statuses: [provisioningStatus, { code: `PowerState/${powerState}`, level: "Info", displayStatus: POWER_STATE_DISPLAY[powerState] }],
   };
   const maintenance = maintenanceRedeployStatusOf(internal.maintenance, services.now());

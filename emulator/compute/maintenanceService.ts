@@ -82,14 +82,24 @@ export class MaintenanceService {
     const mwStart = parsed.data.maintenanceWindow === undefined ? preEnd : Date.parse(parsed.data.maintenanceWindow.start);
     const mwEnd = parsed.data.maintenanceWindow === undefined ? mwStart + DAY_MS : Date.parse(parsed.data.maintenanceWindow.end);
     if (!(preStart < preEnd && preEnd <= mwStart && mwStart < mwEnd)) {
-      throw new ArmError(400, "InvalidMaintenanceWave", "Windows must be ordered: self-service start < self-service end <= maintenance start < maintenance end.", "maintenanceWindow");
+      throw new ArmError(
+        400,
+        "InvalidMaintenanceWave",
+        "Windows must be ordered: self-service start < self-service end <= maintenance start < maintenance end.",
+        "maintenanceWindow",
+      );
     }
     const vms = parsed.data.virtualMachineIds.map((id) => {
       const vm = this.vms.get(id);
       if (vm === undefined) throw new ArmError(404, "ResourceNotFound", `Virtual machine '${id}' was not found.`, "virtualMachineIds");
       const current = (vm.internal as VmInternal).maintenance;
       if (current !== null && (current.phase === "Pending" || current.phase === "InProgress")) {
-        throw new ArmError(409, "MaintenanceAlreadyScheduled", `Virtual machine '${id}' is already in maintenance wave '${current.waveId}'.`, "virtualMachineIds");
+        throw new ArmError(
+          409,
+          "MaintenanceAlreadyScheduled",
+          `Virtual machine '${id}' is already in maintenance wave '${current.waveId}'.`,
+          "virtualMachineIds",
+        );
       }
       return vm;
     });
@@ -122,15 +132,22 @@ export class MaintenanceService {
     const maintenance = internal.maintenance;
     const name = String(vm.body.name);
     if (maintenance === null || maintenance.phase === "Completed" || maintenance.phase === "Aborted") {
-      throw operationNotAllowed(`Operation 'performMaintenance' is not allowed on VM '${name}' since the VM is not scheduled for maintenance${maintenance === null ? "" : ` (last result: ${maintenance.lastOperationResultCode})`}.`);
+      throw operationNotAllowed(
+        `Operation 'performMaintenance' is not allowed on VM '${name}' since the VM is not scheduled for maintenance${maintenance === null ? "" : ` (last result: ${maintenance.lastOperationResultCode})`}.`,
+      );
     }
-    if (maintenance.phase === "InProgress") throw operationNotAllowed(`Operation 'performMaintenance' is not allowed on VM '${name}' since its maintenance is already in progress.`);
+    if (maintenance.phase === "InProgress")
+      throw operationNotAllowed(`Operation 'performMaintenance' is not allowed on VM '${name}' since its maintenance is already in progress.`);
     const now = this.services.now();
     if (now < maintenance.preMaintenanceWindowStartTime) {
-      throw operationNotAllowed(`Operation 'performMaintenance' is not allowed on VM '${name}' before its self-service window opens at ${new Date(maintenance.preMaintenanceWindowStartTime).toISOString()}.`);
+      throw operationNotAllowed(
+        `Operation 'performMaintenance' is not allowed on VM '${name}' before its self-service window opens at ${new Date(maintenance.preMaintenanceWindowStartTime).toISOString()}.`,
+      );
     }
     if (now >= maintenance.preMaintenanceWindowEndTime) {
-      throw operationNotAllowed(`Operation 'performMaintenance' is not allowed on VM '${name}' since its self-service window ended at ${new Date(maintenance.preMaintenanceWindowEndTime).toISOString()}; Azure maintains it in the scheduled window.`);
+      throw operationNotAllowed(
+        `Operation 'performMaintenance' is not allowed on VM '${name}' since its self-service window ended at ${new Date(maintenance.preMaintenanceWindowEndTime).toISOString()}; Azure maintains it in the scheduled window.`,
+      );
     }
     maintenance.phase = "InProgress";
   }
@@ -185,4 +202,3 @@ export class MaintenanceService {
     this.finish(internal, "Completed", "MaintenanceCompleted", "Maintenance completed by Azure in the scheduled window.");
   }
 }
-

@@ -4,10 +4,7 @@ import type { VmMaintenance } from "./vmModel.js";
 /** Whether the owner may start maintenance now: the VM is pending and inside its self-service window. */
 export function isSelfServiceOpen(maintenance: VmMaintenance | null, now: number): boolean {
   return (
-    maintenance !== null &&
-    maintenance.phase === "Pending" &&
-    now >= maintenance.preMaintenanceWindowStartTime &&
-    now < maintenance.preMaintenanceWindowEndTime
+    maintenance !== null && maintenance.phase === "Pending" && now >= maintenance.preMaintenanceWindowStartTime && now < maintenance.preMaintenanceWindowEndTime
   );
 }
 

@@ -13,12 +13,20 @@ function check(pattern: RegExp, name: string, rule: string, code = "InvalidResou
 
 /** 400 InvalidResourceName unless `name` is a valid availability set name. */
 export function checkAvailabilitySetName(name: string): void {
-  check(AVAILABILITY_SET_NAME, name, "The name can be up to 80 characters long. It must begin with a word character, and it must end with a word character or with '_'. The name may include word characters or '.', '-', '_'.");
+  check(
+    AVAILABILITY_SET_NAME,
+    name,
+    "The name can be up to 80 characters long. It must begin with a word character, and it must end with a word character or with '_'. The name may include word characters or '.', '-', '_'.",
+  );
 }
 
 /** 400 InvalidResourceName unless `name` is a valid virtual machine name. */
 export function checkVirtualMachineName(name: string): void {
-  check(VM_NAME, name, "The name can be up to 64 characters long. It must begin with a letter or digit and end with a letter, digit or '_'. The name may include letters, digits, '.', '-', '_'.");
+  check(
+    VM_NAME,
+    name,
+    "The name can be up to 64 characters long. It must begin with a letter or digit and end with a letter, digit or '_'. The name may include letters, digits, '.', '-', '_'.",
+  );
 }
 
 /** 400 InvalidResourceGroup unless `name` is a valid resource group name. */

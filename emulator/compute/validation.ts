@@ -17,7 +17,8 @@ export function checkTags(value: unknown): Record<string, string> | undefined {
   if (entries.length > 50) throw new ArmError(400, "InvalidTag", `The number of tags ${entries.length} exceeds the maximum of 50.`, "tags");
   for (const [name, tag] of entries) {
     if (typeof tag !== "string") throw new ArmError(400, "InvalidTag", `The value of tag '${name}' must be a string.`, "tags");
-    if (name.length === 0 || name.length > 512 || /[<>%&\\?/]/.test(name)) throw new ArmError(400, "InvalidTagNameCharacters", `The tag name '${name}' has invalid characters or length.`, "tags");
+    if (name.length === 0 || name.length > 512 || /[<>%&\\?/]/.test(name))
+      throw new ArmError(400, "InvalidTagNameCharacters", `The tag name '${name}' has invalid characters or length.`, "tags");
     if (tag.length > 256) throw new ArmError(400, "InvalidTag", `The value of tag '${name}' is longer than 256 characters.`, "tags");
   }
   return Object.fromEntries(entries) as Record<string, string>;

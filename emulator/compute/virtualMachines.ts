@@ -10,7 +10,15 @@ import type { EmulatorServices } from "../services.js";
 import { ResourceStore } from "../store/resourceStore.js";
 import type { StoredResource } from "../store/state.js";
 import type { AvailabilitySetInternal, AvailabilitySets } from "./availabilitySets.js";
-import { COMPUTE_API_VERSIONS, COMPUTE_RG_TEMPLATE, COMPUTE_SUB_TEMPLATE, VIRTUAL_MACHINE_TYPE, computeId, normalizeLocation, resourceGroupScope } from "./computeApi.js";
+import {
+  COMPUTE_API_VERSIONS,
+  COMPUTE_RG_TEMPLATE,
+  COMPUTE_SUB_TEMPLATE,
+  VIRTUAL_MACHINE_TYPE,
+  computeId,
+  normalizeLocation,
+  resourceGroupScope,
+} from "./computeApi.js";
 import type { ComputeLro } from "./computeLro.js";
 import { instanceViewOf } from "./instanceView.js";
 import { checkResourceGroupName, checkVirtualMachineName } from "./names.js";
@@ -38,7 +46,7 @@ export class VirtualMachines {
     private readonly availabilitySets: AvailabilitySets,
   ) {
     services.operations.register("compute.vm.create", {
-      complete: (op, at) => this.settle(op, at, (vm) => (vm.internal as VmInternal).powerState = "running"),
+      complete: (op, at) => this.settle(op, at, (vm) => ((vm.internal as VmInternal).powerState = "running")),
       failed: (op, at, error) => this.markFailed(op, at, error),
     });
     services.operations.register("compute.vm.update", {
@@ -88,7 +96,11 @@ export class VirtualMachines {
       throw new ArmError(503, "ServiceUnavailable", `The service is unavailable in region '${String(vm.body.location)}'. Please retry later.`);
     }
     if (internal.activeAction !== null) {
-      throw new ArmError(409, "Conflict", `Operation '${action}' is not allowed on VM '${String(vm.body.name)}' since the VM is already running operation '${internal.activeAction}'.`);
+      throw new ArmError(
+        409,
+        "Conflict",
+        `Operation '${action}' is not allowed on VM '${String(vm.body.name)}' since the VM is already running operation '${internal.activeAction}'.`,
+      );
     }
   }
 
@@ -180,14 +192,30 @@ export class VirtualMachines {
     const vm = ResourceStore.record(id, VIRTUAL_MACHINE_TYPE, body, internal);
     this.services.resources.put(vm);
     if (set !== undefined) ((set.body.properties as JsonObject).virtualMachines as JsonValue[]).push({ id });
-    const operation = this.lro.start(ctx, { kind: "compute.vm.create", subscriptionId: param(ctx, "subscriptionId"), location, resourceId: id, durationMs: CREATE_MS });
+    const operation = this.lro.start(ctx, {
+      kind: "compute.vm.create",
+      subscriptionId: param(ctx, "subscriptionId"),
+      location,
+      resourceId: id,
+      durationMs: CREATE_MS,
+    });
     this.begin(vm, "create", operation, "Creating");
     return jsonResponse(201, this.view(vm, null), this.lro.headers(ctx, operation, false));
   }
 
-  private replace(ctx: RequestContext, vm: StoredResource, location: string, tags: Record<string, string> | undefined, properties: JsonObject): EmulatorResponse {
+  private replace(
+    ctx: RequestContext,
+    vm: StoredResource,
+    location: string,
+    tags: Record<string, string> | undefined,
+    properties: JsonObject,
+  ): EmulatorResponse {
     if (vm.body.location !== location) {
-      throw new ArmError(409, "InvalidResourceLocation", `The resource '${String(vm.body.name)}' already exists in location '${String(vm.body.location)}' in resource group '${param(ctx, "resourceGroupName")}'. A resource with the same name cannot be created in location '${location}'. Please select a new resource name.`);
+      throw new ArmError(
+        409,
+        "InvalidResourceLocation",
+        `The resource '${String(vm.body.name)}' already exists in location '${String(vm.body.location)}' in resource group '${param(ctx, "resourceGroupName")}'. A resource with the same name cannot be created in location '${location}'. Please select a new resource name.`,
+      );
     }
     const current = vm.body.properties as JsonObject;
     const wantedSet = (objectField(properties, "availabilitySet").id ?? null) as JsonValue;
@@ -283,18 +311,29 @@ export class VirtualMachines {
     if (reference.id === undefined || reference.id === null) return undefined;
     const setId = String(reference.id);
     const match = AVAILABILITY_SET_ID.exec(setId);
-    if (match === null) throw invalidParameter("properties.availabilitySet.id", `The availability set id '${setId}' is not a valid Microsoft.Compute/availabilitySets resource id.`);
+    if (match === null)
+      throw invalidParameter(
+        "properties.availabilitySet.id",
+        `The availability set id '${setId}' is not a valid Microsoft.Compute/availabilitySets resource id.`,
+      );
     const [, subscriptionId, resourceGroup] = match as unknown as [string, string, string];
-    if (subscriptionId.toLowerCase() !== (param(ctx, "subscriptionId")).toLowerCase() || resourceGroup.toLowerCase() !== (param(ctx, "resourceGroupName")).toLowerCase()) {
+    if (
+      subscriptionId.toLowerCase() !== param(ctx, "subscriptionId").toLowerCase() ||
+      resourceGroup.toLowerCase() !== param(ctx, "resourceGroupName").toLowerCase()
+    ) {
       throw invalidParameter(
         "properties.availabilitySet.id",
         `Availability set '${setId}' is not in resource group '${param(ctx, "resourceGroupName")}'. A virtual machine can only join an availability set of its own resource group.`,
       );
     }
     const set = this.availabilitySets.get(setId);
-    if (set === undefined) throw new ArmError(404, "NotFound", `The entity was not found. Availability set '${setId}' does not exist.`, "properties.availabilitySet.id");
+    if (set === undefined)
+      throw new ArmError(404, "NotFound", `The entity was not found. Availability set '${setId}' does not exist.`, "properties.availabilitySet.id");
     if (set.body.location !== location) {
-      throw invalidParameter("properties.availabilitySet.id", `Availability set '${setId}' is in location '${String(set.body.location)}', not in the virtual machine's location '${location}'.`);
+      throw invalidParameter(
+        "properties.availabilitySet.id",
+        `Availability set '${setId}' is in location '${String(set.body.location)}', not in the virtual machine's location '${location}'.`,
+      );
     }
     const managed = usesManagedDisks(properties);
     const aligned = (set.body.sku as JsonObject).name === "Aligned";
@@ -330,10 +369,16 @@ function checkVmProfiles(properties: JsonObject): void {
   const osDisk = objectField(storage, "osDisk", "storageProfile.osDisk");
   const fromImage = storage.imageReference !== undefined;
   if (!fromImage && osDisk.createOption === undefined) {
-    throw invalidParameter("storageProfile", "Required parameter 'storageProfile.imageReference' or 'storageProfile.osDisk' with createOption 'Attach' is missing (null).");
+    throw invalidParameter(
+      "storageProfile",
+      "Required parameter 'storageProfile.imageReference' or 'storageProfile.osDisk' with createOption 'Attach' is missing (null).",
+    );
   }
   if (osDisk.createOption !== undefined && !["FromImage", "Attach", "Empty", "Copy", "Restore"].includes(String(osDisk.createOption))) {
-    throw invalidParameter("storageProfile.osDisk.createOption", `The value '${String(osDisk.createOption)}' of parameter 'storageProfile.osDisk.createOption' is not valid.`);
+    throw invalidParameter(
+      "storageProfile.osDisk.createOption",
+      `The value '${String(osDisk.createOption)}' of parameter 'storageProfile.osDisk.createOption' is not valid.`,
+    );
   }
   if (fromImage) {
     const os = objectField(properties, "osProfile", "properties.osProfile");

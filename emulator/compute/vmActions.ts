@@ -32,7 +32,14 @@ const ACTIONS: readonly PowerAction[] = [
     transition: "stopping",
     result: (before) => (before === "deallocated" ? "deallocated" : "stopped"),
   },
-  { path: "restart", operationId: "VirtualMachines_Restart", durationMs: 40_000, transition: "starting", result: () => "running", refusedFrom: ["stopped", "deallocated"] },
+  {
+    path: "restart",
+    operationId: "VirtualMachines_Restart",
+    durationMs: 40_000,
+    transition: "starting",
+    result: () => "running",
+    refusedFrom: ["stopped", "deallocated"],
+  },
   { path: "deallocate", operationId: "VirtualMachines_Deallocate", durationMs: 60_000, transition: "deallocating", result: () => "deallocated" },
   { path: "redeploy", operationId: "VirtualMachines_Redeploy", durationMs: 300_000, transition: "starting", result: () => "running", movesHost: true },
 ];
@@ -105,7 +112,15 @@ export class VmActions {
   }
 
   /** Starts an action's operation on the VM and answers 202. */
-  startAction(ctx: RequestContext, vm: StoredResource, kind: string, action: string, durationMs: number, transition: PowerState, before: PowerState): EmulatorResponse {
+  startAction(
+    ctx: RequestContext,
+    vm: StoredResource,
+    kind: string,
+    action: string,
+    durationMs: number,
+    transition: PowerState,
+    before: PowerState,
+  ): EmulatorResponse {
     const operation = this.lro.start(ctx, {
       kind,
       subscriptionId: param(ctx, "subscriptionId"),

@@ -43,6 +43,10 @@ export function registerControlRoutes(router: Router, control: ControlApi): void
     return emptyResponse(204);
   });
   add("PUT", "/regions/{region}/outage", "Control_RegionDown", (ctx) => jsonResponse(200, { regionsDown: control.setRegionDown(param(ctx, "region"), true) }));
-  add("DELETE", "/regions/{region}/outage", "Control_RegionUp", (ctx) => jsonResponse(200, { regionsDown: control.setRegionDown(param(ctx, "region"), false) }));
-  add("POST", "/maintenance/waves", "Control_ScheduleMaintenanceWave", (ctx) => jsonResponse(201, toJson(control.scheduleMaintenanceWave(optionalJsonBody(ctx)))));
+  add("DELETE", "/regions/{region}/outage", "Control_RegionUp", (ctx) =>
+    jsonResponse(200, { regionsDown: control.setRegionDown(param(ctx, "region"), false) }),
+  );
+  add("POST", "/maintenance/waves", "Control_ScheduleMaintenanceWave", (ctx) =>
+    jsonResponse(201, toJson(control.scheduleMaintenanceWave(optionalJsonBody(ctx)))),
+  );
 }

@@ -83,7 +83,12 @@ export class FaultEngine {
     if (regex === undefined) {
       const source = glob
         .split("**")
-        .map((part) => part.split("*").map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join("[^/]*"))
+        .map((part) =>
+          part
+            .split("*")
+            .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+            .join("[^/]*"),
+        )
         .join(".*");
       regex = new RegExp(`^${source}$`, "i");
       this.compiled.set(glob, regex);

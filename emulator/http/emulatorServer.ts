@@ -63,7 +63,11 @@ async function serve(emulator: RequestHandler, req: IncomingMessage, res: Server
   const body = await readBody(req, maxBodyBytes);
   let response: EmulatorResponse;
   if (body === tooLarge) {
-    response = withStandardHeaders(errorResponse(new ArmError(413, "RequestEntityTooLarge", `The request content size exceeds the maximum of ${maxBodyBytes} bytes.`)), headers, Date.now());
+    response = withStandardHeaders(
+      errorResponse(new ArmError(413, "RequestEntityTooLarge", `The request content size exceeds the maximum of ${maxBodyBytes} bytes.`)),
+      headers,
+      Date.now(),
+    );
     res.setHeader("connection", "close");
   } else {
     const request: EmulatorRequest = { method: req.method ?? "GET", url: `http://${headers.host ?? "127.0.0.1"}${req.url ?? "/"}`, headers };

@@ -22,12 +22,23 @@ export class StateFile implements StatePersistence {
   static async open(path: string): Promise<StateFile> {
     const absolute = resolve(path);
     mkdirSync(dirname(absolute), { recursive: true });
-    const release = await lock(absolute, {
-      realpath: false,
-      stale: 5_000,
-      update: 1_000,
-      retries: { retries: 12, minTimeout: 250, maxTimeout: 1_000 },
-    });
+    let release: () => Promise<void>;
+    try {
+      release = await lock(absolute, {
+        realpath: false,
+        stale: 5_000,
+        update: 1_000,
+        // Long enough (~6.5 s) for the lock of a process killed hard to go stale (5 s).
+        retries: { retries: 7, minTimeout: 500, maxTimeout: 1_000 },
+        // A busy machine can delay the lock's refresh; warn instead of crashing the server.
+        onCompromised: (error) => process.emitWarning(`azure-dr emulator: the lock on ${absolute} was compromised: ${error.message}`),
+      });
+    } catch (error) {
+      if ((error as { code?: string }).code === "ELOCKED") {
+        throw new Error(`state file ${absolute} is locked: another emulator is using it (lock file ${absolute}.lock)`, { cause: error });
+      }
+      throw error;
+    }
     return new StateFile(absolute, release);
   }
 
@@ -38,7 +49,7 @@ export class StateFile implements StatePersistence {
     try {
       document = JSON.parse(text);
     } catch (error) {
-      throw new RangeError(`state file ${this.path} is not valid JSON: ${(error as Error).message}`);
+      throw new RangeError(`state file ${this.path} is not valid JSON: ${(error as Error).message}`, { cause: error });
     }
     return parseStateSnapshot(document);
   }

@@ -84,7 +84,12 @@ export class ComputeGateway {
     }
   }
 
-  async createVirtualMachine(resourceGroup: string, name: string, input: z.output<typeof virtualMachineInputSchema>, options: WaitOptions): Promise<VirtualMachine> {
+  async createVirtualMachine(
+    resourceGroup: string,
+    name: string,
+    input: z.output<typeof virtualMachineInputSchema>,
+    options: WaitOptions,
+  ): Promise<VirtualMachine> {
     return callAzure({ operation: `create VM ${name}` }, async () => {
       const poller = this.client.virtualMachines.createOrUpdate(resourceGroup, name, virtualMachineModel(name, input), this.lroOptions(options));
       return toVirtualMachine(await this.wait(poller, options));
@@ -104,7 +109,10 @@ export class ComputeGateway {
 
   /** VMs with their live status, in one paged call per page (`$expand=instanceView`). */
   async *listVirtualMachinesWithStatus(resourceGroup: string | undefined): AsyncIterable<{ vm: VirtualMachine; status: VirtualMachineStatus }> {
-    const pages = resourceGroup === undefined ? this.client.virtualMachines.listAll({ expand: "instanceView" }) : this.client.virtualMachines.list(resourceGroup, { expand: "instanceView" });
+    const pages =
+      resourceGroup === undefined
+        ? this.client.virtualMachines.listAll({ expand: "instanceView" })
+        : this.client.virtualMachines.list(resourceGroup, { expand: "instanceView" });
     try {
       for await (const vm of pages) {
         yield { vm: toVirtualMachine(vm), status: toVirtualMachineStatus(vm.id ?? "", vm.instanceView, this.backend.clock.now()) };
@@ -124,7 +132,9 @@ export class ComputeGateway {
   }
 
   async deleteVirtualMachine(resourceGroup: string, name: string, options: WaitOptions): Promise<void> {
-    await callAzure({ operation: `delete VM ${name}` }, () => this.wait(this.client.virtualMachines.delete(resourceGroup, name, this.lroOptions(options)), options));
+    await callAzure({ operation: `delete VM ${name}` }, () =>
+      this.wait(this.client.virtualMachines.delete(resourceGroup, name, this.lroOptions(options)), options),
+    );
   }
 
   async runVmAction(resourceGroup: string, name: string, action: VmAction, options: WaitOptions & { skipShutdown?: boolean }): Promise<void> {
@@ -135,7 +145,10 @@ export class ComputeGateway {
         case "start":
           return this.wait(vms.start(resourceGroup, name, lro), options);
         case "powerOff":
-          return this.wait(vms.powerOff(resourceGroup, name, { ...lro, ...(options.skipShutdown === undefined ? {} : { skipShutdown: options.skipShutdown }) }), options);
+          return this.wait(
+            vms.powerOff(resourceGroup, name, { ...lro, ...(options.skipShutdown === undefined ? {} : { skipShutdown: options.skipShutdown }) }),
+            options,
+          );
         case "restart":
           return this.wait(vms.restart(resourceGroup, name, lro), options);
         case "deallocate":

@@ -1,4 +1,9 @@
-import type { AvailabilitySet as AzureAvailabilitySet, MaintenanceRedeployStatus, VirtualMachine as AzureVirtualMachine, VirtualMachineInstanceView } from "@azure/arm-compute";
+import type {
+  AvailabilitySet as AzureAvailabilitySet,
+  MaintenanceRedeployStatus,
+  VirtualMachine as AzureVirtualMachine,
+  VirtualMachineInstanceView,
+} from "@azure/arm-compute";
 import type { AvailabilitySet, AvailabilitySetSku } from "../model/availabilitySet.js";
 import type { MaintenanceStatus } from "../model/maintenance.js";
 import type { PowerState, VirtualMachine, VirtualMachineStatus } from "../model/virtualMachine.js";

@@ -19,12 +19,10 @@ export interface EmulatorBackendOptions {
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
 const optionsSchema = z.object({
-  url: z
-    .url("must be an absolute URL")
-    .refine((value) => {
-      const url = new URL(value);
-      return url.protocol === "https:" || (url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname));
-    }, "plain http is allowed only to a loopback emulator (127.0.0.1, localhost, [::1])"),
+  url: z.url("must be an absolute URL").refine((value) => {
+    const url = new URL(value);
+    return url.protocol === "https:" || (url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname));
+  }, "plain http is allowed only to a loopback emulator (127.0.0.1, localhost, [::1])"),
   subscriptionId: subscriptionIdSchema,
 });
 
@@ -127,7 +125,10 @@ class RemoteClock implements Clock {
     } catch (error) {
       throw new DrError("ServiceUnavailable", `No emulator answers at ${this.base.origin}: ${(error as Error).message}`, { cause: error });
     }
-    if (!response.ok) throw new DrError("ServiceError", `The emulator at ${this.base.origin} answered ${response.status} to ${method} ${path}.`, { statusCode: response.status });
+    if (!response.ok)
+      throw new DrError("ServiceError", `The emulator at ${this.base.origin} answered ${response.status} to ${method} ${path}.`, {
+        statusCode: response.status,
+      });
     return (await response.json()) as { now?: unknown; mode?: unknown; scale?: unknown };
   }
 }

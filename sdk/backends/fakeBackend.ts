@@ -1,4 +1,5 @@
 import { setImmediate as nextTurn } from "node:timers/promises";
+import { loadEmulator } from "./loadEmulator.js";
 import type { Emulator, EmulatorOptions } from "../../emulator/index.js";
 import { systemClock, throwIfAborted, type Clock } from "../clock.js";
 import { subscriptionIdSchema } from "../model/names.js";
@@ -32,7 +33,7 @@ export interface FakeBackend extends Backend {
  */
 export async function createFakeBackend(options: FakeBackendOptions = {}): Promise<FakeBackend> {
   const subscriptionId = validate(subscriptionIdSchema, options.subscriptionId ?? FAKE_SUBSCRIPTION_ID, "subscriptionId");
-  const { createEmulator, createInProcessHttpClient } = await import("../../emulator/index.js");
+  const { createEmulator, createInProcessHttpClient } = loadEmulator();
   const emulatorOptions: EmulatorOptions = {};
   for (const key of ["time", "timeScale", "startTime", "seed", "pageSize"] as const) {
     if (options[key] !== undefined) Object.assign(emulatorOptions, { [key]: options[key] });

@@ -24,7 +24,10 @@ export function parseResourceId(id: string, options: { field?: string; expectedT
   const field = options.field ?? "id";
   const match = ID.exec(id);
   if (match === null) {
-    throw new ValidationError(field, `must be an ARM resource id like /subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/{namespace}/{type}/{name}, got '${id}'`);
+    throw new ValidationError(
+      field,
+      `must be an ARM resource id like /subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/{namespace}/{type}/{name}, got '${id}'`,
+    );
   }
   const [, subscriptionId, resourceGroup, provider, type, name] = match as unknown as [string, string, string, string, string, string];
   if (options.expectedType !== undefined && `${provider}/${type}`.toLowerCase() !== options.expectedType.toLowerCase()) {

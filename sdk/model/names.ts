@@ -2,7 +2,9 @@ import { z } from "zod";
 import { findRegion } from "./regions.js";
 
 /** A subscription id: a GUID. */
-export const subscriptionIdSchema = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "must be a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)");
+export const subscriptionIdSchema = z
+  .string()
+  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "must be a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)");
 
 /** A resource group name: 1-90 letters, digits, `_`, `-`, `.`, `(`, `)`, not ending with `.`. */
 export const resourceGroupNameSchema = z
@@ -16,14 +18,20 @@ export const virtualMachineNameSchema = z
   .string()
   .min(1, "must be 1-64 characters")
   .max(64, "must be 1-64 characters")
-  .regex(/^[A-Za-z0-9](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?$/, "must start with a letter or digit, end with a letter, digit or '_', and hold only letters, digits, '_', '.', '-'");
+  .regex(
+    /^[A-Za-z0-9](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?$/,
+    "must start with a letter or digit, end with a letter, digit or '_', and hold only letters, digits, '_', '.', '-'",
+  );
 
 /** An availability set name: 1-80 word characters, `.`, `-`; starts with a word character; ends with one or `_`. */
 export const availabilitySetNameSchema = z
   .string()
   .min(1, "must be 1-80 characters")
   .max(80, "must be 1-80 characters")
-  .regex(/^[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?$/, "must start with a letter, digit or '_', end with a letter, digit or '_', and hold only letters, digits, '_', '.', '-'");
+  .regex(
+    /^[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?$/,
+    "must start with a letter, digit or '_', end with a letter, digit or '_', and hold only letters, digits, '_', '.', '-'",
+  );
 
 /** An Azure region, by programmatic or display name; normalized to the programmatic name. */
 export const regionSchema = z
@@ -35,7 +43,11 @@ export const regionSchema = z
 /** ARM tags: at most 50, names 1-512 characters without `<>%&\?/`, values up to 256 characters. */
 export const tagsSchema = z
   .record(
-    z.string().min(1).max(512).regex(/^[^<>%&\\?/]+$/, "tag names must not hold < > % & \\ ? /"),
+    z
+      .string()
+      .min(1)
+      .max(512)
+      .regex(/^[^<>%&\\?/]+$/, "tag names must not hold < > % & \\ ? /"),
     z.string().max(256, "tag values are at most 256 characters"),
   )
   .refine((tags) => Object.keys(tags).length <= 50, { message: "at most 50 tags" });

@@ -45,7 +45,10 @@ const imageSchema = z.strictObject({
   version: z.string().min(1).default("latest"),
 });
 
-const diskTypeSchema = z.enum(["Standard_LRS", "StandardSSD_LRS", "Premium_LRS", "PremiumV2_LRS", "UltraSSD_LRS", "StandardSSD_ZRS", "Premium_ZRS"], "must be an Azure disk type such as 'Premium_LRS'");
+const diskTypeSchema = z.enum(
+  ["Standard_LRS", "StandardSSD_LRS", "Premium_LRS", "PremiumV2_LRS", "UltraSSD_LRS", "StandardSSD_ZRS", "Premium_ZRS"],
+  "must be an Azure disk type such as 'Premium_LRS'",
+);
 
 /** Input of {@link VirtualMachineOperations.create}. Either `image` (with `adminUsername`) or `osDisk.attachManagedDiskId`. */
 export const virtualMachineInputSchema = z
@@ -73,7 +76,16 @@ export const virtualMachineInputSchema = z
       .refine((disks) => new Set(disks.map((d) => d.lun)).size === disks.length, { message: "LUNs must be unique" })
       .default([]),
     /** ARM ids of existing network interfaces; the first is primary. */
-    networkInterfaceIds: z.array(z.string().regex(/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/networkInterfaces\/[^/]+$/i, "must be ARM ids of Microsoft.Network/networkInterfaces")).min(1, "needs at least one network interface"),
+    networkInterfaceIds: z
+      .array(
+        z
+          .string()
+          .regex(
+            /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/networkInterfaces\/[^/]+$/i,
+            "must be ARM ids of Microsoft.Network/networkInterfaces",
+          ),
+      )
+      .min(1, "needs at least one network interface"),
     computerName: z.string().min(1).max(64).optional(),
     adminUsername: z.string().min(1).max(64).optional(),
     /** Never logged or stored by azure-dr; Azure never returns it. */

@@ -18,7 +18,9 @@ export class AvailabilitySetOperations {
   async createOrUpdate(resourceGroup: string, name: string, input: AvailabilitySetInput): Promise<AvailabilitySet> {
     checkTarget(resourceGroup, name, availabilitySetNameSchema);
     const parsed = validate(availabilitySetInputSchema, input, "");
-    logger.info(`createOrUpdate availability set ${resourceGroup}/${name} in ${parsed.location} (${parsed.faultDomainCount} FD, ${parsed.updateDomainCount} UD)`);
+    logger.info(
+      `createOrUpdate availability set ${resourceGroup}/${name} in ${parsed.location} (${parsed.faultDomainCount} FD, ${parsed.updateDomainCount} UD)`,
+    );
     return this.compute.createOrUpdateAvailabilitySet(resourceGroup, name, parsed);
   }
 

@@ -27,9 +27,16 @@ export class VirtualMachineOperations {
     checkTarget(resourceGroup, name, virtualMachineNameSchema);
     const parsed = validate(virtualMachineInputSchema, input, "");
     if (parsed.availabilitySetId !== undefined) {
-      const set = parseResourceId(parsed.availabilitySetId, { field: "availabilitySetId", expectedType: "Microsoft.Compute/availabilitySets", nameSchema: availabilitySetNameSchema });
+      const set = parseResourceId(parsed.availabilitySetId, {
+        field: "availabilitySetId",
+        expectedType: "Microsoft.Compute/availabilitySets",
+        nameSchema: availabilitySetNameSchema,
+      });
       if (set.resourceGroup.toLowerCase() !== resourceGroup.toLowerCase()) {
-        throw new ValidationError("availabilitySetId", `must be in the VM's resource group '${resourceGroup}', not '${set.resourceGroup}' (a VM joins only an availability set of its own resource group)`);
+        throw new ValidationError(
+          "availabilitySetId",
+          `must be in the VM's resource group '${resourceGroup}', not '${set.resourceGroup}' (a VM joins only an availability set of its own resource group)`,
+        );
       }
     }
     logger.info(`create VM ${resourceGroup}/${name} (${parsed.size}) in ${parsed.location}`);

@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+import { Command } from "commander";
+import { emulatorCommand } from "./emulatorCommand.js";
+
+const program = new Command("azure-dr")
+  .description("Availability and disaster recovery for Azure VMs, against Azure or an offline emulator.")
+  .version("0.1.0")
+  .addCommand(emulatorCommand());
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  process.stderr.write(`azure-dr: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

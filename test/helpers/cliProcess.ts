@@ -1,0 +1,43 @@
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { resolve } from "node:path";
+import type { ExecutionContext } from "ava";
+
+const REPO = resolve(__dirname, "../..");
+
+/** A running `azure-dr` CLI process, started from the sources as a user's `npx azure-dr` would run it. */
+export interface CliProcess {
+  child: ChildProcessWithoutNullStreams;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves with the exit code (or the signal's name). */
+  exited: Promise<number | string>;
+}
+
+/** Starts `azure-dr <args>`; the process is killed when the test ends. */
+export function startCli(t: ExecutionContext, args: string[]): CliProcess {
+  const child = spawn(process.execPath, ["--import", "tsx", resolve(REPO, "cli/main.ts"), ...args], {
+    cwd: REPO,
+    env: { ...process.env, NODE_NO_WARNINGS: "1" },
+  });
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
+  const exited = new Promise<number | string>((done) => child.on("exit", (code, signal) => done(code ?? signal ?? -1)));
+  t.teardown(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  });
+  return { child, stdout: () => out, stderr: () => err, exited };
+}
+
+/** Waits for the emulator command to print its URL. */
+export async function emulatorUrl(cli: CliProcess, timeoutMs = 20_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const match = /listening on (http:\/\/\S+)/.exec(cli.stdout());
+    if (match !== null) return match[1] as string;
+    if (cli.child.exitCode !== null) throw new Error(`the CLI exited (${cli.child.exitCode}): ${cli.stderr()}`);
+    if (Date.now() > deadline) throw new Error(`no URL printed in ${timeoutMs} ms: ${cli.stdout()} ${cli.stderr()}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
