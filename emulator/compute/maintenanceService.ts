@@ -50,7 +50,7 @@ export class MaintenanceService {
   ) {
     services.scheduler.on("compute.maintenance.windowOpens", (data, at) => this.platformWindowOpens(String(data.waveId), data.vmIds as string[], at));
     services.scheduler.on("compute.maintenance.platformStart", (data, at) => this.platformStart(String(data.vmId), String(data.waveId), at));
-    services.scheduler.on("compute.maintenance.platformDone", (data) => this.platformDone(String(data.vmId), String(data.waveId)));
+    services.scheduler.on("compute.maintenance.platformDone", (data) => this.platformDone(String(data.vmId), String(data.waveId), data.rebooting === true));
     services.operations.register("compute.vm.performMaintenance", {
       complete: (op, at) =>
         vms.settle(op, at, (vm) => {
@@ -190,15 +190,19 @@ export class MaintenanceService {
     const internal = vm?.internal as VmInternal | undefined;
     if (internal?.maintenance?.phase !== "Pending") return;
     internal.maintenance.phase = "InProgress";
-    this.services.scheduler.schedule(at + PLATFORM_MAINTENANCE_MS, "compute.maintenance.platformDone", { vmId, waveId });
+    // A reboot-requiring update: a running VM goes down and comes back on the updated host.
+    const rebooting = internal.powerState === "running";
+    if (rebooting) internal.powerState = "starting";
+    this.services.scheduler.schedule(at + PLATFORM_MAINTENANCE_MS, "compute.maintenance.platformDone", { vmId, waveId, rebooting });
   }
 
-  private platformDone(vmId: string, waveId: string): void {
+  private platformDone(vmId: string, waveId: string, rebooting: boolean): void {
     const vm = this.pendingIn(vmId, waveId);
     if (vm === undefined) return;
     const internal = vm.internal as VmInternal;
     if (internal.maintenance?.phase !== "InProgress") return;
     internal.hostGeneration++;
+    if (rebooting && internal.powerState === "starting") internal.powerState = "running";
     this.finish(internal, "Completed", "MaintenanceCompleted", "Maintenance completed by Azure in the scheduled window.");
   }
 }

@@ -87,7 +87,7 @@ export function toMaintenanceStatus(status: MaintenanceRedeployStatus | undefine
   } else if (selfServiceWindow !== undefined && now < selfServiceWindow.end) {
     phase = "inProgress";
   } else {
-    phase = scheduledWindow !== undefined && now >= scheduledWindow.start ? "inProgress" : "awaitingPlatform";
+    phase = scheduledWindow !== undefined && now >= scheduledWindow.start ? "platformMaintenance" : "awaitingPlatform";
   }
   return { phase, selfServiceAllowed, selfServiceWindow, scheduledWindow, lastResultCode, lastMessage: status?.lastOperationMessage };
 }

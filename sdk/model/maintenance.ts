@@ -12,11 +12,13 @@ export interface TimeWindow {
  * - `none`: no maintenance is announced for it;
  * - `selfServiceOpen`: the owner may start it now;
  * - `selfServiceNotYetOpen`: announced, the self-service window opens later;
- * - `awaitingPlatform`: the self-service window is over (or was never open); Azure will do it in the scheduled window;
- * - `inProgress`: announced, not startable now (it is under way);
+ * - `inProgress`: inside the self-service window but not startable: the owner's maintenance is under way;
+ * - `awaitingPlatform`: the self-service window is over; Azure will do it when the scheduled window opens;
+ * - `platformMaintenance`: the scheduled window is open; Azure maintains the VMs (a set one update domain at a time);
  * - `completed` / `aborted`: the last maintenance ended that way; its windows are gone.
  */
-export type MaintenancePhase = "none" | "selfServiceOpen" | "selfServiceNotYetOpen" | "awaitingPlatform" | "inProgress" | "completed" | "aborted";
+export type MaintenancePhase =
+  "none" | "selfServiceOpen" | "selfServiceNotYetOpen" | "inProgress" | "awaitingPlatform" | "platformMaintenance" | "completed" | "aborted";
 
 /** A VM's planned-maintenance status. */
 export interface MaintenanceStatus {

@@ -72,6 +72,8 @@ function describeRefusal(name: string, status: MaintenanceStatus): string {
       return `VM ${name}: the self-service window ended at ${window?.end.toISOString() ?? "an earlier time"}; Azure will maintain it in the scheduled window.`;
     case "inProgress":
       return `VM ${name}: its maintenance is already in progress.`;
+    case "platformMaintenance":
+      return `VM ${name}: the scheduled window is open; Azure is maintaining it.`;
     case "completed":
       return `VM ${name}: its maintenance was already completed (it can be started once per VM).`;
     case "aborted":

@@ -5,7 +5,12 @@ import { computeId } from "../helpers/fixtures.js";
 
 test("createOrUpdate creates a set with the given domains and defaults to the Aligned sku", async (t) => {
   const { dr } = await fakeClient(t);
-  const set = await dr.availabilitySets.createOrUpdate("app-rg", "web-as", { location: "West Europe", faultDomainCount: 3, updateDomainCount: 10, tags: { tier: "web" } });
+  const set = await dr.availabilitySets.createOrUpdate("app-rg", "web-as", {
+    location: "West Europe",
+    faultDomainCount: 3,
+    updateDomainCount: 10,
+    tags: { tier: "web" },
+  });
   t.like(set, { id: computeId("app-rg", "availabilitySets", "web-as"), name: "web-as", resourceGroup: "app-rg", location: "westeurope", sku: "Aligned" });
   t.is(set.faultDomainCount, 3);
   t.is(set.updateDomainCount, 10);
@@ -54,10 +59,22 @@ const invalidInputs: { title: string; resourceGroup: string; name: string; input
   { title: "a name ending with a dot", resourceGroup: "app-rg", name: "web.", input: { location: "westeurope" }, field: "name" },
   { title: "a resource group ending with a dot", resourceGroup: "rg.", name: "web", input: { location: "westeurope" }, field: "resourceGroup" },
   { title: "an unknown region", resourceGroup: "app-rg", name: "web", input: { location: "atlantis" }, field: "location" },
-  { title: "fault domains above the region's maximum", resourceGroup: "app-rg", name: "web", input: { location: "uksouth", faultDomainCount: 3 }, field: "faultDomainCount" },
+  {
+    title: "fault domains above the region's maximum",
+    resourceGroup: "app-rg",
+    name: "web",
+    input: { location: "uksouth", faultDomainCount: 3 },
+    field: "faultDomainCount",
+  },
   { title: "zero update domains", resourceGroup: "app-rg", name: "web", input: { location: "westeurope", updateDomainCount: 0 }, field: "updateDomainCount" },
   { title: "21 update domains", resourceGroup: "app-rg", name: "web", input: { location: "westeurope", updateDomainCount: 21 }, field: "updateDomainCount" },
-  { title: "a fractional fault domain count", resourceGroup: "app-rg", name: "web", input: { location: "westeurope", faultDomainCount: 1.5 }, field: "faultDomainCount" },
+  {
+    title: "a fractional fault domain count",
+    resourceGroup: "app-rg",
+    name: "web",
+    input: { location: "westeurope", faultDomainCount: 1.5 },
+    field: "faultDomainCount",
+  },
   { title: "an unknown field", resourceGroup: "app-rg", name: "web", input: { location: "westeurope", zones: ["1"] }, field: "" },
 ];
 
@@ -76,9 +93,12 @@ for (const { title, resourceGroup, name, input, field } of invalidInputs) {
 test("changing the domain counts of an existing set is refused by Azure and changes nothing", async (t) => {
   const { dr } = await fakeClient(t);
   await dr.availabilitySets.createOrUpdate("app-rg", "web-as", { location: "westeurope", faultDomainCount: 2, updateDomainCount: 5 });
-  const error = await t.throwsAsync(dr.availabilitySets.createOrUpdate("app-rg", "web-as", { location: "westeurope", faultDomainCount: 3, updateDomainCount: 5 }), {
-    instanceOf: InvalidStateError,
-  });
+  const error = await t.throwsAsync(
+    dr.availabilitySets.createOrUpdate("app-rg", "web-as", { location: "westeurope", faultDomainCount: 3, updateDomainCount: 5 }),
+    {
+      instanceOf: InvalidStateError,
+    },
+  );
   t.is(error.azureCode, "PropertyChangeNotAllowed");
   t.is(error.statusCode, 409);
   t.is((await dr.availabilitySets.get("app-rg", "web-as")).faultDomainCount, 2);
