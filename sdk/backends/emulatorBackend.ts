@@ -20,8 +20,8 @@ const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
 const optionsSchema = z.object({
   url: z.url("must be an absolute URL").refine((value) => {
-    const url = new URL(value);
-    return url.protocol === "https:" || (url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname));
+    const url = URL.canParse(value) ? new URL(value) : undefined;
+    return url !== undefined && (url.protocol === "https:" || (url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname)));
   }, "plain http is allowed only to a loopback emulator (127.0.0.1, localhost, [::1])"),
   subscriptionId: subscriptionIdSchema,
 });
@@ -60,17 +60,26 @@ function redirectingHttpClient(target: URL, clock: RemoteClock): HttpClient {
   return {
     async sendRequest(request: PipelineRequest) {
       const url = new URL(request.url);
-      if (url.host === arm.host) {
-        url.protocol = target.protocol;
-        url.host = target.host;
-        request.url = url.toString();
-        request.headers.set("x-forwarded-host", arm.host);
-        request.headers.set("x-forwarded-proto", "https");
-        request.allowInsecureConnection = target.protocol === "http:";
+      if (url.host !== arm.host) return inner.sendRequest(request);
+      // Pollers reuse the request's URL for their final GET: send a redirected copy, keep the original intact.
+      const original = { url: request.url, allowInsecureConnection: request.allowInsecureConnection };
+      url.protocol = target.protocol;
+      url.host = target.host;
+      request.url = url.toString();
+      request.allowInsecureConnection = target.protocol === "http:";
+      request.headers.set("x-forwarded-host", arm.host);
+      request.headers.set("x-forwarded-proto", "https");
+      try {
+        const response = await inner.sendRequest(request);
+        clock.observe(response.headers.get("date"));
+        return response;
+      } finally {
+        request.url = original.url;
+        if (original.allowInsecureConnection === undefined) delete request.allowInsecureConnection;
+        else request.allowInsecureConnection = original.allowInsecureConnection;
+        request.headers.delete("x-forwarded-host");
+        request.headers.delete("x-forwarded-proto");
       }
-      const response = await inner.sendRequest(request);
-      clock.observe(response.headers.get("date"));
-      return response;
     },
   };
 }

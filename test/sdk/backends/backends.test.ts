@@ -1,0 +1,67 @@
+import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/core-auth";
+import test from "ava";
+import { DrClient, ValidationError, createAzureBackend, createEmulatorBackend, createFakeBackend, serveEmulator } from "../../../sdk/index.js";
+import { vmInput } from "../../helpers/fixtures.js";
+
+test("the emulator backend drives a served emulator over loopback HTTP with the same client", async (t) => {
+  const served = await serveEmulator({ port: 0 });
+  t.teardown(() => served.close());
+  const dr = new DrClient(await createEmulatorBackend({ url: served.url }));
+  const set = await dr.availabilitySets.createOrUpdate("app-rg", "web-as", { location: "westeurope" });
+  const start = dr.clock.now().getTime();
+  await dr.virtualMachines.create("app-rg", "web-0", vmInput("app-rg", "web-0", { availabilitySetId: set.id }));
+  await dr.virtualMachines.deallocate("app-rg", "web-0");
+  t.is((await dr.virtualMachines.getStatus("app-rg", "web-0")).powerState, "deallocated");
+  t.true(dr.clock.now().getTime() - start >= 150_000, "the LRO polls advanced the server's virtual clock");
+  await dr.clock.sleep(3_600_000);
+  t.is(served.emulator.clock.now(), dr.clock.now().getTime(), "the SDK's waits advance the server's clock");
+});
+
+test("the emulator backend refuses plain http to anything but loopback", async (t) => {
+  const error = await t.throwsAsync(createEmulatorBackend({ url: "http://10.0.0.5:8080" }), { instanceOf: ValidationError });
+  t.is(error.field, "url");
+  await t.throwsAsync(createEmulatorBackend({ url: "not a url" }), { instanceOf: ValidationError });
+});
+
+test("the emulator backend says when nothing answers", async (t) => {
+  const served = await serveEmulator({ port: 0 });
+  const url = served.url;
+  await served.close();
+  const error = await t.throwsAsync(createEmulatorBackend({ url }));
+  t.is((error as { code?: string }).code, "ServiceUnavailable");
+});
+
+test("the Azure backend asks the credential for the ARM scope of its cloud", async (t) => {
+  const scopes: string[][] = [];
+  const credential: TokenCredential = {
+    async getToken(requested: string | string[], _options?: GetTokenOptions): Promise<AccessToken | null> {
+      scopes.push(Array.isArray(requested) ? requested : [requested]);
+      throw Object.assign(new Error("no login in this test"), { name: "CredentialUnavailableError" });
+    },
+  };
+  const dr = new DrClient(
+    createAzureBackend({ subscriptionId: "11111111-1111-1111-1111-111111111111", credential, cloud: "AzureUSGovernment", retryOptions: { maxRetries: 0 } }),
+  );
+  const error = await t.throwsAsync(dr.availabilitySets.get("rg", "as1"));
+  t.is((error as { code?: string }).code, "AuthenticationFailed");
+  t.deepEqual(scopes[0], ["https://management.usgovcloudapi.net/.default"]);
+});
+
+test("the Azure backend validates its subscription id", (t) => {
+  const error = t.throws(() => createAzureBackend({ subscriptionId: "my-subscription" }), { instanceOf: ValidationError });
+  t.is(error.field, "subscriptionId");
+});
+
+test("two fake backends can share one emulator", async (t) => {
+  const first = await createFakeBackend();
+  const second = await createFakeBackend({ emulator: first.emulator });
+  await new DrClient(first).availabilitySets.createOrUpdate("rg", "shared", { location: "westeurope" });
+  t.is((await new DrClient(second).availabilitySets.get("rg", "shared")).name, "shared");
+});
+
+test("a fake backend in real time sleeps on the wall clock, scaled", async (t) => {
+  const backend = await createFakeBackend({ time: "real", timeScale: 1000 });
+  const before = backend.clock.now().getTime();
+  await backend.clock.sleep(20_000);
+  t.true(backend.clock.now().getTime() - before >= 20_000);
+});
