@@ -4,6 +4,7 @@ import { OperationEngine } from "./arm/operationEngine.js";
 import { publicBaseUrl, type RequestContext } from "./arm/requestContext.js";
 import { errorResponse, withStandardHeaders } from "./arm/responses.js";
 import { Router } from "./arm/router.js";
+import { SubscriptionThrottle } from "./arm/throttling.js";
 import type { EmulatorRequest, EmulatorResponse } from "./arm/types.js";
 import { EmulatorClock, type TimeMode } from "./clock.js";
 import { registerCompute } from "./compute/registerCompute.js";
@@ -33,6 +34,8 @@ export interface EmulatorOptions {
   pageSize?: number;
   /** Largest request body accepted. @default 4 MiB */
   maxBodyBytes?: number;
+  /** Enforce ARM's subscription token buckets (429 when empty). They always count for the headers. @default false */
+  throttling?: boolean;
   /** Where state is kept between runs; its saved state, if any, is loaded at start. */
   persistence?: StatePersistence;
 }
@@ -84,6 +87,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     isRegionDown: (location) => state.regionsDown.includes(location.toLowerCase()),
     nextId: (prefix) => `${prefix}-${nextSeq()}`,
   };
+  const throttle = new SubscriptionThrottle(options.throttling ?? false);
   const faults = new FaultEngine(getState, () => services.nextId("fault"));
 
   const router = new Router();
@@ -128,6 +132,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     if (subscriptionId !== undefined && !GUID.test(subscriptionId)) {
       throw new ArmError(400, "InvalidSubscriptionId", `The provided subscription identifier '${subscriptionId}' is malformed or invalid.`);
     }
+    const rateLimit = subscriptionId === undefined ? {} : throttle.take(subscriptionId, request.method, clock.now());
     const ctx: RequestContext = {
       method: request.method,
       url,
@@ -158,7 +163,8 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     }
     if (request.method !== "GET") dirty = true;
     const response = route.handler(ctx);
-    return delayMs > 0 ? { ...response, delayMs } : response;
+    const withLimits = { ...response, headers: { ...response.headers, ...rateLimit } };
+    return delayMs > 0 ? { ...withLimits, delayMs } : withLimits;
   }
 
   async function handle(request: EmulatorRequest): Promise<EmulatorResponse> {

@@ -12,9 +12,22 @@ export function emptyResponse(status: number, headers: Record<string, string> = 
   return { status, headers };
 }
 
+/** Errors ARM's front door answers itself, before any resource provider sees the request. */
+const GATEWAY_CODES = new Set([
+  "MissingApiVersionParameter",
+  "InvalidApiVersionParameter",
+  "NoRegisteredProviderFound",
+  "InvalidResourceType",
+  "InvalidSubscriptionId",
+  "HttpMethodNotAllowed",
+  "RequestEntityTooLarge",
+  "InvalidRequestUri",
+  "SubscriptionRequestsThrottled",
+]);
+
 /** The ARM error envelope for an {@link ArmError}. */
 export function errorResponse(error: ArmError): EmulatorResponse {
-  const headers: Record<string, string> = { "x-ms-failure-cause": error.status >= 500 ? "service" : "gateway" };
+  const headers: Record<string, string> = { "x-ms-failure-cause": GATEWAY_CODES.has(error.code) ? "gateway" : "service" };
   if (error.retryAfterSeconds !== undefined) headers["retry-after"] = String(error.retryAfterSeconds);
   return jsonResponse(error.status, error.toBody(), headers);
 }

@@ -67,7 +67,8 @@ export class ComputeLro {
       if (operation.status === "Failed" && operation.error !== undefined) {
         return jsonResponse(operation.error.httpStatus, { error: { code: operation.error.code, message: operation.error.message } });
       }
-      return emptyResponse(200);
+      const resource = operation.data.returnsResource === true ? this.services.resources.get(operation.resourceId) : undefined;
+      return resource === undefined ? emptyResponse(200) : jsonResponse(200, resource.body);
     }
     const body: JsonObject = { startTime: new Date(operation.startTime).toISOString(), status: operation.status, name: operation.id };
     if (operation.endTime !== undefined) body.endTime = new Date(operation.endTime).toISOString();

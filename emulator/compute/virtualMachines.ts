@@ -171,6 +171,7 @@ export class VirtualMachines {
       location,
       ...(tags === undefined ? {} : { tags }),
       ...(Array.isArray(input.zones) ? { zones: input.zones } : {}),
+      etag: '"1"',
       properties: {
         ...stored,
         ...(set === undefined ? {} : { availabilitySet: { id: set.id } }),
@@ -198,6 +199,7 @@ export class VirtualMachines {
       location,
       resourceId: id,
       durationMs: CREATE_MS,
+      data: { returnsResource: true },
     });
     this.begin(vm, "create", operation, "Creating");
     return jsonResponse(201, this.view(vm, null), this.lro.headers(ctx, operation, false));
@@ -243,16 +245,18 @@ export class VirtualMachines {
     this.assertActionable(vm, "update");
     vm.body.properties = { ...(vm.body.properties as JsonObject), ...sanitize(properties) };
     if (tags !== undefined) vm.body.tags = tags;
-    return this.startUpdate(ctx, vm, 200, true);
+    return this.startUpdate(ctx, vm, 200, false);
   }
 
   private startUpdate(ctx: RequestContext, vm: StoredResource, status: number, withLocation: boolean): EmulatorResponse {
+    vm.body.etag = `"${Number.parseInt(String(vm.body.etag ?? '"0"').replace(/"/g, ""), 10) + 1}"`;
     const operation = this.lro.start(ctx, {
       kind: "compute.vm.update",
       subscriptionId: param(ctx, "subscriptionId"),
       location: String(vm.body.location),
       resourceId: vm.id,
       durationMs: UPDATE_MS,
+      data: { returnsResource: true },
     });
     this.begin(vm, "update", operation, "Updating");
     return jsonResponse(status, this.view(vm, null), this.lro.headers(ctx, operation, withLocation));
@@ -300,10 +304,13 @@ export class VirtualMachines {
     return jsonResponse(200, pageOf(ctx, items, this.services.settings.pageSize));
   }
 
-  /** The VM as served, with the instance view when `$expand=instanceView`. */
+  /** The VM as served: `userData` only with `$expand=userData`, the instance view only with `$expand=instanceView`. */
   view(vm: StoredResource, expand: string | null): JsonObject {
-    if (expand?.toLowerCase() !== "instanceview") return vm.body;
-    return { ...vm.body, properties: { ...(vm.body.properties as JsonObject), instanceView: instanceViewOf(vm, this.services) } };
+    const wanted = expand?.toLowerCase();
+    const { userData, ...properties } = vm.body.properties as JsonObject;
+    if (wanted === "userdata" && userData !== undefined) properties.userData = userData;
+    if (wanted === "instanceview") properties.instanceView = instanceViewOf(vm, this.services);
+    return { ...vm.body, properties };
   }
 
   private availabilitySetFor(ctx: RequestContext, properties: JsonObject, location: string): StoredResource | undefined {

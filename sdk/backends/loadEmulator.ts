@@ -1,5 +1,7 @@
+import type * as EmulatorExports from "../../emulator/index.js";
+
 /** The emulator module's exports. */
-export type EmulatorModule = typeof import("../../emulator/index.js");
+export type EmulatorModule = typeof EmulatorExports;
 
 /**
  * Loads the emulator on first use, so that programs on the real Azure backend never load it.

@@ -1,5 +1,5 @@
 import test from "ava";
-import { InvalidStateError, OperationFailedError, type DrClient, type FakeBackend, type MaintenanceStatus } from "../../sdk/index.js";
+import { InvalidStateError, OperationFailedError, type DrClient, type FakeBackend } from "../../sdk/index.js";
 import { fakeClient } from "../helpers/fakeClient.js";
 import { computeId, vmInput } from "../helpers/fixtures.js";
 

@@ -3,6 +3,7 @@ import test from "ava";
 import { toDrError } from "../../../sdk/azure/errors.js";
 import {
   DrError,
+  type DrErrorCode,
   InvalidStateError,
   OperationFailedError,
   ResourceNotFoundError,
@@ -38,7 +39,7 @@ test("a 400 becomes a ValidationError naming Azure's target", (t) => {
   t.is(error.requestId, "11111111-2222-3333-4444-555555555555");
 });
 
-const byStatus: [number, string, new (...args: never[]) => DrError][] = [
+const byStatus: [number, DrErrorCode, new (...args: never[]) => DrError][] = [
   [404, "ResourceNotFound", ResourceNotFoundError],
   [409, "InvalidState", InvalidStateError],
   [412, "InvalidState", InvalidStateError],
