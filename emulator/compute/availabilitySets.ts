@@ -7,8 +7,8 @@ import type { JsonObject, JsonValue } from "../arm/types.js";
 import type { EmulatorServices } from "../services.js";
 import { ResourceStore } from "../store/resourceStore.js";
 import type { StoredResource } from "../store/state.js";
-import { AVAILABILITY_SET_TYPE, COMPUTE_API_VERSIONS, COMPUTE_RG_TEMPLATE, COMPUTE_SUB_TEMPLATE, computeId, resourceGroupScope } from "./computeApi.js";
-import { checkAvailabilitySetName, checkResourceGroupName } from "./names.js";
+import { AVAILABILITY_SET_TYPE, COMPUTE_API_VERSIONS, COMPUTE_RG_TEMPLATE, COMPUTE_SUB_TEMPLATE, resourceGroupScope } from "./computeApi.js";
+import { checkAvailabilitySetName, itemIdFromPath } from "./names.js";
 import { maxFaultDomains, requireLocation } from "./regions.js";
 import { checkTags, objectField, propertyChangeNotAllowed } from "./validation.js";
 
@@ -49,12 +49,7 @@ export class AvailabilitySets {
   }
 
   private idOf(ctx: RequestContext): string {
-    const subscriptionId = param(ctx, "subscriptionId");
-    const resourceGroupName = param(ctx, "resourceGroupName");
-    const availabilitySetName = param(ctx, "availabilitySetName");
-    checkResourceGroupName(resourceGroupName);
-    checkAvailabilitySetName(availabilitySetName);
-    return computeId(subscriptionId, resourceGroupName, "availabilitySets", availabilitySetName);
+    return itemIdFromPath(ctx, "availabilitySets", "availabilitySetName", checkAvailabilitySetName);
   }
 
   private require(ctx: RequestContext): StoredResource {

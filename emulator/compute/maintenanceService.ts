@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ArmError, operationNotAllowed } from "../arm/armError.js";
+import { parseInput } from "../arm/parseInput.js";
 import type { JsonObject } from "../arm/types.js";
 import type { EmulatorServices } from "../services.js";
 import type { StoredResource } from "../store/state.js";
@@ -70,17 +71,12 @@ export class MaintenanceService {
 
   /** Announces a wave; 400 InvalidMaintenanceWave for bad input, 404 for an unknown VM, 409 for a VM already pending. */
   scheduleWave(input: unknown): MaintenanceWave {
-    const parsed = maintenanceWaveInputSchema.safeParse(input);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const field = issue?.path.join(".") ?? "";
-      throw new ArmError(400, "InvalidMaintenanceWave", `Maintenance wave field '${field}': ${issue?.message ?? "invalid"}.`, field);
-    }
+    const data = parseInput(maintenanceWaveInputSchema, input, "InvalidMaintenanceWave", "Maintenance wave");
     const now = this.services.now();
-    const preStart = parsed.data.selfServiceWindow === undefined ? now : Date.parse(parsed.data.selfServiceWindow.start);
-    const preEnd = parsed.data.selfServiceWindow === undefined ? now + 35 * DAY_MS : Date.parse(parsed.data.selfServiceWindow.end);
-    const mwStart = parsed.data.maintenanceWindow === undefined ? preEnd : Date.parse(parsed.data.maintenanceWindow.start);
-    const mwEnd = parsed.data.maintenanceWindow === undefined ? mwStart + DAY_MS : Date.parse(parsed.data.maintenanceWindow.end);
+    const preStart = data.selfServiceWindow === undefined ? now : Date.parse(data.selfServiceWindow.start);
+    const preEnd = data.selfServiceWindow === undefined ? now + 35 * DAY_MS : Date.parse(data.selfServiceWindow.end);
+    const mwStart = data.maintenanceWindow === undefined ? preEnd : Date.parse(data.maintenanceWindow.start);
+    const mwEnd = data.maintenanceWindow === undefined ? mwStart + DAY_MS : Date.parse(data.maintenanceWindow.end);
     if (!(preStart < preEnd && preEnd <= mwStart && mwStart < mwEnd)) {
       throw new ArmError(
         400,
@@ -89,7 +85,7 @@ export class MaintenanceService {
         "maintenanceWindow",
       );
     }
-    const vms = parsed.data.virtualMachineIds.map((id) => {
+    const vms = data.virtualMachineIds.map((id) => {
       const vm = this.vms.get(id);
       if (vm === undefined) throw new ArmError(404, "ResourceNotFound", `Virtual machine '${id}' was not found.`, "virtualMachineIds");
       const current = (vm.internal as VmInternal).maintenance;
@@ -103,7 +99,7 @@ export class MaintenanceService {
       }
       return vm;
     });
-    const waveId = parsed.data.id ?? this.services.nextId("wave");
+    const waveId = data.id ?? this.services.nextId("wave");
     for (const vm of vms) {
       const maintenance: VmMaintenance = {
         waveId,

@@ -1,4 +1,6 @@
 import { ArmError } from "../arm/armError.js";
+import { param, type RequestContext } from "../arm/requestContext.js";
+import { computeId } from "./computeApi.js";
 
 /** Availability set names: 1-80 word characters, dots or hyphens; start with a word character, end with one or `_`. */
 const AVAILABILITY_SET_NAME = /^[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,78}[A-Za-z0-9_])?$/;
@@ -32,4 +34,21 @@ export function checkVirtualMachineName(name: string): void {
 /** 400 InvalidResourceGroup unless `name` is a valid resource group name. */
 export function checkResourceGroupName(name: string): void {
   check(RESOURCE_GROUP_NAME, name, "Resource group names are 1-90 letters, digits, '_', '-', '.', '(' or ')' and do not end with '.'.", "InvalidResourceGroup");
+}
+
+/**
+ * The ARM id a Compute item route addresses, after checking its resource group and name
+ * (400 InvalidResourceGroup / InvalidResourceName).
+ */
+export function itemIdFromPath(
+  ctx: RequestContext,
+  collection: "availabilitySets" | "virtualMachines",
+  nameParam: string,
+  checkName: (name: string) => void,
+): string {
+  const resourceGroupName = param(ctx, "resourceGroupName");
+  const name = param(ctx, nameParam);
+  checkResourceGroupName(resourceGroupName);
+  checkName(name);
+  return computeId(param(ctx, "subscriptionId"), resourceGroupName, collection, name);
 }

@@ -10,18 +10,10 @@ import type { EmulatorServices } from "../services.js";
 import { ResourceStore } from "../store/resourceStore.js";
 import type { StoredResource } from "../store/state.js";
 import type { AvailabilitySetInternal, AvailabilitySets } from "./availabilitySets.js";
-import {
-  COMPUTE_API_VERSIONS,
-  COMPUTE_RG_TEMPLATE,
-  COMPUTE_SUB_TEMPLATE,
-  VIRTUAL_MACHINE_TYPE,
-  computeId,
-  normalizeLocation,
-  resourceGroupScope,
-} from "./computeApi.js";
+import { COMPUTE_API_VERSIONS, COMPUTE_RG_TEMPLATE, COMPUTE_SUB_TEMPLATE, VIRTUAL_MACHINE_TYPE, normalizeLocation, resourceGroupScope } from "./computeApi.js";
 import type { ComputeLro } from "./computeLro.js";
 import { instanceViewOf } from "./instanceView.js";
-import { checkResourceGroupName, checkVirtualMachineName } from "./names.js";
+import { checkVirtualMachineName, itemIdFromPath } from "./names.js";
 import { requireLocation } from "./regions.js";
 import { checkTags, objectField, propertyChangeNotAllowed } from "./validation.js";
 import type { VmInternal, VmProvisioningState } from "./vmModel.js";
@@ -141,12 +133,7 @@ export class VirtualMachines {
   }
 
   private idOf(ctx: RequestContext): string {
-    const subscriptionId = param(ctx, "subscriptionId");
-    const resourceGroupName = param(ctx, "resourceGroupName");
-    const vmName = param(ctx, "vmName");
-    checkResourceGroupName(resourceGroupName);
-    checkVirtualMachineName(vmName);
-    return computeId(subscriptionId, resourceGroupName, "virtualMachines", vmName);
+    return itemIdFromPath(ctx, "virtualMachines", "vmName", checkVirtualMachineName);
   }
 
   private createOrUpdate(ctx: RequestContext): EmulatorResponse {

@@ -1,4 +1,5 @@
 import { ArmError } from "../arm/armError.js";
+import { parseInput } from "../arm/parseInput.js";
 import { faultRuleInputSchema, type FaultEffect, type FaultRule } from "./faultRule.js";
 import type { EmulatorState } from "../store/state.js";
 
@@ -24,13 +25,7 @@ export class FaultEngine {
 
   /** Adds a rule; answers 400 InvalidFaultRule (naming the field) when it is malformed. */
   add(input: unknown): FaultRule {
-    const parsed = faultRuleInputSchema.safeParse(input);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const field = issue?.path.join(".") ?? "";
-      throw new ArmError(400, "InvalidFaultRule", `Fault rule field '${field}': ${issue?.message ?? "invalid"}.`, field);
-    }
-    const { id, ...rest } = parsed.data;
+    const { id, ...rest } = parseInput(faultRuleInputSchema, input, "InvalidFaultRule", "Fault rule");
     const ruleId = id ?? this.nextId();
     if (this.getState().faults.some((r) => r.id === ruleId)) {
       throw new ArmError(409, "FaultRuleExists", `A fault rule with id '${ruleId}' already exists.`, "id");
