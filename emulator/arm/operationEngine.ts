@@ -27,11 +27,14 @@ export interface OperationStart {
 }
 
 const COMPLETE_EVENT = "operation.complete";
+const EXPIRE_EVENT = "operation.expire";
+/** How long a finished operation's status stays readable (emulated). */
+export const OPERATION_RETENTION_MS = 24 * 3600 * 1000;
 
 /**
  * The long-running-operation engine shared by every provider: records operations in the state,
- * completes them on the service timeline, and lets a poll stand for the wait the client was asked
- * to make. The provider decides the wire protocol (which headers, which URLs).
+ * completes them on the service timeline, forgets them a day after they end, and lets a poll
+ * stand for the wait the client was asked to make. The provider decides the wire protocol.
  */
 export class OperationEngine {
   private readonly kinds = new Map<string, OperationKind>();
@@ -40,7 +43,13 @@ export class OperationEngine {
     private readonly getState: () => EmulatorState,
     private readonly scheduler: Scheduler,
   ) {
-    scheduler.on(COMPLETE_EVENT, (data, at) => this.finish(String(data.id), at));
+    scheduler.on(COMPLETE_EVENT, (data, at) => {
+      this.finish(String(data.id), at);
+      scheduler.schedule(at + OPERATION_RETENTION_MS, EXPIRE_EVENT, { id: data.id ?? null });
+    });
+    scheduler.on(EXPIRE_EVENT, (data) => {
+      delete this.getState().operations[String(data.id).toLowerCase()];
+    });
   }
 
   register(kind: string, handlers: OperationKind): void {

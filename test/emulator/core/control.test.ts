@@ -3,6 +3,7 @@ import { createEmulator, type EmulatorState, type StatePersistence } from "../..
 import { Scheduler } from "../../../emulator/scheduler.js";
 import { emptyState } from "../../../emulator/store/state.js";
 import { errorCode, rgUrl, send } from "../../helpers/emulatorRequests.js";
+import { rawVmBody } from "../../helpers/fixtures.js";
 
 const setBody = { location: "westeurope", properties: { platformFaultDomainCount: 2, platformUpdateDomainCount: 5 } };
 
@@ -125,4 +126,17 @@ test("a failing save is reported, not swallowed", async (t) => {
   const response = await send(emulator, "PUT", `${rgUrl("rg")}/availabilitySets/as1`, setBody);
   t.is(response.status, 500);
   t.is(errorCode(response), "StatePersistenceFailed");
+});
+
+test("a finished operation's status is readable for a day, then forgotten", async (t) => {
+  const emulator = createEmulator();
+  const created = await send(emulator, "PUT", `${rgUrl("rg")}/virtualMachines/vm1`, rawVmBody("rg", "vm1"));
+  const statusUrl = created.headers["azure-asyncoperation"] as string;
+  emulator.control.advanceClock(5 * 60_000);
+  t.is((await send(emulator, "GET", statusUrl)).json.status, "Succeeded");
+  emulator.control.advanceClock(24 * 3600_000);
+  const expired = await send(emulator, "GET", statusUrl);
+  t.is(expired.status, 404);
+  t.is(errorCode(expired), "OperationNotFound");
+  t.deepEqual(emulator.control.snapshot().operations, {});
 });
