@@ -75,13 +75,9 @@ export class ComputeGateway {
     await callAzure({ operation: `delete availability set ${name}` }, () => this.client.availabilitySets.delete(resourceGroup, name));
   }
 
-  async *listAvailabilitySets(resourceGroup: string | undefined): AsyncIterable<AvailabilitySet> {
-    const pages = resourceGroup === undefined ? this.client.availabilitySets.listBySubscription() : this.client.availabilitySets.list(resourceGroup);
-    try {
-      for await (const set of pages) yield toAvailabilitySet(set);
-    } catch (error) {
-      throw toDrError(error, { operation: "list availability sets" });
-    }
+  listAvailabilitySets(resourceGroup: string | undefined): AsyncIterable<AvailabilitySet> {
+    const items = resourceGroup === undefined ? this.client.availabilitySets.listBySubscription() : this.client.availabilitySets.list(resourceGroup);
+    return mapItems(items, toAvailabilitySet, "list availability sets");
   }
 
   async createVirtualMachine(
@@ -108,27 +104,21 @@ export class ComputeGateway {
   }
 
   /** VMs with their live status, in one paged call per page (`$expand=instanceView`). */
-  async *listVirtualMachinesWithStatus(resourceGroup: string | undefined): AsyncIterable<{ vm: VirtualMachine; status: VirtualMachineStatus }> {
-    const pages =
+  listVirtualMachinesWithStatus(resourceGroup: string | undefined): AsyncIterable<{ vm: VirtualMachine; status: VirtualMachineStatus }> {
+    const items =
       resourceGroup === undefined
         ? this.client.virtualMachines.listAll({ expand: "instanceView" })
         : this.client.virtualMachines.list(resourceGroup, { expand: "instanceView" });
-    try {
-      for await (const vm of pages) {
-        yield { vm: toVirtualMachine(vm), status: toVirtualMachineStatus(vm.id ?? "", vm.instanceView, this.backend.clock.now()) };
-      }
-    } catch (error) {
-      throw toDrError(error, { operation: "list VMs" });
-    }
+    return mapItems(
+      items,
+      (vm) => ({ vm: toVirtualMachine(vm), status: toVirtualMachineStatus(vm.id ?? "", vm.instanceView, this.backend.clock.now()) }),
+      "list VMs",
+    );
   }
 
-  async *listVirtualMachines(resourceGroup: string | undefined): AsyncIterable<VirtualMachine> {
-    const pages = resourceGroup === undefined ? this.client.virtualMachines.listAll() : this.client.virtualMachines.list(resourceGroup);
-    try {
-      for await (const vm of pages) yield toVirtualMachine(vm);
-    } catch (error) {
-      throw toDrError(error, { operation: "list VMs" });
-    }
+  listVirtualMachines(resourceGroup: string | undefined): AsyncIterable<VirtualMachine> {
+    const items = resourceGroup === undefined ? this.client.virtualMachines.listAll() : this.client.virtualMachines.list(resourceGroup);
+    return mapItems(items, toVirtualMachine, "list VMs");
   }
 
   async deleteVirtualMachine(resourceGroup: string, name: string, options: WaitOptions): Promise<void> {
@@ -159,6 +149,15 @@ export class ComputeGateway {
           return this.wait(vms.performMaintenance(resourceGroup, name, lro), options);
       }
     });
+  }
+}
+
+/** Maps each item of an Azure paged list, translating errors; pages are fetched as the caller iterates. */
+async function* mapItems<T, U>(items: AsyncIterable<T>, map: (item: T) => U, operation: string): AsyncIterable<U> {
+  try {
+    for await (const item of items) yield map(item);
+  } catch (error) {
+    throw toDrError(error, { operation });
   }
 }
 
