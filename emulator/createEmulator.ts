@@ -8,6 +8,7 @@ import { SubscriptionThrottle } from "./arm/throttling.js";
 import type { EmulatorRequest, EmulatorResponse } from "./arm/types.js";
 import { EmulatorClock, type TimeMode } from "./clock.js";
 import { registerCompute } from "./compute/registerCompute.js";
+import { registerSiteRecovery } from "./siteRecovery/registerSiteRecovery.js";
 import { ControlApi } from "./control/controlApi.js";
 import { registerControlRoutes, CONTROL_PREFIX } from "./control/controlRoutes.js";
 import { FaultEngine } from "./faults/faultEngine.js";
@@ -40,7 +41,7 @@ export interface EmulatorOptions {
   persistence?: StatePersistence;
 }
 
-/** An ARM emulator for Microsoft.Compute (and, later, Site Recovery). */
+/** An ARM emulator for Microsoft.Compute and Microsoft.RecoveryServices (vaults and Site Recovery). */
 export interface Emulator {
   /** Answers one request. Never rejects: every failure becomes an ARM error response. */
   handle(request: EmulatorRequest): Promise<EmulatorResponse>;
@@ -54,8 +55,8 @@ export interface Emulator {
 }
 
 /**
- * Creates an emulator: a pure request handler over one state document, with the Compute service
- * registered. Adapters (`createInProcessHttpClient`, `startEmulatorServer`) put it on a transport.
+ * Creates an emulator: a pure request handler over one state document, with the Compute and
+ * Site Recovery services registered. Adapters (`createInProcessHttpClient`, `startEmulatorServer`) put it on a transport.
  */
 export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const clock = new EmulatorClock(options.time ?? "virtual", options.startTime?.getTime() ?? Math.floor(Date.now() / 1000) * 1000, options.timeScale ?? 1);
@@ -92,6 +93,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
 
   const router = new Router();
   const compute = registerCompute(services, router);
+  registerSiteRecovery(services, router);
   const control = new ControlApi(services, faults, compute.maintenance, {
     replaceState(next) {
       state = next;

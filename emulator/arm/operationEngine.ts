@@ -78,6 +78,16 @@ export class OperationEngine {
     return operation;
   }
 
+  /** Cancels a running operation at `at`; returns false when it is not running. */
+  cancel(id: string, at: number): boolean {
+    const operation = this.get(id);
+    if (operation === undefined || operation.status !== "InProgress") return false;
+    operation.status = "Canceled";
+    operation.endTime = at;
+    this.scheduler.schedule(at + OPERATION_RETENTION_MS, EXPIRE_EVENT, { id: operation.id });
+    return true;
+  }
+
   get(id: string): OperationRecord | undefined {
     return this.getState().operations[id.toLowerCase()];
   }

@@ -1,0 +1,53 @@
+import { ArmError } from "../arm/armError.js";
+import { param, type RequestContext } from "../arm/requestContext.js";
+
+/** api-versions served for Site Recovery: what @azure/arm-recoveryservices-siterecovery 5.1.0 sends, and the newer examples' version. */
+export const ASR_API_VERSIONS = ["2023-06-01", "2025-08-01"] as const;
+/** api-versions served for the vault itself: what @azure/arm-recoveryservices 6.0.0 sends. */
+export const VAULT_API_VERSIONS = ["2024-04-01", "2023-06-01"] as const;
+
+/** Route template of a vault. */
+export const VAULT_TEMPLATE = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.RecoveryServices/vaults/{resourceName}";
+
+/** ARM type strings of Site Recovery resources. */
+export const ASR_TYPES = {
+  vault: "Microsoft.RecoveryServices/vaults",
+  fabric: "Microsoft.RecoveryServices/vaults/replicationFabrics",
+  container: "Microsoft.RecoveryServices/vaults/replicationFabrics/replicationProtectionContainers",
+  containerMapping: "Microsoft.RecoveryServices/vaults/replicationFabrics/replicationProtectionContainers/replicationProtectionContainerMappings",
+  network: "Microsoft.RecoveryServices/vaults/replicationFabrics/replicationNetworks",
+  networkMapping: "Microsoft.RecoveryServices/vaults/replicationFabrics/replicationNetworks/replicationNetworkMappings",
+  policy: "Microsoft.RecoveryServices/vaults/replicationPolicies",
+  protectedItem: "Microsoft.RecoveryServices/vaults/replicationFabrics/replicationProtectionContainers/replicationProtectedItems",
+  recoveryPoint: "Microsoft.RecoveryServices/vaults/replicationFabrics/replicationProtectionContainers/replicationProtectedItems/recoveryPoints",
+  job: "Microsoft.RecoveryServices/vaults/replicationJobs",
+} as const;
+
+/** Vault, fabric and protected item names: letters, digits and inner hyphens (Site Recovery's TypeSpec pattern). */
+const ASR_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,258}[A-Za-z0-9])?$/;
+
+/** 400 InvalidResourceName unless `name` fits Site Recovery's pattern. */
+export function checkAsrName(name: string, what: string): void {
+  if (!ASR_NAME.test(name)) {
+    throw new ArmError(
+      400,
+      "InvalidResourceName",
+      `The ${what} name '${name}' is invalid. It must start and end with a letter or digit and hold only letters, digits and '-'.`,
+    );
+  }
+}
+
+/** The vault id of the request, as Site Recovery writes ids (`/Subscriptions/...`, capital S, as in its examples). */
+export function vaultIdOf(ctx: RequestContext): string {
+  return `/Subscriptions/${param(ctx, "subscriptionId")}/resourceGroups/${param(ctx, "resourceGroupName")}/providers/Microsoft.RecoveryServices/vaults/${param(ctx, "resourceName")}`;
+}
+
+/** The `/subscriptions/.../vaults/{name}` prefix of an id, or undefined when the id is not under a vault. */
+export function vaultIdOfResource(id: string): string | undefined {
+  return /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.RecoveryServices\/vaults\/[^/]+/i.exec(id)?.[0];
+}
+
+/** The last segment of an ARM id. */
+export function nameOf(id: string): string {
+  return id.slice(id.lastIndexOf("/") + 1);
+}

@@ -1,0 +1,188 @@
+import { ArmError } from "../arm/armError.js";
+import { jsonBody, param, type RequestContext } from "../arm/requestContext.js";
+import { emptyResponse, jsonResponse } from "../arm/responses.js";
+import type { Router } from "../arm/router.js";
+import type { EmulatorResponse, JsonObject } from "../arm/types.js";
+import { ResourceStore } from "../store/resourceStore.js";
+import type { StoredResource } from "../store/state.js";
+import { ASR_TYPES, nameOf, vaultIdOf } from "./asrApi.js";
+import type { AsrContext } from "./asrContext.js";
+import { addAsrRoute, configurationTasks, findOfType, instanceOf, propertiesOf, requireOfType } from "./asrResources.js";
+import { Fabrics } from "./fabrics.js";
+
+/** The network Site Recovery discovers under every Azure fabric: virtual networks are mapped through it. */
+export const AZURE_NETWORK_NAME = "azureNetwork";
+const VNET_ID = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/virtualNetworks\/[^/]+$/i;
+const MAPPING_PATH = "/replicationFabrics/{fabricName}/replicationNetworks/{networkName}/replicationNetworkMappings/{networkMappingName}";
+
+/**
+ * Replication networks (discovered: `azureNetwork` under each Azure fabric) and network mappings
+ * (`AzureToAzure`: a source virtual network mapped to a target virtual network in another
+ * fabric's region). Create, update, get, list, delete.
+ */
+export class NetworkMappings {
+  constructor(
+    private readonly asr: AsrContext,
+    private readonly fabrics: Fabrics,
+  ) {
+    asr.jobs.register("asr.networkMapping.put", { complete: (op) => this.asr.services.resources.put(op.data.record as unknown as StoredResource) });
+    asr.jobs.register("asr.networkMapping.delete", { complete: (op) => this.asr.services.resources.delete(String(op.data.mappingId)) });
+  }
+
+  register(router: Router): void {
+    addAsrRoute(router, "GET", "/replicationFabrics/{fabricName}/replicationNetworks", "ReplicationNetworks_ListByReplicationFabrics", (ctx) =>
+      jsonResponse(200, { value: this.networksOf(this.fabrics.require(ctx)) }),
+    );
+    addAsrRoute(router, "GET", "/replicationFabrics/{fabricName}/replicationNetworks/{networkName}", "ReplicationNetworks_Get", (ctx) =>
+      jsonResponse(200, this.requireNetwork(ctx)),
+    );
+    addAsrRoute(router, "GET", "/replicationNetworks", "ReplicationNetworks_List", (ctx) => {
+      this.asr.vaults.requireVault(ctx);
+      return jsonResponse(200, { value: this.asr.services.resources.list(vaultIdOf(ctx), ASR_TYPES.fabric).flatMap((f) => this.networksOf(f)) });
+    });
+    addAsrRoute(router, "PUT", MAPPING_PATH, "ReplicationNetworkMappings_Create", (ctx) => this.put(ctx, "create"));
+    addAsrRoute(router, "PATCH", MAPPING_PATH, "ReplicationNetworkMappings_Update", (ctx) => this.put(ctx, "update"));
+    addAsrRoute(router, "GET", MAPPING_PATH, "ReplicationNetworkMappings_Get", (ctx) => jsonResponse(200, this.requireMapping(ctx).body));
+    addAsrRoute(router, "DELETE", MAPPING_PATH, "ReplicationNetworkMappings_Delete", (ctx) => this.delete(ctx));
+    addAsrRoute(
+      router,
+      "GET",
+      "/replicationFabrics/{fabricName}/replicationNetworks/{networkName}/replicationNetworkMappings",
+      "ReplicationNetworkMappings_ListByReplicationNetworks",
+      (ctx) => {
+        const network = this.requireNetwork(ctx);
+        return jsonResponse(200, { value: this.asr.services.resources.list(String(network.id), ASR_TYPES.networkMapping).map((m) => m.body) });
+      },
+    );
+    addAsrRoute(router, "GET", "/replicationNetworkMappings", "ReplicationNetworkMappings_List", (ctx) => {
+      this.asr.vaults.requireVault(ctx);
+      return jsonResponse(200, { value: this.asr.services.resources.list(vaultIdOf(ctx), ASR_TYPES.networkMapping).map((m) => m.body) });
+    });
+  }
+
+  /** The network mapping whose primary network is `virtualNetworkId`, if any. */
+  mappingForPrimaryNetwork(vaultId: string, virtualNetworkId: string): StoredResource | undefined {
+    return this.asr.services.resources
+      .list(vaultId, ASR_TYPES.networkMapping)
+      .find((m) => String((m.body.properties as JsonObject).primaryNetworkId).toLowerCase() === virtualNetworkId.toLowerCase());
+  }
+
+  private networksOf(fabric: StoredResource): JsonObject[] {
+    if (Fabrics.locationOf(fabric) === undefined) return [];
+    return [
+      {
+        id: `${fabric.id}/replicationNetworks/${AZURE_NETWORK_NAME}`,
+        name: AZURE_NETWORK_NAME,
+        type: ASR_TYPES.network,
+        properties: { fabricType: "Azure", subnets: [], friendlyName: AZURE_NETWORK_NAME, networkType: "AzureNetwork" },
+      },
+    ];
+  }
+
+  private requireNetwork(ctx: RequestContext): JsonObject {
+    const fabric = this.fabrics.require(ctx);
+    const network = this.networksOf(fabric).find((n) => String(n.name).toLowerCase() === param(ctx, "networkName").toLowerCase());
+    if (network === undefined)
+      throw new ArmError(404, "ResourceNotFound", `Fabric '${param(ctx, "fabricName")}' has no replication network '${param(ctx, "networkName")}'.`);
+    return network;
+  }
+
+  private requireMapping(ctx: RequestContext): StoredResource {
+    const network = this.requireNetwork(ctx);
+    return requireOfType(
+      this.asr.services,
+      `${String(network.id)}/replicationNetworkMappings/${param(ctx, "networkMappingName")}`,
+      ASR_TYPES.networkMapping,
+      ctx,
+    );
+  }
+
+  private put(ctx: RequestContext, mode: "create" | "update"): EmulatorResponse {
+    const fabric = this.fabrics.require(ctx);
+    const network = this.requireNetwork(ctx);
+    const id = `${String(network.id)}/replicationNetworkMappings/${param(ctx, "networkMappingName")}`;
+    const existing = findOfType(this.asr.services, id, ASR_TYPES.networkMapping);
+    if (mode === "update" && existing === undefined) requireOfType(this.asr.services, id, ASR_TYPES.networkMapping, ctx);
+    const properties = propertiesOf(jsonBody(ctx));
+    const details = instanceOf(properties.fabricSpecificDetails, "properties.fabricSpecificDetails", ["AzureToAzure"]);
+    const current = (existing?.body.properties ?? {}) as JsonObject;
+    const primaryNetworkId = String(details.primaryNetworkId ?? current.primaryNetworkId ?? "");
+    const recoveryNetworkId = String(properties.recoveryNetworkId ?? current.recoveryNetworkId ?? "");
+    for (const [field, value] of [
+      ["properties.fabricSpecificDetails.primaryNetworkId", primaryNetworkId],
+      ["properties.recoveryNetworkId", recoveryNetworkId],
+    ] as const) {
+      if (!VNET_ID.test(value))
+        throw new ArmError(400, "InvalidParameter", `'${field}' must be the ARM id of a Microsoft.Network/virtualNetworks, not '${value}'.`, field);
+    }
+    const recoveryFabricName = String(
+      properties.recoveryFabricName ?? (current.recoveryFabricArmId === undefined ? "" : nameOf(String(current.recoveryFabricArmId))),
+    );
+    const recoveryFabric = findOfType(this.asr.services, `${vaultIdOf(ctx)}/replicationFabrics/${recoveryFabricName}`, ASR_TYPES.fabric);
+    if (recoveryFabric === undefined || Fabrics.locationOf(recoveryFabric) === undefined) {
+      throw new ArmError(
+        400,
+        "InvalidParameter",
+        `'properties.recoveryFabricName' must name an Azure fabric of this vault, not '${recoveryFabricName}'.`,
+        "properties.recoveryFabricName",
+      );
+    }
+    if (recoveryFabric.id.toLowerCase() === fabric.id.toLowerCase())
+      throw new ArmError(400, "InvalidParameter", "The recovery fabric must differ from the primary fabric.", "properties.recoveryFabricName");
+    if (mode === "create" && existing === undefined) {
+      const taken = this.mappingForPrimaryNetwork(vaultIdOf(ctx), primaryNetworkId);
+      if (taken !== undefined)
+        throw new ArmError(409, "NetworkMappingAlreadyExists", `Network '${nameOf(primaryNetworkId)}' is already mapped by '${String(taken.body.name)}'.`);
+    }
+    const body: JsonObject = {
+      id,
+      name: param(ctx, "networkMappingName"),
+      type: ASR_TYPES.networkMapping,
+      properties: {
+        state: "Paired",
+        primaryNetworkFriendlyName: nameOf(primaryNetworkId),
+        primaryNetworkId,
+        primaryFabricFriendlyName: String(fabric.body.name),
+        recoveryNetworkFriendlyName: nameOf(recoveryNetworkId),
+        recoveryNetworkId,
+        recoveryFabricArmId: recoveryFabric.id,
+        recoveryFabricFriendlyName: String(recoveryFabric.body.name),
+        fabricSpecificSettings: {
+          instanceType: "AzureToAzure",
+          primaryFabricLocation: String(Fabrics.locationOf(fabric)),
+          recoveryFabricLocation: String(Fabrics.locationOf(recoveryFabric)),
+        },
+      },
+    };
+    const job = this.asr.jobs.start(ctx, {
+      kind: "asr.networkMapping.put",
+      scenarioName: mode === "create" ? "MapNetwork" : "UpdateNetworkMapping",
+      friendlyName: mode === "create" ? "Map networks" : "Update network mapping",
+      targetObjectId: nameOf(primaryNetworkId),
+      targetObjectName: nameOf(primaryNetworkId),
+      targetInstanceType: "NetworkMapping",
+      resultResourceId: id,
+      tasks: configurationTasks("Map networks"),
+      data: { record: ResourceStore.record(id, ASR_TYPES.networkMapping, body) as unknown as JsonObject },
+    });
+    return this.asr.jobs.accepted(ctx, job);
+  }
+
+  private delete(ctx: RequestContext): EmulatorResponse {
+    const network = this.requireNetwork(ctx);
+    const id = `${String(network.id)}/replicationNetworkMappings/${param(ctx, "networkMappingName")}`;
+    const mapping = findOfType(this.asr.services, id, ASR_TYPES.networkMapping);
+    if (mapping === undefined) return emptyResponse(204);
+    const job = this.asr.jobs.start(ctx, {
+      kind: "asr.networkMapping.delete",
+      scenarioName: "UnmapNetwork",
+      friendlyName: "Unmap networks",
+      targetObjectId: String(mapping.body.name),
+      targetObjectName: String(mapping.body.name),
+      targetInstanceType: "NetworkMapping",
+      tasks: configurationTasks("Unmap networks"),
+      data: { mappingId: id },
+    });
+    return this.asr.jobs.accepted(ctx, job);
+  }
+}

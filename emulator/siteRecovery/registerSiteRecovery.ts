@@ -1,0 +1,39 @@
+import type { Router } from "../arm/router.js";
+import type { EmulatorServices } from "../services.js";
+import { AsrJobs } from "./asrJobs.js";
+import type { AsrContext } from "./asrContext.js";
+import { ContainerMappings } from "./containerMappings.js";
+import { Containers } from "./containers.js";
+import { Fabrics } from "./fabrics.js";
+import { NetworkMappings } from "./networkMappings.js";
+import { Policies } from "./policies.js";
+import { Vaults } from "./vaults.js";
+
+/** The Site Recovery service's parts other services reach. */
+export interface SiteRecoveryService extends AsrContext {
+  fabrics: Fabrics;
+  containers: Containers;
+  containerMappings: ContainerMappings;
+  networkMappings: NetworkMappings;
+  policies: Policies;
+}
+
+/** Builds Microsoft.RecoveryServices (vaults and Site Recovery) and adds its routes. */
+export function registerSiteRecovery(services: EmulatorServices, router: Router): SiteRecoveryService {
+  const jobs = new AsrJobs(services);
+  const vaults = new Vaults(services);
+  const asr: AsrContext = { services, jobs, vaults };
+  const fabrics = new Fabrics(asr);
+  const containers = new Containers(asr, fabrics);
+  const policies = new Policies(asr);
+  const containerMappings = new ContainerMappings(asr, containers, policies);
+  const networkMappings = new NetworkMappings(asr, fabrics);
+  vaults.register(router);
+  jobs.registerRoutes(router);
+  fabrics.register(router);
+  containers.register(router);
+  policies.register(router);
+  containerMappings.register(router);
+  networkMappings.register(router);
+  return { ...asr, fabrics, containers, containerMappings, networkMappings, policies };
+}
