@@ -35,6 +35,8 @@ export interface EmulatorOptions {
   pageSize?: number;
   /** Largest request body accepted. @default 4 MiB */
   maxBodyBytes?: number;
+  /** Site Recovery's copy speed per VM in MB/s (initial replication and resync time). @default 50 */
+  replicationBandwidthMBps?: number;
   /** Enforce ARM's subscription token buckets (429 when empty). They always count for the headers. @default false */
   throttling?: boolean;
   /** Where state is kept between runs; its saved state, if any, is loaded at start. */
@@ -71,7 +73,11 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const scheduler = new Scheduler(getState, nextSeq);
   const operations = new OperationEngine(getState, scheduler);
   const resources = new ResourceStore(getState);
-  const settings: EmulatorSettings = { pageSize: options.pageSize ?? 50, maxBodyBytes: options.maxBodyBytes ?? 4 * 1024 * 1024 };
+  const settings: EmulatorSettings = {
+    pageSize: options.pageSize ?? 50,
+    maxBodyBytes: options.maxBodyBytes ?? 4 * 1024 * 1024,
+    replicationBandwidthMBps: options.replicationBandwidthMBps ?? 50,
+  };
 
   const services: EmulatorServices = {
     state: getState,
@@ -93,7 +99,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
 
   const router = new Router();
   const compute = registerCompute(services, router);
-  registerSiteRecovery(services, router);
+  registerSiteRecovery(services, router, compute);
   const control = new ControlApi(services, faults, compute.maintenance, {
     replaceState(next) {
       state = next;

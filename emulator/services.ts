@@ -10,6 +10,8 @@ export interface EmulatorSettings {
   pageSize: number;
   /** Largest request body accepted, in bytes. */
   maxBodyBytes: number;
+  /** Site Recovery's copy speed per replicated VM, in MB/s: sets how long initial replication and resync take. */
+  replicationBandwidthMBps: number;
 }
 
 /** What every emulated service shares: state, time, the service timeline and the LRO engine. */

@@ -150,7 +150,7 @@ export class VirtualMachines {
     checkVmProfiles(properties);
     const set = this.availabilitySetFor(ctx, properties, location);
     const placement = set === undefined ? { platformUpdateDomain: 0, platformFaultDomain: 0 } : place(set);
-    const stored = sanitize(properties);
+    const stored = withManagedDiskIds(sanitize(properties), param(ctx, "subscriptionId"), param(ctx, "resourceGroupName"), param(ctx, "vmName"));
     const body: JsonObject = {
       name: param(ctx, "vmName"),
       id,
@@ -392,6 +392,32 @@ function usesManagedDisks(properties: JsonObject): boolean {
   const storage = objectField(properties, "storageProfile");
   const osDisk = objectField(storage, "osDisk");
   return osDisk.vhd === undefined;
+}
+
+/** Default OS disk size (GiB) of a marketplace image when the request gives none. */
+const DEFAULT_OS_DISK_GB = 30;
+
+/**
+ * Fills what Azure sets on the managed disks it creates: each disk's name, id and size (the OS
+ * disk from an image gets 30 GiB unless sized), as served by a VM GET.
+ */
+function withManagedDiskIds(properties: JsonObject, subscriptionId: string, resourceGroup: string, vmName: string): JsonObject {
+  const storage = properties.storageProfile as JsonObject | undefined;
+  if (storage === undefined) return properties;
+  const diskId = (name: string): string => `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.Compute/disks/${name}`;
+  const fill = (disk: JsonObject, fallbackName: string, fallbackSize: number | undefined): void => {
+    if (disk.vhd !== undefined) return;
+    disk.name ??= fallbackName;
+    const managed = (disk.managedDisk ??= {}) as JsonObject;
+    managed.id ??= diskId(String(disk.name));
+    if (fallbackSize !== undefined) disk.diskSizeGB ??= fallbackSize;
+  };
+  const osDisk = storage.osDisk as JsonObject | undefined;
+  if (osDisk !== undefined) fill(osDisk, `${vmName}_OsDisk_1`, storage.imageReference === undefined ? undefined : DEFAULT_OS_DISK_GB);
+  if (Array.isArray(storage.dataDisks)) {
+    for (const disk of storage.dataDisks as JsonObject[]) fill(disk, `${vmName}_DataDisk_${String(disk.lun)}`, undefined);
+  }
+  return properties;
 }
 
 /** Drops what Azure never stores or serves back (secrets) and what only the service sets. */

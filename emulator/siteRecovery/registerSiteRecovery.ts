@@ -7,6 +7,8 @@ import { Containers } from "./containers.js";
 import { Fabrics } from "./fabrics.js";
 import { NetworkMappings } from "./networkMappings.js";
 import { Policies } from "./policies.js";
+import { ProtectedItems } from "./protectedItems.js";
+import type { ComputeService } from "../compute/registerCompute.js";
 import { Vaults } from "./vaults.js";
 
 /** The Site Recovery service's parts other services reach. */
@@ -16,10 +18,11 @@ export interface SiteRecoveryService extends AsrContext {
   containerMappings: ContainerMappings;
   networkMappings: NetworkMappings;
   policies: Policies;
+  protectedItems: ProtectedItems;
 }
 
 /** Builds Microsoft.RecoveryServices (vaults and Site Recovery) and adds its routes. */
-export function registerSiteRecovery(services: EmulatorServices, router: Router): SiteRecoveryService {
+export function registerSiteRecovery(services: EmulatorServices, router: Router, compute: ComputeService): SiteRecoveryService {
   const jobs = new AsrJobs(services);
   const vaults = new Vaults(services);
   const asr: AsrContext = { services, jobs, vaults };
@@ -28,6 +31,7 @@ export function registerSiteRecovery(services: EmulatorServices, router: Router)
   const policies = new Policies(asr);
   const containerMappings = new ContainerMappings(asr, containers, policies);
   const networkMappings = new NetworkMappings(asr, fabrics);
+  const protectedItems = new ProtectedItems(asr, containers, containerMappings, policies, compute);
   vaults.register(router);
   jobs.registerRoutes(router);
   fabrics.register(router);
@@ -35,5 +39,6 @@ export function registerSiteRecovery(services: EmulatorServices, router: Router)
   policies.register(router);
   containerMappings.register(router);
   networkMappings.register(router);
-  return { ...asr, fabrics, containers, containerMappings, networkMappings, policies };
+  protectedItems.register(router);
+  return { ...asr, fabrics, containers, containerMappings, networkMappings, policies, protectedItems };
 }
