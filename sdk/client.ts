@@ -1,12 +1,18 @@
 import { ComputeGateway } from "./azure/computeGateway.js";
+import { SiteRecoveryGateway } from "./azure/siteRecoveryGateway.js";
 import type { Backend } from "./backends/backend.js";
 import type { Clock } from "./clock.js";
 import { AvailabilitySetOperations } from "./operations/availabilitySets.js";
+import { JobOperations } from "./operations/jobs.js";
 import { MaintenanceOperations } from "./operations/maintenance.js";
+import { ProtectedVmOperations } from "./operations/protectedVms.js";
+import { ReplicationInfrastructureOperations } from "./operations/replicationInfrastructure.js";
+import { ReplicationPolicyOperations } from "./operations/replicationPolicies.js";
+import { VaultOperations } from "./operations/vaults.js";
 import { VirtualMachineOperations } from "./operations/virtualMachines.js";
 
 /**
- * The azure-dr client: availability sets, VMs and planned maintenance, over any backend (real
+ * The azure-dr client: availability sets, VMs, planned maintenance and Site Recovery, over any backend (real
  * Azure, the embedded fake, or an emulator at a URL) through the same official Azure clients.
  *
  * @example
@@ -19,12 +25,28 @@ export class DrClient {
   readonly availabilitySets: AvailabilitySetOperations;
   readonly virtualMachines: VirtualMachineOperations;
   readonly maintenance: MaintenanceOperations;
+  /** Recovery Services vaults. */
+  readonly vaults: VaultOperations;
+  /** Site Recovery replication policies. */
+  readonly replicationPolicies: ReplicationPolicyOperations;
+  /** Fabrics, containers and mappings of a region pair, prepared in one idempotent call. */
+  readonly replicationInfrastructure: ReplicationInfrastructureOperations;
+  /** VMs replicated to another region. */
+  readonly protectedVms: ProtectedVmOperations;
+  /** Site Recovery jobs. */
+  readonly jobs: JobOperations;
 
   constructor(readonly backend: Backend) {
     const compute = new ComputeGateway(backend);
+    const siteRecovery = new SiteRecoveryGateway(backend);
     this.availabilitySets = new AvailabilitySetOperations(compute);
     this.virtualMachines = new VirtualMachineOperations(compute);
     this.maintenance = new MaintenanceOperations(compute);
+    this.vaults = new VaultOperations(siteRecovery);
+    this.replicationPolicies = new ReplicationPolicyOperations(siteRecovery);
+    this.replicationInfrastructure = new ReplicationInfrastructureOperations(siteRecovery);
+    this.protectedVms = new ProtectedVmOperations(siteRecovery, compute, backend.clock);
+    this.jobs = new JobOperations(siteRecovery, backend.clock);
   }
 
   /** The backend's clock: virtual on the fake backend. */

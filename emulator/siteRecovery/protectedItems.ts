@@ -513,7 +513,6 @@ export class ProtectedItems {
       rpoInSeconds: rpo ?? null,
       lastRpoCalculatedTime: rpo === undefined ? null : new Date(now).toISOString(),
       lastHeartbeat: new Date(now).toISOString(),
-      initialReplicationEstimatedEndTime: internal.initialReplicationEnd === null ? null : new Date(internal.initialReplicationEnd).toISOString(),
     });
     return { ...item.body, properties };
   }

@@ -7,7 +7,8 @@ import type { availabilitySetInputSchema } from "../model/availabilitySet.js";
 import type { virtualMachineInputSchema } from "../model/virtualMachine.js";
 import { createComputeClient } from "./clients.js";
 import { toAvailabilitySet, toVirtualMachine, toVirtualMachineStatus } from "./computeMappers.js";
-import { callAzure, toDrError } from "./errors.js";
+import { callAzure } from "./errors.js";
+import { mapItems } from "./paging.js";
 
 /** A VM power action the gateway can run. */
 export type VmAction = "start" | "powerOff" | "restart" | "deallocate" | "redeploy" | "performMaintenance";
@@ -149,15 +150,6 @@ export class ComputeGateway {
           return this.wait(vms.performMaintenance(resourceGroup, name, lro), options);
       }
     });
-  }
-}
-
-/** Maps each item of an Azure paged list, translating errors; pages are fetched as the caller iterates. */
-async function* mapItems<T, U>(items: AsyncIterable<T>, map: (item: T) => U, operation: string): AsyncIterable<U> {
-  try {
-    for await (const item of items) yield map(item);
-  } catch (error) {
-    throw toDrError(error, { operation });
   }
 }
 

@@ -46,6 +46,26 @@ export function toVirtualMachine(vm: AzureVirtualMachine): VirtualMachine {
     osDiskName: osDisk?.name,
     managedDisks: osDisk?.vhd === undefined,
     networkInterfaceIds: (vm.networkProfile?.networkInterfaces ?? []).map((n) => n.id ?? "").filter((id) => id !== ""),
+    disks: [
+      ...(osDisk === undefined
+        ? []
+        : [
+            {
+              name: osDisk.name ?? "",
+              managedDiskId: osDisk.managedDisk?.id,
+              sizeGB: osDisk.diskSizeGB,
+              storageAccountType: osDisk.managedDisk?.storageAccountType,
+              lun: undefined,
+            },
+          ]),
+      ...(vm.storageProfile?.dataDisks ?? []).map((d) => ({
+        name: d.name ?? "",
+        managedDiskId: d.managedDisk?.id,
+        sizeGB: d.diskSizeGB,
+        storageAccountType: d.managedDisk?.storageAccountType,
+        lun: d.lun,
+      })),
+    ],
     tags: vm.tags ?? {},
   };
 }

@@ -11,7 +11,10 @@ import { fakeCredential } from "./fakeCredential.js";
 export const FAKE_SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000";
 
 /** Options of {@link createFakeBackend}. */
-export interface FakeBackendOptions extends Pick<EmulatorOptions, "time" | "timeScale" | "startTime" | "seed" | "pageSize"> {
+export interface FakeBackendOptions extends Pick<
+  EmulatorOptions,
+  "time" | "timeScale" | "startTime" | "seed" | "pageSize" | "replicationBandwidthMBps" | "throttling"
+> {
   /** @default "00000000-0000-0000-0000-000000000000" */
   subscriptionId?: string;
   /** Share an existing emulator instead of creating one. */
@@ -35,7 +38,7 @@ export async function createFakeBackend(options: FakeBackendOptions = {}): Promi
   const subscriptionId = validate(subscriptionIdSchema, options.subscriptionId ?? FAKE_SUBSCRIPTION_ID, "subscriptionId");
   const { createEmulator, createInProcessHttpClient } = loadEmulator();
   const emulatorOptions: EmulatorOptions = {};
-  for (const key of ["time", "timeScale", "startTime", "seed", "pageSize"] as const) {
+  for (const key of ["time", "timeScale", "startTime", "seed", "pageSize", "replicationBandwidthMBps", "throttling"] as const) {
     if (options[key] !== undefined) Object.assign(emulatorOptions, { [key]: options[key] });
   }
   const emulator = options.emulator ?? createEmulator(emulatorOptions);

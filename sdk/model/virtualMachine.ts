@@ -23,7 +23,21 @@ export interface VirtualMachine {
   /** Whether its disks are managed disks (as opposed to VHDs in storage accounts). */
   managedDisks: boolean;
   networkInterfaceIds: string[];
+  /** The VM's disks: the OS disk first. */
+  disks: VmDisk[];
   tags: Record<string, string>;
+}
+
+/** A disk of a VM. */
+export interface VmDisk {
+  name: string;
+  /** ARM id of the managed disk (undefined for a VHD in a storage account). */
+  managedDiskId: string | undefined;
+  sizeGB: number | undefined;
+  /** e.g. `Premium_LRS`. */
+  storageAccountType: string | undefined;
+  /** LUN of a data disk; undefined for the OS disk. */
+  lun: number | undefined;
 }
 
 /** A VM's live status, from its instance view. */

@@ -1,0 +1,454 @@
+import type { RecoveryServicesClient } from "@azure/arm-recoveryservices";
+import type {
+  A2AEnableProtectionInput,
+  A2APolicyCreationInput,
+  AzureFabricCreationInput,
+  AzureToAzureCreateNetworkMappingInput,
+  HyperVReplicaAzurePolicyInput,
+  SiteRecoveryManagementClient,
+} from "@azure/arm-recoveryservices-siterecovery";
+import type { FullOperationResponse } from "@azure/core-client";
+import type { Backend } from "../backends/backend.js";
+import type { Job, JobProgress } from "../model/job.js";
+import type { ProtectedVm, RecoveryPoint } from "../model/protectedVm.js";
+import type { ReplicatedItemRef } from "../model/replicatedItemId.js";
+import type { ReplicationPolicy, replicationPolicyInputSchema } from "../model/replicationPolicy.js";
+import type { Vault, VaultRef } from "../model/vault.js";
+import type { z } from "zod";
+import { createRecoveryServicesClient, createSiteRecoveryClient } from "./clients.js";
+import { callAzure } from "./errors.js";
+import { toJob, toProtectedVm, toRecoveryPoint, toReplicationPolicy, toVault } from "./siteRecoveryMappers.js";
+import { isResourceNotFoundError } from "../errors.js";
+import { mapItems } from "./paging.js";
+
+/** Options of calls that wait for a Site Recovery job. */
+export interface JobWaitOptions {
+  abortSignal?: AbortSignal;
+  /** Called with the job each time the wait learns something (one extra GET per poll, only when given). */
+  onProgress?: (progress: JobProgress) => void;
+}
+
+/** A fabric of the vault. */
+export interface FabricSummary {
+  id: string;
+  name: string;
+  /** Region of an Azure fabric. */
+  location: string | undefined;
+}
+
+/** A container mapping of a container. */
+export interface MappingSummary {
+  id: string;
+  name: string;
+  targetContainerId: string;
+  policyId: string;
+}
+
+interface AsrPoller<T> {
+  pollUntilDone(options?: { abortSignal?: AbortSignal }): Promise<T>;
+  onProgress(callback: (state: unknown) => void): () => void;
+}
+
+interface StartOptions {
+  updateIntervalInMs?: number;
+  abortSignal?: AbortSignal;
+  onResponse: (response: FullOperationResponse) => void;
+}
+
+const JOB_IN_LOCATION = /\/operationresults\/([^/?]+)/i;
+
+/**
+ * Site Recovery and vaults through the official clients: builds their polymorphic request models,
+ * waits for jobs (reporting their progress when asked), and maps results and errors to the SDK's types.
+ */
+export class SiteRecoveryGateway {
+  private asrClient: SiteRecoveryManagementClient | undefined;
+  private vaultClient: RecoveryServicesClient | undefined;
+
+  constructor(private readonly backend: Backend) {}
+
+  private get asr(): SiteRecoveryManagementClient {
+    this.asrClient ??= createSiteRecoveryClient(this.backend);
+    return this.asrClient;
+  }
+
+  private get vaults(): RecoveryServicesClient {
+    this.vaultClient ??= createRecoveryServicesClient(this.backend);
+    return this.vaultClient;
+  }
+
+  /** Runs a job-backed operation to its end; the job's name comes from the 202's `Location`. */
+  private async runJob<T>(
+    vault: VaultRef,
+    operation: string,
+    start: (options: StartOptions) => Promise<AsrPoller<T>>,
+    options: JobWaitOptions = {},
+  ): Promise<T> {
+    return callAzure({ operation }, async () => {
+      let jobName: string | undefined;
+      const poller = await start({
+        ...(this.backend.pollIntervalInMs === undefined ? {} : { updateIntervalInMs: this.backend.pollIntervalInMs }),
+        ...(options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal }),
+        onResponse: (response) => {
+          jobName ??= JOB_IN_LOCATION.exec(response.headers.get("location") ?? "")?.[1];
+        },
+      });
+      const reports: Promise<void>[] = [];
+      const report = (): void => {
+        if (options.onProgress === undefined || jobName === undefined) return;
+        const onProgress = options.onProgress;
+        reports.push(
+          this.getJob(vault, jobName).then(
+            (job) => onProgress({ job, percent: percentOf(job) }),
+            () => undefined,
+          ),
+        );
+      };
+      const unsubscribe = poller.onProgress(report);
+      try {
+        report();
+        const result = await poller.pollUntilDone(options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal });
+        report();
+        return result;
+      } finally {
+        unsubscribe();
+        await Promise.all(reports);
+      }
+    });
+  }
+
+  // Vaults ------------------------------------------------------------------------------------
+
+  async createOrUpdateVault(resourceGroup: string, name: string, location: string, tags: Record<string, string> | undefined): Promise<Vault> {
+    return callAzure({ operation: `create vault ${name}` }, async () =>
+      toVault(
+        await this.vaults.vaults.beginCreateOrUpdateAndWait(
+          resourceGroup,
+          name,
+          { location, sku: { name: "Standard" }, properties: { publicNetworkAccess: "Enabled" }, ...(tags === undefined ? {} : { tags }) },
+          this.backend.pollIntervalInMs === undefined ? {} : { updateIntervalInMs: this.backend.pollIntervalInMs },
+        ),
+      ),
+    );
+  }
+
+  async getVault(vault: VaultRef): Promise<Vault> {
+    return callAzure({ operation: `get vault ${vault.name}` }, async () => toVault(await this.vaults.vaults.get(vault.resourceGroup, vault.name)));
+  }
+
+  listVaults(resourceGroup: string | undefined): AsyncIterable<Vault> {
+    return mapItems(
+      resourceGroup === undefined ? this.vaults.vaults.listBySubscriptionId() : this.vaults.vaults.listByResourceGroup(resourceGroup),
+      toVault,
+      "list vaults",
+    );
+  }
+
+  async deleteVault(vault: VaultRef): Promise<void> {
+    await callAzure({ operation: `delete vault ${vault.name}` }, () =>
+      this.vaults.vaults.beginDeleteAndWait(
+        vault.resourceGroup,
+        vault.name,
+        this.backend.pollIntervalInMs === undefined ? {} : { updateIntervalInMs: this.backend.pollIntervalInMs },
+      ),
+    );
+  }
+
+  // Policies ----------------------------------------------------------------------------------
+
+  async createOrUpdatePolicy(
+    vault: VaultRef,
+    name: string,
+    input: z.output<typeof replicationPolicyInputSchema>,
+    options: JobWaitOptions,
+  ): Promise<ReplicationPolicy> {
+    const providerSpecificInput: A2APolicyCreationInput | HyperVReplicaAzurePolicyInput =
+      input.kind === "A2A"
+        ? {
+            instanceType: "A2A",
+            recoveryPointHistory: input.recoveryPointRetentionMinutes,
+            appConsistentFrequencyInMinutes: input.appConsistentFrequencyMinutes,
+            crashConsistentFrequencyInMinutes: 5,
+            multiVmSyncStatus: input.multiVmSync ? "Enable" : "Disable",
+          }
+        : {
+            instanceType: "HyperVReplicaAzure",
+            replicationInterval: input.copyFrequencySeconds,
+            recoveryPointHistoryDuration: input.recoveryPointRetentionHours,
+            applicationConsistentSnapshotFrequencyInHours: input.appConsistentFrequencyHours,
+            ...(input.initialReplicationStartTime === undefined ? {} : { onlineReplicationStartTime: input.initialReplicationStartTime }),
+          };
+    const policy = await this.runJob(
+      vault,
+      `create replication policy ${name}`,
+      (o) => this.asr.replicationPolicies.beginCreate(vault.name, vault.resourceGroup, name, { properties: { providerSpecificInput } }, o),
+      options,
+    );
+    return toReplicationPolicy(policy);
+  }
+
+  async getPolicy(vault: VaultRef, name: string): Promise<ReplicationPolicy> {
+    return callAzure({ operation: `get replication policy ${name}` }, async () =>
+      toReplicationPolicy(await this.asr.replicationPolicies.get(vault.name, vault.resourceGroup, name)),
+    );
+  }
+
+  listPolicies(vault: VaultRef): AsyncIterable<ReplicationPolicy> {
+    return mapItems(this.asr.replicationPolicies.list(vault.name, vault.resourceGroup), toReplicationPolicy, "list replication policies");
+  }
+
+  async deletePolicy(vault: VaultRef, name: string, options: JobWaitOptions): Promise<void> {
+    await this.runJob(
+      vault,
+      `delete replication policy ${name}`,
+      (o) => this.asr.replicationPolicies.beginDelete(vault.name, vault.resourceGroup, name, o),
+      options,
+    );
+  }
+
+  // Infrastructure ----------------------------------------------------------------------------
+
+  async listFabrics(vault: VaultRef): Promise<FabricSummary[]> {
+    const out: FabricSummary[] = [];
+    for await (const fabric of mapItems(this.asr.replicationFabrics.list(vault.name, vault.resourceGroup), (f) => f, "list fabrics")) {
+      const details = fabric.properties?.customDetails as { instanceType?: string; location?: string } | undefined;
+      out.push({ id: fabric.id ?? "", name: fabric.name ?? "", location: details?.instanceType === "Azure" ? details.location : undefined });
+    }
+    return out;
+  }
+
+  async createAzureFabric(vault: VaultRef, name: string, location: string, options: JobWaitOptions): Promise<FabricSummary> {
+    const customDetails: AzureFabricCreationInput = { instanceType: "Azure", location };
+    const fabric = await this.runJob(
+      vault,
+      `create fabric ${name}`,
+      (o) => this.asr.replicationFabrics.beginCreate(vault.name, vault.resourceGroup, name, { properties: { customDetails } }, o),
+      options,
+    );
+    return { id: fabric.id ?? "", name: fabric.name ?? "", location };
+  }
+
+  /** The container's id, or undefined when it does not exist. */
+  async findContainer(vault: VaultRef, fabric: string, name: string): Promise<string | undefined> {
+    try {
+      return await callAzure(
+        { operation: `get protection container ${name}` },
+        async () => (await this.asr.replicationProtectionContainers.get(vault.name, vault.resourceGroup, fabric, name)).id ?? "",
+      );
+    } catch (error) {
+      if (isResourceNotFoundError(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async createA2AContainer(vault: VaultRef, fabric: string, name: string, options: JobWaitOptions): Promise<string> {
+    const container = await this.runJob(
+      vault,
+      `create protection container ${name}`,
+      (o) =>
+        this.asr.replicationProtectionContainers.beginCreate(
+          vault.name,
+          vault.resourceGroup,
+          fabric,
+          name,
+          { properties: { providerSpecificInput: [{ instanceType: "A2A" }] } },
+          o,
+        ),
+      options,
+    );
+    return container.id ?? "";
+  }
+
+  async listMappings(vault: VaultRef, fabric: string, container: string): Promise<MappingSummary[]> {
+    const out: MappingSummary[] = [];
+    for await (const m of mapItems(
+      this.asr.replicationProtectionContainerMappings.listByReplicationProtectionContainers(vault.name, vault.resourceGroup, fabric, container),
+      (x) => x,
+      "list container mappings",
+    )) {
+      out.push({
+        id: m.id ?? "",
+        name: m.name ?? "",
+        targetContainerId: m.properties?.targetProtectionContainerId ?? "",
+        policyId: m.properties?.policyId ?? "",
+      });
+    }
+    return out;
+  }
+
+  async createA2AMapping(
+    vault: VaultRef,
+    fabric: string,
+    container: string,
+    name: string,
+    targetContainerId: string,
+    policyId: string,
+    options: JobWaitOptions,
+  ): Promise<string> {
+    const mapping = await this.runJob(
+      vault,
+      `create container mapping ${name}`,
+      (o) =>
+        this.asr.replicationProtectionContainerMappings.beginCreate(
+          vault.name,
+          vault.resourceGroup,
+          fabric,
+          container,
+          name,
+          {
+            properties: {
+              targetProtectionContainerId: targetContainerId,
+              policyId,
+              providerSpecificInput: { instanceType: "A2A", agentAutoUpdateStatus: "Disabled" },
+            },
+          },
+          o,
+        ),
+      options,
+    );
+    return mapping.id ?? "";
+  }
+
+  /** Network mappings of the vault, as (id, primary network, recovery network). */
+  async listNetworkMappings(vault: VaultRef): Promise<{ id: string; primaryNetworkId: string; recoveryNetworkId: string }[]> {
+    const out: { id: string; primaryNetworkId: string; recoveryNetworkId: string }[] = [];
+    for await (const m of mapItems(this.asr.replicationNetworkMappings.list(vault.name, vault.resourceGroup), (x) => x, "list network mappings")) {
+      out.push({ id: m.id ?? "", primaryNetworkId: m.properties?.primaryNetworkId ?? "", recoveryNetworkId: m.properties?.recoveryNetworkId ?? "" });
+    }
+    return out;
+  }
+
+  async createNetworkMapping(
+    vault: VaultRef,
+    fabric: string,
+    name: string,
+    recoveryFabric: string,
+    primaryNetworkId: string,
+    recoveryNetworkId: string,
+    options: JobWaitOptions,
+  ): Promise<string> {
+    const fabricSpecificDetails: AzureToAzureCreateNetworkMappingInput = { instanceType: "AzureToAzure", primaryNetworkId };
+    const mapping = await this.runJob(
+      vault,
+      `create network mapping ${name}`,
+      (o) =>
+        this.asr.replicationNetworkMappings.beginCreate(
+          vault.name,
+          vault.resourceGroup,
+          fabric,
+          "azureNetwork",
+          name,
+          { properties: { recoveryFabricName: recoveryFabric, recoveryNetworkId, fabricSpecificDetails } },
+          o,
+        ),
+      options,
+    );
+    return mapping.id ?? "";
+  }
+
+  // Protected items ---------------------------------------------------------------------------
+
+  async enableProtection(ref: ReplicatedItemRef, policyId: string, details: A2AEnableProtectionInput, options: JobWaitOptions): Promise<ProtectedVm> {
+    const vault = { resourceGroup: ref.resourceGroup, name: ref.vault };
+    const item = await this.runJob(
+      vault,
+      `enable replication of ${ref.item}`,
+      (o) =>
+        this.asr.replicationProtectedItems.beginCreate(
+          ref.vault,
+          ref.resourceGroup,
+          ref.fabric,
+          ref.container,
+          ref.item,
+          { properties: { policyId, providerSpecificDetails: details } },
+          o,
+        ),
+      options,
+    );
+    return toProtectedVm(item);
+  }
+
+  async getProtectedItem(ref: ReplicatedItemRef): Promise<ProtectedVm> {
+    return callAzure({ operation: `get replicated item ${ref.item}` }, async () =>
+      toProtectedVm(await this.asr.replicationProtectedItems.get(ref.vault, ref.resourceGroup, ref.fabric, ref.container, ref.item)),
+    );
+  }
+
+  listProtectedItems(vault: VaultRef): AsyncIterable<ProtectedVm> {
+    return mapItems(this.asr.replicationProtectedItems.list(vault.name, vault.resourceGroup), toProtectedVm, "list replicated items");
+  }
+
+  async disableProtection(ref: ReplicatedItemRef, options: JobWaitOptions): Promise<void> {
+    await this.runJob(
+      { resourceGroup: ref.resourceGroup, name: ref.vault },
+      `disable replication of ${ref.item}`,
+      (o) =>
+        this.asr.replicationProtectedItems.beginDelete(
+          ref.vault,
+          ref.resourceGroup,
+          ref.fabric,
+          ref.container,
+          ref.item,
+          { properties: { disableProtectionReason: "NotSpecified" } },
+          o,
+        ),
+      options,
+    );
+  }
+
+  async purgeProtection(ref: ReplicatedItemRef, options: JobWaitOptions): Promise<void> {
+    await this.runJob(
+      { resourceGroup: ref.resourceGroup, name: ref.vault },
+      `purge replicated item ${ref.item}`,
+      (o) => this.asr.replicationProtectedItems.beginPurge(ref.vault, ref.resourceGroup, ref.fabric, ref.container, ref.item, o),
+      options,
+    );
+  }
+
+  listRecoveryPoints(ref: ReplicatedItemRef): AsyncIterable<RecoveryPoint> {
+    return mapItems(
+      this.asr.recoveryPoints.listByReplicationProtectedItems(ref.vault, ref.resourceGroup, ref.fabric, ref.container, ref.item),
+      toRecoveryPoint,
+      `list recovery points of ${ref.item}`,
+    );
+  }
+
+  // Jobs --------------------------------------------------------------------------------------
+
+  async getJob(vault: VaultRef, name: string): Promise<Job> {
+    return callAzure({ operation: `get job ${name}` }, async () => toJob(await this.asr.replicationJobs.get(vault.name, vault.resourceGroup, name)));
+  }
+
+  listJobs(vault: VaultRef): AsyncIterable<Job> {
+    return mapItems(this.asr.replicationJobs.list(vault.name, vault.resourceGroup), toJob, "list jobs");
+  }
+
+  async cancelJob(vault: VaultRef, name: string, options: JobWaitOptions): Promise<Job> {
+    return toJob(
+      await this.runJob(vault, `cancel job ${name}`, (o) => this.asr.replicationJobs.beginCancel(vault.name, vault.resourceGroup, name, o), options),
+    );
+  }
+
+  async restartJob(vault: VaultRef, name: string, options: JobWaitOptions): Promise<Job> {
+    return toJob(
+      await this.runJob(vault, `restart job ${name}`, (o) => this.asr.replicationJobs.beginRestart(vault.name, vault.resourceGroup, name, o), options),
+    );
+  }
+
+  async resumeJob(vault: VaultRef, name: string, comments: string | undefined, options: JobWaitOptions): Promise<Job> {
+    return toJob(
+      await this.runJob(
+        vault,
+        `resume job ${name}`,
+        (o) => this.asr.replicationJobs.beginResume(vault.name, vault.resourceGroup, name, { properties: comments === undefined ? {} : { comments } }, o),
+        options,
+      ),
+    );
+  }
+}
+
+/** Share of a job's tasks that are done. */
+function percentOf(job: Job): number {
+  if (job.tasks.length === 0) return job.state === "Succeeded" ? 100 : 0;
+  return Math.round((job.tasks.filter((t) => t.state === "Succeeded" || t.state === "Skipped").length / job.tasks.length) * 100);
+}

@@ -1,0 +1,41 @@
+/** A Site Recovery job: how the service tracks any change it makes. */
+export interface Job {
+  id: string;
+  name: string;
+  /** e.g. `EnableDr`, `DisableDr`, `TestFailover`. */
+  scenario: string;
+  friendlyName: string;
+  /** `NotStarted`, `InProgress`, `Succeeded`, `Failed`, `Cancelled`, `Suspended` or `Other`. */
+  state: string;
+  stateDescription: string;
+  tasks: JobTask[];
+  errors: JobError[];
+  /** What the job allows now: `Cancel`, `Restart`, `Resume`. */
+  allowedActions: string[];
+  startTime: Date | undefined;
+  endTime: Date | undefined;
+  targetName: string;
+}
+
+/** One step of a job. */
+export interface JobTask {
+  name: string;
+  friendlyName: string;
+  state: string;
+  startTime: Date | undefined;
+  endTime: Date | undefined;
+}
+
+/** Why a job failed. */
+export interface JobError {
+  code: string;
+  message: string;
+  recommendedAction: string | undefined;
+}
+
+/** A progress event of a wait: the job (or item) as last read. */
+export interface JobProgress {
+  job: Job;
+  /** Share of tasks done (0-100). */
+  percent: number;
+}

@@ -1,0 +1,92 @@
+import { z } from "zod";
+
+const resourceGroupId = z
+  .string()
+  .regex(/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+$/i, "must be a resource group id: /subscriptions/{id}/resourceGroups/{name}");
+const storageAccountId = z
+  .string()
+  .regex(
+    /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Storage\/storageAccounts\/[a-z0-9]{3,24}$/,
+    "must be the ARM id of a Microsoft.Storage/storageAccounts",
+  );
+
+/** Input of {@link ProtectedVmOperations.protect}: where the replica goes, and how. */
+export const protectVmInputSchema = z
+  .strictObject({
+    /** ARM id of the VM to replicate (its managed disks are all replicated). */
+    virtualMachineId: z
+      .string()
+      .regex(
+        /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Compute\/virtualMachines\/[^/]+$/i,
+        "must be the ARM id of a Microsoft.Compute/virtualMachines",
+      ),
+    /** Resource group in the target region where the VM is created on failover. */
+    recoveryResourceGroupId: resourceGroupId,
+    /** A storage account in the source region that caches changes before they are sent. */
+    cacheStorageAccountId: storageAccountId,
+    /** Availability set in the target region (mutually exclusive with `recoveryZone`). */
+    recoveryAvailabilitySetId: z
+      .string()
+      .regex(/\/providers\/Microsoft\.Compute\/availabilitySets\/[^/]+$/i, "must be the ARM id of a Microsoft.Compute/availabilitySets")
+      .optional(),
+    recoveryZone: z.enum(["1", "2", "3"], "must be '1', '2' or '3'").optional(),
+    /** Target virtual network (by default, the network mapping's). */
+    recoveryNetworkId: z
+      .string()
+      .regex(/\/providers\/Microsoft\.Network\/virtualNetworks\/[^/]+$/i, "must be the ARM id of a Microsoft.Network/virtualNetworks")
+      .optional(),
+    recoverySubnetName: z.string().min(1).max(80).optional(),
+    /** Multi-VM consistency group (at most 16 VMs). */
+    multiVmGroupName: z.string().min(1).max(64).optional(),
+    /** Disk type of the replica and failed-over disks (by default, each source disk's type). */
+    targetDiskType: z.enum(["Standard_LRS", "StandardSSD_LRS", "Premium_LRS", "StandardSSD_ZRS", "Premium_ZRS"]).optional(),
+  })
+  .refine((input) => input.recoveryAvailabilitySetId === undefined || input.recoveryZone === undefined, {
+    path: ["recoveryZone"],
+    message: "cannot be combined with recoveryAvailabilitySetId",
+  });
+
+/** What a caller passes to protect a VM. */
+export type ProtectVmInput = z.input<typeof protectVmInputSchema>;
+
+/**
+ * Where a protected VM stands: `enabling` (the enable job runs), `initialReplication` (copying the
+ * disks), `protected`, `disabling`, or `other` for any state this SDK version does not name yet
+ * (see `protectionState` for Azure's own value).
+ */
+export type ProtectionPhase = "enabling" | "initialReplication" | "protected" | "disabling" | "other";
+
+/** A VM replicated by Site Recovery. */
+export interface ProtectedVm {
+  /** ARM id of the replicated item (changes after reprotect; `lifecycleId` does not). */
+  id: string;
+  name: string;
+  lifecycleId: string;
+  /** ARM id of the source VM. */
+  virtualMachineId: string;
+  phase: ProtectionPhase;
+  /** Azure's `protectionState` and its description, as given. */
+  protectionState: string;
+  protectionStateDescription: string;
+  replicationHealth: string;
+  /** Progress of the initial replication (0-100), while it runs. */
+  initialReplicationPercent: number | undefined;
+  /** Seconds of data at risk, once protected. */
+  rpoSeconds: number | undefined;
+  activeLocation: string;
+  allowedOperations: string[];
+  sourceRegion: string;
+  targetRegion: string;
+  recoveryResourceGroupId: string | undefined;
+  policyId: string | undefined;
+  /** The job under way (`enabling`, `disabling`, ...), if any. */
+  currentJobId: string | undefined;
+}
+
+/** A recovery point a failover can use. */
+export interface RecoveryPoint {
+  id: string;
+  name: string;
+  time: Date;
+  type: "CrashConsistent" | "ApplicationConsistent" | string;
+}

@@ -1,0 +1,163 @@
+import type { A2AEnableProtectionInput } from "@azure/arm-recoveryservices-siterecovery";
+import type { ComputeGateway } from "../azure/computeGateway.js";
+import type { JobWaitOptions, SiteRecoveryGateway } from "../azure/siteRecoveryGateway.js";
+import type { Clock } from "../clock.js";
+import { DrTimeoutError, InvalidStateError, ValidationError } from "../errors.js";
+import { logger } from "../logger.js";
+import { parseResourceId } from "../model/armId.js";
+import { protectVmInputSchema, type ProtectedVm, type ProtectVmInput, type RecoveryPoint } from "../model/protectedVm.js";
+import { parseReplicatedItemId } from "../model/replicatedItemId.js";
+import type { ReplicationInfrastructure } from "../model/replicationInfrastructure.js";
+import { validate } from "../model/validate.js";
+import { vaultRefSchema, type VaultRef } from "../model/vault.js";
+
+/** A progress event of {@link ProtectedVmOperations.waitForProtection}. */
+export interface ProtectionProgress {
+  protectedVm: ProtectedVm;
+  /** Initial replication progress, 0-100 (100 once protected). */
+  percent: number;
+}
+
+/** Options of {@link ProtectedVmOperations.waitForProtection}. */
+export interface WaitForProtectionOptions {
+  abortSignal?: AbortSignal;
+  onProgress?: (progress: ProtectionProgress) => void;
+  /** Give up (DrTimeoutError) after this much of the backend's time. @default 24 hours */
+  timeoutInMs?: number;
+}
+
+const MINUTE = 60_000;
+/** How long to wait before a second reading when the progress rate is still unknown. */
+const PROBE_MS = 5 * MINUTE;
+/** Waited past the estimated finish, so one more reading usually sees it done. */
+const MARGIN_MS = MINUTE;
+
+/** Site Recovery's item names: letters, digits and inner hyphens. */
+function itemNameFor(vmName: string): string {
+  const cleaned = vmName.replace(/[^A-Za-z0-9-]/g, "-").replace(/^-+|-+$/g, "");
+  return cleaned.length >= 2 ? cleaned.slice(0, 50) : `vm-${cleaned}`;
+}
+
+/** VMs replicated to another region with Site Recovery (Azure-to-Azure): protect, watch, list, disable. */
+export class ProtectedVmOperations {
+  /** @internal */
+  constructor(
+    private readonly asr: SiteRecoveryGateway,
+    private readonly compute: ComputeGateway,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * Enables replication of a VM (all its managed disks) along prepared infrastructure and waits
+   * for the enable job; initial replication then runs (see {@link waitForProtection}). A retry with
+   * the same VM reuses the item instead of creating a second one.
+   * @throws ValidationError (`ValidationFailed`): bad input, a VM not in the infrastructure's source region, infrastructure of another vault; Azure's 400s (e.g. `VMDisksMissing`, `MultiVmGroupFull`).
+   * @throws InvalidStateError (`InvalidState`): the VM is already protected under another item (`ProtectionAlreadyEnabled`).
+   * @throws ResourceNotFoundError: the VM does not exist; OperationFailedError: the enable job failed; DrError `Aborted`.
+   */
+  async protect(vault: VaultRef, infrastructure: ReplicationInfrastructure, input: ProtectVmInput, options: JobWaitOptions = {}): Promise<ProtectedVm> {
+    const ref = validate(vaultRefSchema, vault, "vault");
+    const parsed = validate(protectVmInputSchema, input, "");
+    const source = parseReplicatedItemId(`${infrastructure.sourceContainerId}/replicationProtectedItems/x`, "infrastructure.sourceContainerId");
+    if (source.vault.toLowerCase() !== ref.name.toLowerCase() || source.resourceGroup.toLowerCase() !== ref.resourceGroup.toLowerCase()) {
+      throw new ValidationError("infrastructure", `was prepared in vault '${source.vault}', not in '${ref.name}'`);
+    }
+    const vmRef = parseResourceId(parsed.virtualMachineId, { field: "virtualMachineId" });
+    const vm = await this.compute.getVirtualMachine(vmRef.resourceGroup, vmRef.name);
+    if (vm.location !== infrastructure.sourceRegion) {
+      throw new ValidationError("virtualMachineId", `is in ${vm.location}, not in the infrastructure's source region ${infrastructure.sourceRegion}`);
+    }
+    const unmanaged = vm.disks.find((d) => d.managedDiskId === undefined);
+    if (unmanaged !== undefined)
+      throw new ValidationError("virtualMachineId", `has disk '${unmanaged.name}' in a storage account; only VMs with managed disks are supported`);
+    const details: A2AEnableProtectionInput = {
+      instanceType: "A2A",
+      fabricObjectId: vm.id,
+      recoveryContainerId: infrastructure.targetContainerId,
+      recoveryResourceGroupId: parsed.recoveryResourceGroupId,
+      vmManagedDisks: vm.disks.map((disk) => ({
+        diskId: disk.managedDiskId as string,
+        primaryStagingAzureStorageAccountId: parsed.cacheStorageAccountId,
+        recoveryResourceGroupId: parsed.recoveryResourceGroupId,
+        ...(parsed.targetDiskType === undefined
+          ? {}
+          : { recoveryReplicaDiskAccountType: parsed.targetDiskType, recoveryTargetDiskAccountType: parsed.targetDiskType }),
+      })),
+      ...(parsed.recoveryAvailabilitySetId === undefined ? {} : { recoveryAvailabilitySetId: parsed.recoveryAvailabilitySetId }),
+      ...(parsed.recoveryZone === undefined ? {} : { recoveryAvailabilityZone: parsed.recoveryZone }),
+      ...(parsed.recoveryNetworkId === undefined ? {} : { recoveryAzureNetworkId: parsed.recoveryNetworkId }),
+      ...(parsed.recoverySubnetName === undefined ? {} : { recoverySubnetName: parsed.recoverySubnetName }),
+      ...(parsed.multiVmGroupName === undefined ? {} : { multiVmGroupName: parsed.multiVmGroupName }),
+    };
+    const item = { ...source, item: itemNameFor(vm.name) };
+    logger.info(`enable replication of VM ${vm.name} from ${infrastructure.sourceRegion} to ${infrastructure.targetRegion} (item ${item.item})`);
+    return this.asr.enableProtection(item, infrastructure.policyId, details, options);
+  }
+
+  /** Reads a protected VM by its replicated item id. @throws ResourceNotFoundError; ValidationError. */
+  async get(protectedVmId: string): Promise<ProtectedVm> {
+    return this.asr.getProtectedItem(parseReplicatedItemId(protectedVmId));
+  }
+
+  /** Lists the vault's protected VMs. @throws ValidationError. */
+  list(vault: VaultRef): AsyncIterable<ProtectedVm> {
+    return this.asr.listProtectedItems(validate(vaultRefSchema, vault, "vault"));
+  }
+
+  /**
+   * Waits until initial replication is done and the VM is protected, cheaply: it reads the
+   * progress, estimates the finish from how fast it moves, and sleeps until then (on the
+   * backend's clock) instead of polling every 30 seconds.
+   * @throws InvalidStateError when the item is being disabled; DrTimeoutError (`Timeout`); DrError `Aborted`; ResourceNotFoundError.
+   */
+  async waitForProtection(protectedVmId: string, options: WaitForProtectionOptions = {}): Promise<ProtectedVm> {
+    const ref = parseReplicatedItemId(protectedVmId);
+    const deadline = this.clock.now().getTime() + (options.timeoutInMs ?? 24 * 60 * MINUTE);
+    let previous: { at: number; percent: number } | undefined;
+    for (;;) {
+      const item = await this.asr.getProtectedItem(ref);
+      const percent = item.phase === "protected" ? 100 : (item.initialReplicationPercent ?? 0);
+      options.onProgress?.({ protectedVm: item, percent });
+      if (item.phase === "protected") return item;
+      if (item.phase === "disabling")
+        throw new InvalidStateError(`${item.name}: replication is being disabled; it will not become protected.`, { resourceId: item.id });
+      const now = this.clock.now().getTime();
+      if (now >= deadline)
+        throw new DrTimeoutError(`${item.name}: not protected after ${options.timeoutInMs ?? 24 * 60 * MINUTE} ms (${percent}% replicated).`, {
+          resourceId: item.id,
+        });
+      let waitMs = item.phase === "initialReplication" ? PROBE_MS : MINUTE;
+      if (item.phase === "initialReplication" && previous !== undefined && percent > previous.percent) {
+        const perMs = (percent - previous.percent) / (now - previous.at);
+        waitMs = Math.max(MINUTE, (100 - percent) / perMs + MARGIN_MS);
+      }
+      if (item.phase === "initialReplication" && (previous === undefined || percent > previous.percent)) previous = { at: now, percent };
+      await this.clock.sleep(Math.min(waitMs, deadline - now), options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal });
+    }
+  }
+
+  /**
+   * Recovery points of a protected VM, newest first.
+   * @throws ResourceNotFoundError; ValidationError.
+   */
+  async recoveryPoints(protectedVmId: string): Promise<RecoveryPoint[]> {
+    const points: RecoveryPoint[] = [];
+    for await (const point of this.asr.listRecoveryPoints(parseReplicatedItemId(protectedVmId))) points.push(point);
+    return points.sort((a, b) => b.time.getTime() - a.time.getTime());
+  }
+
+  /**
+   * Disables replication (the item and its replica disks are removed; the source VM is untouched) and waits for the job.
+   * @throws ValidationError; OperationFailedError; InvalidStateError when already being disabled.
+   */
+  async disable(protectedVmId: string, options: JobWaitOptions = {}): Promise<void> {
+    const ref = parseReplicatedItemId(protectedVmId);
+    logger.info(`disable replication of item ${ref.item}`);
+    await this.asr.disableProtection(ref, options);
+  }
+
+  /** Removes the replicated item forcibly (DELETE), when a clean disable is not possible. @throws ValidationError; OperationFailedError. */
+  async purge(protectedVmId: string, options: JobWaitOptions = {}): Promise<void> {
+    await this.asr.purgeProtection(parseReplicatedItemId(protectedVmId), options);
+  }
+}

@@ -1,0 +1,112 @@
+import type { JobWaitOptions, SiteRecoveryGateway } from "../azure/siteRecoveryGateway.js";
+import { logger } from "../logger.js";
+import { pairedRegionOf } from "../model/regions.js";
+import { prepareInfrastructureSchema, type PrepareInfrastructureInput, type ReplicationInfrastructure } from "../model/replicationInfrastructure.js";
+import { validate } from "../model/validate.js";
+import { vaultRefSchema, type VaultRef } from "../model/vault.js";
+
+/** Names azure-dr gives what it creates (the portal's Azure-to-Azure defaults). */
+export const infrastructureNames = {
+  fabric: (region: string): string => `asr-a2a-default-${region}`,
+  container: (region: string): string => `asr-a2a-default-${region}-container`,
+  mapping: (from: string, to: string, policy: string): string => `${from}-${to}-${policy}`.slice(0, 50).replace(/-+$/, ""),
+  networkMapping: (from: string, to: string): string => `${from}-${to}-network`,
+};
+
+/** The replication infrastructure of a region pair: fabrics, containers, container mappings, network mappings. */
+export class ReplicationInfrastructureOperations {
+  /** @internal */
+  constructor(private readonly asr: SiteRecoveryGateway) {}
+
+  /**
+   * Prepares Azure-to-Azure replication from `sourceRegion` to `targetRegion` in a vault: a fabric
+   * per region, an A2A container in each, the container mapping in both directions under the
+   * policy (the reverse one is what reprotect needs), and, when a network is given, the network
+   * mapping in both directions. Idempotent: what exists is found and reused; only what is missing
+   * is created. Logs a warning when the target is not the source's paired region.
+   * @throws ValidationError (`ValidationFailed`): same source and target region, bad names or ids.
+   * @throws ResourceNotFoundError: the vault or the policy does not exist; OperationFailedError: a job failed.
+   */
+  async prepare(vault: VaultRef, input: PrepareInfrastructureInput, options: JobWaitOptions = {}): Promise<ReplicationInfrastructure> {
+    const ref = validate(vaultRefSchema, vault, "vault");
+    const { sourceRegion, targetRegion, policyName, network } = validate(prepareInfrastructureSchema, input, "");
+    const pair = pairedRegionOf(sourceRegion);
+    if (pair !== targetRegion)
+      logger.warning(
+        `target region ${targetRegion} is not ${sourceRegion}'s paired region (${pair ?? "none"}); this is allowed but Azure sequences platform updates and recovery by pairs`,
+      );
+    const policy = await this.asr.getPolicy(ref, policyName);
+    const created: string[] = [];
+    const fabrics = await this.asr.listFabrics(ref);
+    const fabricFor = async (region: string): Promise<{ id: string; name: string }> => {
+      const existing = fabrics.find((f) => f.location === region);
+      if (existing !== undefined) return existing;
+      const fabric = await this.asr.createAzureFabric(ref, infrastructureNames.fabric(region), region, options);
+      created.push(fabric.id);
+      return fabric;
+    };
+    const source = await fabricFor(sourceRegion);
+    const target = await fabricFor(targetRegion);
+    const sourceFabric = source.name;
+    const targetFabric = target.name;
+    const containerFor = async (fabric: string, region: string): Promise<string> => {
+      const name = infrastructureNames.container(region);
+      const existing = await this.asr.findContainer(ref, fabric, name);
+      if (existing !== undefined) return existing;
+      const id = await this.asr.createA2AContainer(ref, fabric, name, options);
+      created.push(id);
+      return id;
+    };
+    const sourceContainerId = await containerFor(sourceFabric, sourceRegion);
+    const targetContainerId = await containerFor(targetFabric, targetRegion);
+    const mappingFor = async (fabric: string, fromRegion: string, toRegion: string, containerId: string, targetId: string): Promise<string> => {
+      const container = containerId.slice(containerId.lastIndexOf("/") + 1);
+      const existing = (await this.asr.listMappings(ref, fabric, container)).find((m) => m.targetContainerId.toLowerCase() === targetId.toLowerCase());
+      if (existing !== undefined) return existing.id;
+      const id = await this.asr.createA2AMapping(
+        ref,
+        fabric,
+        container,
+        infrastructureNames.mapping(fromRegion, toRegion, policyName),
+        targetId,
+        policy.id,
+        options,
+      );
+      created.push(id);
+      return id;
+    };
+    const forwardMappingId = await mappingFor(sourceFabric, sourceRegion, targetRegion, sourceContainerId, targetContainerId);
+    const reverseMappingId = await mappingFor(targetFabric, targetRegion, sourceRegion, targetContainerId, sourceContainerId);
+    const networkMappingIds: string[] = [];
+    if (network !== undefined) {
+      const existing = await this.asr.listNetworkMappings(ref);
+      for (const [fabric, recoveryFabric, primary, recovery, from, to] of [
+        [sourceFabric, targetFabric, network.sourceNetworkId, network.targetNetworkId, sourceRegion, targetRegion],
+        [targetFabric, sourceFabric, network.targetNetworkId, network.sourceNetworkId, targetRegion, sourceRegion],
+      ] as const) {
+        const found = existing.find((m) => m.primaryNetworkId.toLowerCase() === primary.toLowerCase());
+        if (found !== undefined) {
+          networkMappingIds.push(found.id);
+          continue;
+        }
+        const id = await this.asr.createNetworkMapping(ref, fabric, infrastructureNames.networkMapping(from, to), recoveryFabric, primary, recovery, options);
+        created.push(id);
+        networkMappingIds.push(id);
+      }
+    }
+    logger.info(`prepared replication ${sourceRegion} -> ${targetRegion} in vault ${ref.name}: created ${created.length}, reused the rest`);
+    return {
+      sourceRegion,
+      targetRegion,
+      sourceFabricId: source.id,
+      targetFabricId: target.id,
+      sourceContainerId,
+      targetContainerId,
+      forwardMappingId,
+      reverseMappingId,
+      policyId: policy.id,
+      networkMappingIds,
+      created,
+    };
+  }
+}
