@@ -99,8 +99,8 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
 
   const router = new Router();
   const compute = registerCompute(services, router);
-  registerSiteRecovery(services, router, compute);
-  const control = new ControlApi(services, faults, compute.maintenance, {
+  const siteRecovery = registerSiteRecovery(services, router, compute);
+  const control = new ControlApi(services, faults, compute.maintenance, siteRecovery, {
     replaceState(next) {
       state = next;
       clock.set(next.nowMs);

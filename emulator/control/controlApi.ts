@@ -3,6 +3,8 @@ import type { FaultEngine } from "../faults/faultEngine.js";
 import type { FaultRule } from "../faults/faultRule.js";
 import type { MaintenanceService, MaintenanceWave } from "../compute/maintenanceService.js";
 import type { EmulatorServices } from "../services.js";
+import type { SiteRecoveryService } from "../siteRecovery/registerSiteRecovery.js";
+import type { ReplicationFault } from "../siteRecovery/replicationHealth.js";
 import type { EmulatorState } from "../store/state.js";
 import { parseStateSnapshot, snapshotOf } from "../store/stateSnapshot.js";
 
@@ -21,6 +23,7 @@ export class ControlApi {
     private readonly services: EmulatorServices,
     private readonly faultEngine: FaultEngine,
     private readonly maintenance: MaintenanceService,
+    private readonly siteRecovery: SiteRecoveryService,
     private readonly stateSwitch: StateSwitch,
   ) {}
 
@@ -85,6 +88,25 @@ export class ControlApi {
     const state = this.services.state();
     state.regionsDown = down ? [...new Set([...state.regionsDown, name])] : state.regionsDown.filter((r) => r !== name);
     return state.regionsDown;
+  }
+
+  /**
+   * Makes delta replication of an item fail (by the item's id or its source VM's id): recoverable
+   * failures are retried with back-off and end when `durationMs` has passed; non-recoverable ones
+   * wait for `repairReplication`. 404 when nothing replicates that target.
+   */
+  failReplication(input: unknown): ReplicationFault {
+    const target = typeof input === "object" && input !== null ? String((input as { target?: unknown }).target ?? "") : "";
+    const item = this.siteRecovery.protectedItems.findByTargetId(target);
+    if (item === undefined) throw new ArmError(404, "ReplicatedItemNotFound", `Nothing replicates '${target}'.`, "target");
+    return this.siteRecovery.protectedItems.health.inject(item, input);
+  }
+
+  /** Ends the cause of an item's recoverable failure now (its next retry succeeds unless a resync is needed). */
+  clearReplicationFailure(target: string): void {
+    const item = this.siteRecovery.protectedItems.findByTargetId(target);
+    if (item === undefined) throw new ArmError(404, "ReplicatedItemNotFound", `Nothing replicates '${target}'.`, "target");
+    this.siteRecovery.protectedItems.health.clearCause(item);
   }
 
   /** Announces a planned-maintenance wave for some VMs; see {@link MaintenanceService.scheduleWave}. */

@@ -46,6 +46,13 @@ export function registerControlRoutes(router: Router, control: ControlApi): void
   add("DELETE", "/regions/{region}/outage", "Control_RegionUp", (ctx) =>
     jsonResponse(200, { regionsDown: control.setRegionDown(param(ctx, "region"), false) }),
   );
+  add("POST", "/replicationFaults", "Control_FailReplication", (ctx) => jsonResponse(201, toJson(control.failReplication(jsonBody(ctx)))));
+  add("POST", "/replicationFaults/clear", "Control_ClearReplicationFailure", (ctx) => {
+    const target = jsonBody(ctx).target;
+    if (typeof target !== "string") throw new ArmError(400, "InvalidRequestContent", "Field 'target' must be a string.", "target");
+    control.clearReplicationFailure(target);
+    return emptyResponse(204);
+  });
   add("POST", "/maintenance/waves", "Control_ScheduleMaintenanceWave", (ctx) =>
     jsonResponse(201, toJson(control.scheduleMaintenanceWave(optionalJsonBody(ctx)))),
   );

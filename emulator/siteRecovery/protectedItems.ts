@@ -14,6 +14,7 @@ import type { ContainerMappings } from "./containerMappings.js";
 import type { Containers } from "./containers.js";
 import { Fabrics } from "./fabrics.js";
 import type { Policies } from "./policies.js";
+import { ReplicationHealth, type HealthSubject, type ReplicationFault } from "./replicationHealth.js";
 import { copyDurationMs, initialReplicationPercent, recoveryPointsAt, rpoSecondsAt, type ReplicationOutage } from "./replicationModel.js";
 
 /** Largest multi-VM consistency group. */
@@ -61,6 +62,7 @@ export interface ItemInternal extends JsonObject {
   initialReplicationStart: number | null;
   initialReplicationEnd: number | null;
   outages: (ReplicationOutage & JsonObject)[];
+  fault: ReplicationFault | null;
 }
 
 /**
@@ -70,6 +72,9 @@ export interface ItemInternal extends JsonObject {
  * per the policy and an RPO. Update, disable (`/remove`) and purge (DELETE).
  */
 export class ProtectedItems {
+  /** Failures, retries and resync of delta replication. */
+  readonly health: ReplicationHealth;
+
   constructor(
     private readonly asr: AsrContext,
     private readonly containers: Containers,
@@ -84,6 +89,9 @@ export class ProtectedItems {
     asr.jobs.register("asr.item.update", { complete: (op) => this.applyUpdate(String(op.data.itemId), op.data.changes as JsonObject) });
     asr.jobs.register("asr.item.remove", { complete: (op) => this.asr.services.resources.delete(String(op.data.itemId)) });
     asr.services.scheduler.on("asr.item.initialReplicationDone", (data, at) => this.protect(String(data.itemId), String(data.lifecycleId), at));
+    this.health = new ReplicationHealth(asr.services, (id) => findOfType(asr.services, id, ASR_TYPES.protectedItem));
+    this.health.onAutoResync((item, at) => this.health.startResync(item, at));
+    asr.jobs.register("asr.item.repair", { complete: () => undefined });
     const previous = asr.jobs.viewOf;
     asr.jobs.viewOf = (resource) => (resource.type === ASR_TYPES.protectedItem.toLowerCase() ? this.view(resource) : previous(resource));
   }
@@ -106,6 +114,7 @@ export class ProtectedItems {
       this.asr.vaults.requireVault(ctx);
       return jsonResponse(200, { value: this.asr.services.resources.list(vaultIdOf(ctx), ASR_TYPES.protectedItem).map((i) => this.view(i)) });
     });
+    addAsrRoute(router, "POST", `${ITEM_PATH}/repairReplication`, "ReplicationProtectedItems_RepairReplication", (ctx) => this.repair(ctx));
     addAsrRoute(router, "GET", `${ITEM_PATH}/recoveryPoints`, "RecoveryPoints_ListByReplicationProtectedItems", (ctx) =>
       jsonResponse(200, { value: this.recoveryPoints(this.require(ctx)) }),
     );
@@ -230,6 +239,7 @@ export class ProtectedItems {
       initialReplicationStart: null,
       initialReplicationEnd: null,
       outages: [],
+      fault: null,
     };
     const vmProperties = vm.body.properties as JsonObject;
     const osDisk = ((vmProperties.storageProfile as JsonObject).osDisk ?? {}) as JsonObject;
@@ -474,16 +484,17 @@ export class ProtectedItems {
     const state = STATES[internal.phase];
     const vaultId = vaultIdOfResource(item.id) ?? "";
     const policy = this.policies.get(internal.policyId);
+    const health = this.health.view(internal as unknown as HealthSubject, now);
     Object.assign(properties, {
       protectionState: state.protectionState,
-      protectionStateDescription: state.description,
+      protectionStateDescription: health.resyncPercent !== null ? "Resynchronization in progress" : state.description,
       activeLocation: "Primary",
       testFailoverState: "None",
       testFailoverStateDescription: "None",
-      allowedOperations: state.allowedOperations,
-      replicationHealth: "Normal",
+      allowedOperations: [...state.allowedOperations, ...health.allowedExtra],
+      replicationHealth: health.replicationHealth,
       failoverHealth: "Normal",
-      healthErrors: [],
+      healthErrors: health.healthErrors,
       policyFriendlyName: policy === undefined ? "" : String(policy.body.name),
       currentScenario:
         internal.scenario === "None"
@@ -491,23 +502,26 @@ export class ProtectedItems {
           : { scenarioName: internal.scenario, jobId: internal.jobId, startTime: new Date(internal.scenarioStart).toISOString() },
     });
     const initial = internal.phase === "InitialReplication" && internal.initialReplicationStart !== null && internal.initialReplicationEnd !== null;
-    const percent = initial ? initialReplicationPercent(internal.initialReplicationStart as number, internal.initialReplicationEnd as number, now) : null;
+    const percent = initial
+      ? initialReplicationPercent(internal.initialReplicationStart as number, internal.initialReplicationEnd as number, now)
+      : health.resyncPercent;
+    const monitoringJobType = initial ? "InitialReplication" : health.resyncPercent !== null ? "Resync" : null;
     const inputs = this.pointInputs(internal, now);
     const rpo = inputs === undefined ? undefined : rpoSecondsAt(inputs);
     Object.assign(details, {
       protectedManagedDisks: internal.disks.map((d) => ({
         ...d,
         recoveryReplicaDiskId: `${d.recoveryResourceGroupId}/providers/Microsoft.Compute/disks/${d.diskName}-ASRReplica`,
-        resyncRequired: false,
+        resyncRequired: health.resyncRequired,
         monitoringPercentageCompletion: percent,
-        monitoringJobType: initial ? "InitialReplication" : null,
+        monitoringJobType,
         dataPendingInStagingStorageAccountInMB: 0,
-        dataPendingAtSourceAgentInMB: 0,
+        dataPendingAtSourceAgentInMB: Math.floor(health.pendingMB / internal.disks.length),
         diskState: "Protected",
         allowedDiskLevelOperation: [],
       })),
       monitoringPercentageCompletion: percent,
-      monitoringJobType: initial ? "InitialReplication" : null,
+      monitoringJobType,
       vmProtectionState: state.protectionState,
       vmProtectionStateDescription: state.description,
       rpoInSeconds: rpo ?? null,
@@ -515,6 +529,34 @@ export class ProtectedItems {
       lastHeartbeat: new Date(now).toISOString(),
     });
     return { ...item.body, properties };
+  }
+
+  /** Resynchronizes an item that needs it (by hand): a job that lasts as long as sending the differing blocks. */
+  private repair(ctx: RequestContext): EmulatorResponse {
+    const item = this.require(ctx);
+    const now = this.asr.services.now();
+    const duration = this.health.startResync(item, now);
+    const job = this.asr.jobs.start(ctx, {
+      kind: "asr.item.repair",
+      scenarioName: "RepairReplication",
+      friendlyName: "Resynchronize",
+      targetObjectId: String(item.body.name),
+      targetObjectName: String((item.body.properties as JsonObject).friendlyName),
+      targetInstanceType: "ProtectionEntity",
+      resultResourceId: item.id,
+      tasks: [{ name: "Resync", friendlyName: "Resynchronize the disks (differing blocks only)", durationMs: duration }],
+      data: { itemId: item.id },
+    });
+    return this.asr.jobs.accepted(ctx, job);
+  }
+
+  /** The item with this id, or the item protecting the VM with this id. */
+  findByTargetId(id: string): StoredResource | undefined {
+    const direct = findOfType(this.asr.services, id, ASR_TYPES.protectedItem);
+    if (direct !== undefined) return direct;
+    return Object.values(this.asr.services.state().resources).find(
+      (r) => r.type === ASR_TYPES.protectedItem.toLowerCase() && (r.internal as ItemInternal).vmId.toLowerCase() === id.toLowerCase(),
+    );
   }
 
   private update(ctx: RequestContext): EmulatorResponse {

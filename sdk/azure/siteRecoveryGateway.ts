@@ -396,6 +396,16 @@ export class SiteRecoveryGateway {
     );
   }
 
+  async repairReplication(ref: ReplicatedItemRef, options: JobWaitOptions): Promise<ProtectedVm> {
+    const item = await this.runJob(
+      { resourceGroup: ref.resourceGroup, name: ref.vault },
+      `resynchronize ${ref.item}`,
+      (o) => this.asr.replicationProtectedItems.beginRepairReplication(ref.vault, ref.resourceGroup, ref.fabric, ref.container, ref.item, o),
+      options,
+    );
+    return toProtectedVm(item);
+  }
+
   async purgeProtection(ref: ReplicatedItemRef, options: JobWaitOptions): Promise<void> {
     await this.runJob(
       { resourceGroup: ref.resourceGroup, name: ref.vault },

@@ -79,6 +79,13 @@ export function toProtectedVm(item: ReplicationProtectedItem): ProtectedVm {
     protectionState: properties?.protectionState ?? "",
     protectionStateDescription: properties?.protectionStateDescription ?? "",
     replicationHealth: properties?.replicationHealth ?? "",
+    healthErrors: (properties?.healthErrors ?? []).map((e) => ({
+      code: e.errorCode ?? "",
+      message: e.errorMessage ?? e.summaryMessage ?? "",
+      level: e.errorLevel ?? "",
+      recommendedAction: e.recommendedAction,
+    })),
+    resyncRequired: (details.protectedManagedDisks ?? []).some((d) => d.resyncRequired === true),
     initialReplicationPercent: details.monitoringJobType === "InitialReplication" ? (details.monitoringPercentageCompletion ?? 0) : undefined,
     rpoSeconds: details.rpoInSeconds ?? undefined,
     activeLocation: properties?.activeLocation ?? "",

@@ -68,7 +68,12 @@ export interface ProtectedVm {
   /** Azure's `protectionState` and its description, as given. */
   protectionState: string;
   protectionStateDescription: string;
+  /** `Normal`, `Warning` or `Critical`. */
   replicationHealth: string;
+  /** Why health is not Normal. */
+  healthErrors: { code: string; message: string; level: string; recommendedAction: string | undefined }[];
+  /** Pending changes reached half the disks' size: a resync (repair) is needed before replication resumes. */
+  resyncRequired: boolean;
   /** Progress of the initial replication (0-100), while it runs. */
   initialReplicationPercent: number | undefined;
   /** Seconds of data at risk, once protected. */

@@ -156,6 +156,18 @@ export class ProtectedVmOperations {
     await this.asr.disableProtection(ref, options);
   }
 
+  /**
+   * Resynchronizes a protected VM by hand (Azure's "repair replication"), when its pending changes
+   * reached half the disks' size or a non-recoverable error was fixed; waits for the resync job
+   * (which lasts as long as sending the differing blocks takes).
+   * @throws ValidationError (Azure's `OperationNotAllowed` when no resync is needed); OperationFailedError; DrError `Aborted`.
+   */
+  async resynchronize(protectedVmId: string, options: JobWaitOptions = {}): Promise<ProtectedVm> {
+    const ref = parseReplicatedItemId(protectedVmId);
+    logger.info(`resynchronize replicated item ${ref.item}`);
+    return this.asr.repairReplication(ref, options);
+  }
+
   /** Removes the replicated item forcibly (DELETE), when a clean disable is not possible. @throws ValidationError; OperationFailedError. */
   async purge(protectedVmId: string, options: JobWaitOptions = {}): Promise<void> {
     await this.asr.purgeProtection(parseReplicatedItemId(protectedVmId), options);
