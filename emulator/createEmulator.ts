@@ -9,6 +9,7 @@ import type { EmulatorRequest, EmulatorResponse } from "./arm/types.js";
 import { EmulatorClock, type TimeMode } from "./clock.js";
 import { registerCompute } from "./compute/registerCompute.js";
 import { registerSiteRecovery } from "./siteRecovery/registerSiteRecovery.js";
+import { StorageAccounts } from "./storage/storageAccounts.js";
 import { ControlApi } from "./control/controlApi.js";
 import { registerControlRoutes, CONTROL_PREFIX } from "./control/controlRoutes.js";
 import { FaultEngine } from "./faults/faultEngine.js";
@@ -99,7 +100,9 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
 
   const router = new Router();
   const compute = registerCompute(services, router);
-  const siteRecovery = registerSiteRecovery(services, router, compute);
+  const storage = new StorageAccounts(services);
+  storage.register(router);
+  const siteRecovery = registerSiteRecovery(services, router, compute, storage);
   const control = new ControlApi(services, faults, compute.maintenance, siteRecovery, {
     replaceState(next) {
       state = next;

@@ -5,6 +5,7 @@ import { emptyResponse, jsonResponse } from "../arm/responses.js";
 import type { Router } from "../arm/router.js";
 import type { EmulatorResponse, JsonObject, JsonValue } from "../arm/types.js";
 import type { ComputeService } from "../compute/registerCompute.js";
+import type { StorageAccounts } from "../storage/storageAccounts.js";
 import { ResourceStore } from "../store/resourceStore.js";
 import type { StoredResource } from "../store/state.js";
 import { ASR_TYPES, checkAsrName, nameOf, vaultIdOf, vaultIdOfResource } from "./asrApi.js";
@@ -81,6 +82,7 @@ export class ProtectedItems {
     private readonly mappings: ContainerMappings,
     private readonly policies: Policies,
     private readonly compute: ComputeService,
+    private readonly storage: StorageAccounts,
   ) {
     asr.jobs.register("asr.item.enable", {
       complete: (op, at) => this.startInitialReplication(String(op.data.itemId), at),
@@ -375,6 +377,15 @@ export class ProtectedItems {
           `Disk '${disk.diskId}' is not a disk of virtual machine '${String(vm.body.name)}'.`,
           `${field}[${index}].diskId`,
         );
+      const cacheAccount = this.storage.get(disk.cache);
+      if (cacheAccount !== undefined && cacheAccount.body.location !== vm.body.location) {
+        throw new ArmError(
+          400,
+          "CacheStorageAccountLocationMismatch",
+          `Cache storage account '${nameOf(disk.cache)}' is in '${String(cacheAccount.body.location)}'; it must be in the source region '${String(vm.body.location)}'.`,
+          `${field}[${index}].primaryStagingAzureStorageAccountId`,
+        );
+      }
       const type = String((vmDisk.managedDisk as JsonObject).storageAccountType ?? "Premium_LRS");
       return {
         diskId: String((vmDisk.managedDisk as JsonObject).id),

@@ -9,6 +9,7 @@ import { NetworkMappings } from "./networkMappings.js";
 import { Policies } from "./policies.js";
 import { ProtectedItems } from "./protectedItems.js";
 import type { ComputeService } from "../compute/registerCompute.js";
+import type { StorageAccounts } from "../storage/storageAccounts.js";
 import { Vaults } from "./vaults.js";
 
 /** The Site Recovery service's parts other services reach. */
@@ -22,7 +23,7 @@ export interface SiteRecoveryService extends AsrContext {
 }
 
 /** Builds Microsoft.RecoveryServices (vaults and Site Recovery) and adds its routes. */
-export function registerSiteRecovery(services: EmulatorServices, router: Router, compute: ComputeService): SiteRecoveryService {
+export function registerSiteRecovery(services: EmulatorServices, router: Router, compute: ComputeService, storage: StorageAccounts): SiteRecoveryService {
   const jobs = new AsrJobs(services);
   const vaults = new Vaults(services);
   const asr: AsrContext = { services, jobs, vaults };
@@ -31,7 +32,7 @@ export function registerSiteRecovery(services: EmulatorServices, router: Router,
   const policies = new Policies(asr);
   const containerMappings = new ContainerMappings(asr, containers, policies);
   const networkMappings = new NetworkMappings(asr, fabrics);
-  const protectedItems = new ProtectedItems(asr, containers, containerMappings, policies, compute);
+  const protectedItems = new ProtectedItems(asr, containers, containerMappings, policies, compute, storage);
   vaults.register(router);
   jobs.registerRoutes(router);
   fabrics.register(router);

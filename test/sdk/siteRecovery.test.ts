@@ -245,3 +245,26 @@ test("a vault with replication cannot be deleted", async (t) => {
   t.is((error as { azureCode?: string }).azureCode, "ServiceResourceNotEmpty");
   t.false(error instanceof InvalidStateError);
 });
+
+test("a cache storage account outside the source region is refused by Site Recovery and nothing is created", async (t) => {
+  const { dr, backend } = await fakeClient(t);
+  const infrastructure = await drSetup(dr);
+  const vmId = await sourceVm(dr, "web-0");
+  const wrongCache = CACHE.replace("cachewesteurope", "cachenortheurope");
+  const created = await backend.emulator.handle({
+    method: "PUT",
+    url: `https://management.azure.com${wrongCache}?api-version=2024-01-01`,
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ location: "northeurope", sku: { name: "Standard_LRS" }, kind: "StorageV2" }),
+  });
+  t.is(created.status, 200);
+  const error = await t.throwsAsync(
+    dr.protectedVms.protect(VAULT, infrastructure, { virtualMachineId: vmId, recoveryResourceGroupId: rgId("dr"), cacheStorageAccountId: wrongCache }),
+    { instanceOf: ValidationError },
+  );
+  t.is(error.azureCode, "CacheStorageAccountLocationMismatch");
+  t.regex(error.field, /vmManagedDisks\[0\]\.primaryStagingAzureStorageAccountId/);
+  const items = [];
+  for await (const item of dr.protectedVms.list(VAULT)) items.push(item);
+  t.deepEqual(items, []);
+});
