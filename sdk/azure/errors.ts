@@ -13,7 +13,7 @@ interface RestErrorLike {
   statusCode?: number;
   code?: string;
   details?: unknown;
-  response?: { headers?: { get(name: string): string | undefined } };
+  response?: { headers?: { get(name: string): string | undefined }; bodyAsText?: string | null };
 }
 
 const LRO_FAILURE = /^The long-running operation has failed\.\s*([^.]*)\.\s*([\s\S]*)$/;
@@ -49,13 +49,23 @@ function fromRestError(e: RestErrorLike, call: FailedCall, base: DrErrorOptions)
   const message = `${call.operation}: ${e.code === undefined ? "" : `${e.code}: `}${e.message}`;
   const status = e.statusCode;
   if (status === undefined) return new DrError("ServiceUnavailable", `${call.operation}: the request could not be sent: ${e.message}`, options);
-  if (status === 400) return new ValidationError(targetOf(e.details) ?? "", e.message, options);
+  if (status === 400) return new ValidationError(targetOf(e.details) ?? targetOf(parsed(e.response?.bodyAsText)) ?? "", e.message, options);
   if (status === 401 || status === 403) return new DrError("AuthenticationFailed", message, options);
   if (status === 404) return new ResourceNotFoundError(message, options);
   if (status === 409 || status === 412) return new InvalidStateError(message, options);
   if (status === 429) return new DrError("Throttled", message, options);
   if (status >= 500) return new DrError("ServiceUnavailable", message, options);
   return new DrError("ServiceError", message, options);
+}
+
+/** The error body of a response, when it is JSON (clients that declare no error model leave it unparsed). */
+function parsed(body: string | null | undefined): unknown {
+  if (typeof body !== "string") return undefined;
+  try {
+    return JSON.parse(body) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 function targetOf(details: unknown): string | undefined {
