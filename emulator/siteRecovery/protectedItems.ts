@@ -11,6 +11,7 @@ import type { StoredResource } from "../store/state.js";
 import { ASR_TYPES, checkAsrName, nameOf, vaultIdOf, vaultIdOfResource } from "./asrApi.js";
 import type { AsrContext } from "./asrContext.js";
 import { addAsrRoute, findOfType, instanceOf, propertiesOf, requireOfType } from "./asrResources.js";
+import type { AsrTaskPlan } from "./asrJobs.js";
 import type { ContainerMappings } from "./containerMappings.js";
 import type { Containers } from "./containers.js";
 import { Fabrics } from "./fabrics.js";
@@ -542,21 +543,35 @@ export class ProtectedItems {
     return { ...item.body, properties };
   }
 
+  /** Starts a job about an existing item; its final GET serves the item (unless `removes`). */
+  private startItemJob(
+    ctx: RequestContext,
+    item: StoredResource,
+    spec: { kind: string; scenarioName: string; friendlyName: string; tasks: AsrTaskPlan[]; data?: JsonObject; removes?: boolean },
+  ): StoredResource {
+    return this.asr.jobs.start(ctx, {
+      kind: spec.kind,
+      scenarioName: spec.scenarioName,
+      friendlyName: spec.friendlyName,
+      targetObjectId: String(item.body.name),
+      targetObjectName: String((item.body.properties as JsonObject).friendlyName),
+      targetInstanceType: "ProtectionEntity",
+      ...(spec.removes === true ? {} : { resultResourceId: item.id }),
+      tasks: spec.tasks,
+      data: { itemId: item.id, ...(spec.data ?? {}) },
+    });
+  }
+
   /** Resynchronizes an item that needs it (by hand): a job that lasts as long as sending the differing blocks. */
   private repair(ctx: RequestContext): EmulatorResponse {
     const item = this.require(ctx);
     const now = this.asr.services.now();
     const duration = this.health.startResync(item, now);
-    const job = this.asr.jobs.start(ctx, {
+    const job = this.startItemJob(ctx, item, {
       kind: "asr.item.repair",
       scenarioName: "RepairReplication",
       friendlyName: "Resynchronize",
-      targetObjectId: String(item.body.name),
-      targetObjectName: String((item.body.properties as JsonObject).friendlyName),
-      targetInstanceType: "ProtectionEntity",
-      resultResourceId: item.id,
       tasks: [{ name: "Resync", friendlyName: "Resynchronize the disks (differing blocks only)", durationMs: duration }],
-      data: { itemId: item.id },
     });
     return this.asr.jobs.accepted(ctx, job);
   }
@@ -597,16 +612,12 @@ export class ProtectedItems {
       }
     }
     if (internal.phase === "Disabling") throw new ArmError(409, "OperationNotAllowed", `Replicated item '${String(item.body.name)}' is being disabled.`);
-    const job = this.asr.jobs.start(ctx, {
+    const job = this.startItemJob(ctx, item, {
       kind: "asr.item.update",
       scenarioName: "UpdateVmProperties",
       friendlyName: "Update the virtual machine",
-      targetObjectId: String(item.body.name),
-      targetObjectName: String((item.body.properties as JsonObject).friendlyName),
-      targetInstanceType: "ProtectionEntity",
-      resultResourceId: item.id,
       tasks: [{ name: "UpdateVm", friendlyName: "Update the virtual machine properties", durationMs: 30_000 }],
-      data: { itemId: item.id, changes },
+      data: { changes },
     });
     return this.asr.jobs.accepted(ctx, job);
   }
@@ -636,18 +647,15 @@ export class ProtectedItems {
     if (item === undefined) return emptyResponse(204);
     const internal = item.internal as ItemInternal;
     if (internal.phase === "Disabling") throw new ArmError(409, "OperationNotAllowed", `Replication of '${String(item.body.name)}' is already being disabled.`);
-    const job = this.asr.jobs.start(ctx, {
+    const job = this.startItemJob(ctx, item, {
       kind: "asr.item.remove",
       scenarioName: purge ? "PurgeProtection" : "DisableDr",
       friendlyName: purge ? "Purge replicated item" : "Disable replication",
-      targetObjectId: String(item.body.name),
-      targetObjectName: String((item.body.properties as JsonObject).friendlyName),
-      targetInstanceType: "ProtectionEntity",
+      removes: true,
       tasks: [
         { name: "DisableProtection", friendlyName: "Disable replication", durationMs: 60_000 },
         { name: "CleanupTarget", friendlyName: "Clean up the replica disks", durationMs: 30_000 },
       ],
-      data: { itemId: id },
     });
     Object.assign(internal, { phase: "Disabling", scenario: purge ? "PurgeProtection" : "DisableDr", jobId: job.id, scenarioStart: this.asr.services.now() });
     return this.asr.jobs.accepted(ctx, job);
