@@ -147,11 +147,6 @@ export class AsrJobs {
     return emptyResponse(202, this.headers(ctx, job));
   }
 
-  /** 200 with a body and the job's `Azure-AsyncOperation` link (how the service answers PUTs it accepted). */
-  acceptedWithBody(ctx: RequestContext, job: StoredResource, body: JsonValue): EmulatorResponse {
-    return jsonResponse(200, body, this.headers(ctx, job));
-  }
-
   /** The job record with this id, if any. */
   get(id: string): StoredResource | undefined {
     const stored = this.services.resources.get(id);
@@ -320,7 +315,7 @@ export class AsrJobs {
     if (operation !== undefined && this.services.operations.cancel(internal.operationId, now)) this.kinds.get(internal.kind)?.cancelled?.(operation, now);
     internal.state = "Cancelled";
     internal.endTime = now;
-    return jsonResponse(200, this.view(job));
+    return this.actionAccepted(ctx, job);
   }
 
   private restart(ctx: RequestContext): EmulatorResponse {
@@ -342,7 +337,7 @@ export class AsrJobs {
       this.services.now(),
     );
     Object.assign(internal, { operationId: operation.id, state: "InProgress", startTime: operation.startTime, endTime: null, errors: [] });
-    return jsonResponse(200, this.view(job));
+    return this.actionAccepted(ctx, job);
   }
 
   private resume(ctx: RequestContext): EmulatorResponse {
@@ -353,7 +348,12 @@ export class AsrJobs {
     this.kinds.get(internal.kind)?.resumed?.(job, now);
     internal.state = "Succeeded";
     internal.endTime = now;
-    return jsonResponse(200, this.view(job));
+    return this.actionAccepted(ctx, job);
+  }
+
+  /** A job action (cancel, restart, resume) is accepted at once; its `Location` is the job, whose GET is the result. */
+  private actionAccepted(ctx: RequestContext, job: StoredResource): EmulatorResponse {
+    return emptyResponse(202, { location: `${ctx.baseUrl}${job.id}?api-version=${ctx.apiVersion}`, "retry-after": "0" });
   }
 }
 

@@ -137,7 +137,7 @@ export class ContainerMappings {
         healthErrorDetails: [],
         policyId: policy.id,
         state: "Paired",
-        sourceProtectionContainerFriendlyName: String(source.body.name),
+        sourceProtectionContainerFriendlyName: String((source.body.properties as JsonObject).friendlyName),
         sourceFabricFriendlyName: sourceFabric,
         targetFabricFriendlyName: target === undefined ? "Microsoft Azure" : String((target.body.properties as JsonObject).fabricFriendlyName),
         policyFriendlyName: String(policy.body.name),

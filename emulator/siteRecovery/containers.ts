@@ -111,7 +111,8 @@ export class Containers {
       ...(azure ? { location: String(Fabrics.locationOf(fabric)) } : {}),
       properties: {
         fabricFriendlyName: String(fabric.body.name),
-        friendlyName: name,
+        // A Hyper-V site's container is named after the cloud, but shown under the site's name.
+        friendlyName: azure ? name : String((fabric.body.properties as JsonObject).friendlyName),
         fabricType: azure ? "Azure" : "HyperVSite",
         protectedItemCount: 0,
         pairingStatus: "NotPaired",

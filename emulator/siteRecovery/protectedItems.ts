@@ -88,9 +88,13 @@ export class ProtectedItems {
     asr.jobs.register("asr.item.enable", {
       complete: (op, at) => this.startInitialReplication(String(op.data.itemId), at),
       failed: (op) => this.asr.services.resources.delete(String(op.data.itemId)),
+      cancelled: (op) => this.asr.services.resources.delete(String(op.data.itemId)),
     });
     asr.jobs.register("asr.item.update", { complete: (op) => this.applyUpdate(String(op.data.itemId), op.data.changes as JsonObject) });
-    asr.jobs.register("asr.item.remove", { complete: (op) => this.asr.services.resources.delete(String(op.data.itemId)) });
+    asr.jobs.register("asr.item.remove", {
+      complete: (op) => this.asr.services.resources.delete(String(op.data.itemId)),
+      cancelled: (op) => this.restorePhase(String(op.data.itemId), op.data.previous as JsonObject),
+    });
     asr.services.scheduler.on("asr.item.initialReplicationDone", (data, at) => this.protect(String(data.itemId), String(data.lifecycleId), at));
     this.health = new ReplicationHealth(asr.services, (id) => findOfType(asr.services, id, ASR_TYPES.protectedItem));
     this.health.onAutoResync((item, at) => this.health.startResync(item, at));
@@ -543,6 +547,12 @@ export class ProtectedItems {
     return { ...item.body, properties };
   }
 
+  /** Puts an item back as it was before a cancelled job. */
+  private restorePhase(itemId: string, previous: JsonObject): void {
+    const item = findOfType(this.asr.services, itemId, ASR_TYPES.protectedItem);
+    if (item !== undefined) Object.assign(item.internal, previous);
+  }
+
   /** Starts a job about an existing item; its final GET serves the item (unless `removes`). */
   private startItemJob(
     ctx: RequestContext,
@@ -652,6 +662,7 @@ export class ProtectedItems {
       scenarioName: purge ? "PurgeProtection" : "DisableDr",
       friendlyName: purge ? "Purge replicated item" : "Disable replication",
       removes: true,
+      data: { previous: { phase: internal.phase, scenario: internal.scenario, jobId: internal.jobId, scenarioStart: internal.scenarioStart } },
       tasks: [
         { name: "DisableProtection", friendlyName: "Disable replication", durationMs: 60_000 },
         { name: "CleanupTarget", friendlyName: "Clean up the replica disks", durationMs: 30_000 },
