@@ -3,6 +3,7 @@ import { availableParallelism, cpus } from "node:os";
 import { runComputeThroughput } from "./computeThroughput.js";
 import { runDrClientOverhead } from "./drClientOverhead.js";
 import { runEmulatorMemory } from "./emulatorMemory.js";
+import { runProtectVms } from "./protectVms.js";
 import { verdict, type Figure } from "./lib/figures.js";
 import { markdownTable } from "./lib/table.js";
 
@@ -10,6 +11,7 @@ const benchmarks: { name: string; run: () => Promise<Figure[]> }[] = [
   { name: "emulator memory (child process)", run: () => runEmulatorMemory() },
   { name: "compute throughput", run: () => runComputeThroughput() },
   { name: "DrClient overhead", run: () => runDrClientOverhead() },
+  { name: "Site Recovery protect", run: () => runProtectVms() },
 ];
 
 async function main(): Promise<void> {

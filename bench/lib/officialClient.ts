@@ -1,4 +1,5 @@
 import { ComputeManagementClient } from "@azure/arm-compute";
+import { SiteRecoveryManagementClient } from "@azure/arm-recoveryservices-siterecovery";
 import type { TokenCredential } from "@azure/core-auth";
 import { createInProcessHttpClient, type RequestHandler } from "../../emulator/index.js";
 
@@ -16,6 +17,20 @@ export const benchCredential: TokenCredential = {
  */
 export function officialComputeClient(emulator: RequestHandler): ComputeManagementClient {
   return new ComputeManagementClient(benchCredential, BENCH_SUBSCRIPTION_ID, { httpClient: createInProcessHttpClient(emulator) });
+}
+
+/** ARM's token scope. The Site Recovery client's default scope would follow its endpoint. */
+export const ARM_TOKEN_SCOPE = "https://management.azure.com/.default";
+
+/**
+ * The official Site Recovery client with the emulator as its transport: default endpoint, ARM's
+ * token scope, only `httpClient` swapped.
+ */
+export function officialSiteRecoveryClient(emulator: RequestHandler): SiteRecoveryManagementClient {
+  return new SiteRecoveryManagementClient(benchCredential, BENCH_SUBSCRIPTION_ID, {
+    httpClient: createInProcessHttpClient(emulator),
+    credentialScopes: [ARM_TOKEN_SCOPE],
+  });
 }
 
 /**
