@@ -5,7 +5,7 @@ import type { Router } from "../arm/router.js";
 import type { EmulatorResponse, JsonObject, JsonValue } from "../arm/types.js";
 import { ResourceStore } from "../store/resourceStore.js";
 import type { StoredResource } from "../store/state.js";
-import { ASR_TYPES, vaultIdOf } from "./asrApi.js";
+import { ASR_TYPES, vaultIdOf, vaultIdOfResource } from "./asrApi.js";
 import type { AsrContext } from "./asrContext.js";
 import { addAsrRoute, configurationTasks, findOfType, instanceOf, listUnder, propertiesOf, removeTree, requireOfType } from "./asrResources.js";
 import { Fabrics } from "./fabrics.js";
@@ -59,11 +59,9 @@ export class Containers {
   view(container: StoredResource): JsonValue {
     const items = this.asr.services.resources.list(container.id, ASR_TYPES.protectedItem).length;
     const mappings = this.asr.services.resources.list(container.id, ASR_TYPES.containerMapping).length;
-    const mappedAsTarget = Object.values(this.asr.services.state().resources).some(
-      (r) =>
-        r.type === ASR_TYPES.containerMapping.toLowerCase() &&
-        String((r.body.properties as JsonObject).targetProtectionContainerId).toLowerCase() === container.id.toLowerCase(),
-    );
+    const mappedAsTarget = this.asr.services.resources
+      .list(vaultIdOfResource(container.id) ?? "", ASR_TYPES.containerMapping)
+      .some((r) => String((r.body.properties as JsonObject).targetProtectionContainerId).toLowerCase() === container.id.toLowerCase());
     const properties = {
       ...(container.body.properties as JsonObject),
       protectedItemCount: items,

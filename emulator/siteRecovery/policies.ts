@@ -165,9 +165,9 @@ export class Policies {
     const id = `${vaultIdOf(ctx)}/replicationPolicies/${param(ctx, "policyName")}`;
     const policy = this.get(id);
     if (policy === undefined) return emptyResponse(204);
-    const inUse = Object.values(this.asr.services.state().resources).find(
-      (r) => r.type === ASR_TYPES.containerMapping.toLowerCase() && String((r.body.properties as JsonObject).policyId).toLowerCase() === id.toLowerCase(),
-    );
+    const inUse = this.asr.services.resources
+      .list(vaultIdOf(ctx), ASR_TYPES.containerMapping)
+      .find((r) => String((r.body.properties as JsonObject).policyId).toLowerCase() === id.toLowerCase());
     if (inUse !== undefined)
       throw new ArmError(
         400,

@@ -590,9 +590,7 @@ export class ProtectedItems {
   findByTargetId(id: string): StoredResource | undefined {
     const direct = findOfType(this.asr.services, id, ASR_TYPES.protectedItem);
     if (direct !== undefined) return direct;
-    return Object.values(this.asr.services.state().resources).find(
-      (r) => r.type === ASR_TYPES.protectedItem.toLowerCase() && (r.internal as ItemInternal).vmId.toLowerCase() === id.toLowerCase(),
-    );
+    return this.asr.services.resources.ofType(ASR_TYPES.protectedItem).find((r) => (r.internal as ItemInternal).vmId.toLowerCase() === id.toLowerCase());
   }
 
   private update(ctx: RequestContext): EmulatorResponse {

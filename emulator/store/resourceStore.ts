@@ -8,9 +8,14 @@ export function resourceKey(id: string): string {
 
 /**
  * Typed access to the resources of an {@link EmulatorState}, keyed like ARM
- * (subscription, resource group, provider, type, name), case-insensitive.
+ * (subscription, resource group, provider, type, name), case-insensitive. Keeps an index by
+ * type, so that listing one type does not walk the whole store; the index is rebuilt when the
+ * state document is replaced (restore, reset).
  */
 export class ResourceStore {
+  private indexedState: EmulatorState | undefined;
+  private readonly byType = new Map<string, Set<string>>();
+
   constructor(private readonly getState: () => EmulatorState) {}
 
   get(id: string): StoredResource | undefined {
@@ -18,24 +23,52 @@ export class ResourceStore {
   }
 
   put(resource: StoredResource): void {
-    this.getState().resources[resourceKey(resource.id)] = resource;
+    const key = resourceKey(resource.id);
+    const keys = this.index().get(resource.type);
+    if (keys === undefined) this.byType.set(resource.type, new Set([key]));
+    else keys.add(key);
+    this.getState().resources[key] = resource;
   }
 
   delete(id: string): boolean {
     const key = resourceKey(id);
     const resources = this.getState().resources;
-    if (!(key in resources)) return false;
+    const existing = resources[key];
+    if (existing === undefined) return false;
+    this.index().get(existing.type)?.delete(key);
     delete resources[key];
     return true;
   }
 
-  /** Resources of one type whose id starts with `scope` (a subscription or resource group id). */
+  /** Resources of one type whose id starts with `scope` (a subscription, resource group or parent id). */
   list(scope: string, type: string): StoredResource[] {
     const prefix = resourceKey(scope) + "/";
-    const wanted = type.toLowerCase();
-    return Object.entries(this.getState().resources)
-      .filter(([key, r]) => r.type === wanted && key.startsWith(prefix))
-      .map(([, r]) => r);
+    const resources = this.getState().resources;
+    const out: StoredResource[] = [];
+    for (const key of this.index().get(type.toLowerCase()) ?? []) {
+      const resource = resources[key];
+      if (resource !== undefined && key.startsWith(prefix)) out.push(resource);
+    }
+    return out;
+  }
+
+  /** Every resource of one type, wherever it is. */
+  ofType(type: string): StoredResource[] {
+    return this.list("", type);
+  }
+
+  private index(): Map<string, Set<string>> {
+    const state = this.getState();
+    if (this.indexedState !== state) {
+      this.byType.clear();
+      for (const [key, resource] of Object.entries(state.resources)) {
+        const keys = this.byType.get(resource.type) ?? new Set<string>();
+        keys.add(key);
+        this.byType.set(resource.type, keys);
+      }
+      this.indexedState = state;
+    }
+    return this.byType;
   }
 
   /** Creates a stored resource record. */

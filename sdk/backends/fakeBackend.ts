@@ -1,11 +1,11 @@
-import { setImmediate as nextTurn } from "node:timers/promises";
 import { loadEmulator } from "./loadEmulator.js";
 import type { Emulator, EmulatorOptions } from "../../emulator/index.js";
-import { systemClock, throwIfAborted, type Clock } from "../clock.js";
+import { abortedError, systemClock, throwIfAborted, type Clock } from "../clock.js";
 import { subscriptionIdSchema } from "../model/names.js";
 import { validate } from "../model/validate.js";
 import { PUBLIC_ARM_ENDPOINT, PUBLIC_ARM_SCOPE, type Backend } from "./backend.js";
 import { fakeCredential } from "./fakeCredential.js";
+import { VirtualSleepers } from "./virtualSleepers.js";
 
 /** The subscription the fake backend uses unless told otherwise. */
 export const FAKE_SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000";
@@ -59,14 +59,13 @@ export async function createFakeBackend(options: FakeBackendOptions = {}): Promi
 
 /** The SDK's view of the emulator's clock: in virtual time a sleep advances it instead of waiting. */
 function emulatorClock(emulator: Emulator): Clock {
+  const sleepers = new VirtualSleepers({ now: () => emulator.clock.now(), advance: (ms) => emulator.control.advanceClock(ms) });
   return {
     now: () => new Date(emulator.clock.now()),
     async sleep(ms, sleepOptions = {}) {
       throwIfAborted(sleepOptions.abortSignal);
       if (emulator.clock.mode === "real") return systemClock.sleep(ms / emulator.clock.scale, sleepOptions);
-      emulator.control.advanceClock(ms);
-      await nextTurn();
-      throwIfAborted(sleepOptions.abortSignal);
+      await sleepers.sleep(ms, sleepOptions.abortSignal, () => abortedError(sleepOptions.abortSignal));
     },
   };
 }

@@ -1,0 +1,65 @@
+import { setImmediate as nextTurn } from "node:timers/promises";
+
+/** What the sleepers need of a virtual clock. */
+export interface VirtualTime {
+  now(): number;
+  /** Moves virtual time forward, running what falls due. */
+  advance(ms: number): void;
+}
+
+interface Sleeper {
+  wakeAt: number;
+  wake: () => void;
+}
+
+/**
+ * Sleeps on a virtual clock the way concurrent sleeps overlap on a real one: each sleeper waits
+ * for its own wake-up time, and time jumps only to the earliest pending wake-up, once every
+ * sleeper of the current turn is registered. Without this, fifty parallel five-minute waits would
+ * move the clock by 250 minutes.
+ */
+export class VirtualSleepers {
+  private readonly sleepers: Sleeper[] = [];
+  private flushing = false;
+
+  constructor(private readonly time: VirtualTime) {}
+
+  /** Resolves when virtual time reaches now + `ms`, or rejects with `onAbort()` when the signal fires first. */
+  sleep(ms: number, abortSignal: AbortSignal | undefined, onAbort: () => Error): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const sleeper: Sleeper = { wakeAt: this.time.now() + Math.max(0, ms), wake: resolve };
+      const abort = (): void => {
+        const index = this.sleepers.indexOf(sleeper);
+        if (index >= 0) this.sleepers.splice(index, 1);
+        reject(onAbort());
+      };
+      abortSignal?.addEventListener("abort", abort, { once: true });
+      sleeper.wake = () => {
+        abortSignal?.removeEventListener("abort", abort);
+        resolve();
+      };
+      this.sleepers.push(sleeper);
+      void this.flush();
+    });
+  }
+
+  /** After the current turn, jumps to the earliest wake-up and wakes everyone due then; repeats while sleepers remain. */
+  private async flush(): Promise<void> {
+    if (this.flushing) return;
+    this.flushing = true;
+    try {
+      while (this.sleepers.length > 0) {
+        await nextTurn();
+        if (this.sleepers.length === 0) break;
+        const earliest = Math.min(...this.sleepers.map((s) => s.wakeAt));
+        const now = this.time.now();
+        if (earliest > now) this.time.advance(earliest - now);
+        const due = this.sleepers.filter((s) => s.wakeAt <= this.time.now());
+        for (const sleeper of due) this.sleepers.splice(this.sleepers.indexOf(sleeper), 1);
+        for (const sleeper of due) sleeper.wake();
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+}
