@@ -3,6 +3,7 @@ import { SiteRecoveryGateway } from "./azure/siteRecoveryGateway.js";
 import type { Backend } from "./backends/backend.js";
 import type { Clock } from "./clock.js";
 import { AvailabilitySetOperations } from "./operations/availabilitySets.js";
+import { FailoverOperations } from "./operations/failover.js";
 import { JobOperations } from "./operations/jobs.js";
 import { MaintenanceOperations } from "./operations/maintenance.js";
 import { ProtectedVmOperations } from "./operations/protectedVms.js";
@@ -35,6 +36,8 @@ export class DrClient {
   readonly protectedVms: ProtectedVmOperations;
   /** Site Recovery jobs. */
   readonly jobs: JobOperations;
+  /** Test failover, failover, change of recovery point, cancel and commit of one protected VM. */
+  readonly failover: FailoverOperations;
 
   constructor(readonly backend: Backend) {
     const compute = new ComputeGateway(backend);
@@ -47,6 +50,7 @@ export class DrClient {
     this.replicationInfrastructure = new ReplicationInfrastructureOperations(siteRecovery);
     this.protectedVms = new ProtectedVmOperations(siteRecovery, compute, backend.clock);
     this.jobs = new JobOperations(siteRecovery, backend.clock);
+    this.failover = new FailoverOperations(siteRecovery, backend.clock);
   }
 
   /** The backend's clock: virtual on the fake backend. */

@@ -61,3 +61,6 @@ export { parseReplicatedItemId } from "./model/replicatedItemId.js";
 export type { ReplicatedItemRef } from "./model/replicatedItemId.js";
 export type { Job, JobTask, JobError, JobProgress } from "./model/job.js";
 export type { VmDisk } from "./model/virtualMachine.js";
+export { FailoverOperations } from "./operations/failover.js";
+export { failoverInputSchema, testFailoverInputSchema, recoveryPointChoiceSchema } from "./model/failover.js";
+export type { FailoverInput, FailoverResult, RecoveryPointChoice, TestFailoverInput } from "./model/failover.js";

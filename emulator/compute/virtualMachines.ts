@@ -81,6 +81,91 @@ export class VirtualMachines {
     return stored?.type === VIRTUAL_MACHINE_TYPE.toLowerCase() ? stored : undefined;
   }
 
+  /**
+   * Creates a running VM on the service's own behalf (Site Recovery's test and failover VMs):
+   * provisioned at once, in the given availability set or zone, with managed disks named after it.
+   */
+  materialize(spec: {
+    id: string;
+    location: string;
+    template: JsonObject;
+    availabilitySetId?: string;
+    zone?: string;
+    networkId?: string;
+    tags?: Record<string, string>;
+  }): StoredResource {
+    const name = spec.id.slice(spec.id.lastIndexOf("/") + 1);
+    const [, subscriptionId, resourceGroup] = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\//i.exec(spec.id) ?? [];
+    const properties = JSON.parse(JSON.stringify(spec.template)) as JsonObject;
+    for (const readOnly of ["vmId", "provisioningState", "timeCreated", "availabilitySet", "instanceView", "userData", "osProfile"])
+      delete properties[readOnly];
+    const storage = (properties.storageProfile ?? {}) as JsonObject;
+    const osDisk = (storage.osDisk ?? {}) as JsonObject;
+    properties.storageProfile = {
+      osDisk: {
+        osType: osDisk.osType ?? "Linux",
+        name: `${name}_OsDisk`,
+        createOption: "Attach",
+        diskSizeGB: osDisk.diskSizeGB ?? 30,
+        managedDisk: { id: `/subscriptions/${subscriptionId ?? ""}/resourceGroups/${resourceGroup ?? ""}/providers/Microsoft.Compute/disks/${name}_OsDisk` },
+      },
+      dataDisks: [],
+    };
+    if (spec.networkId !== undefined) {
+      properties.networkProfile = {
+        networkInterfaces: [
+          {
+            id: `/subscriptions/${subscriptionId ?? ""}/resourceGroups/${resourceGroup ?? ""}/providers/Microsoft.Network/networkInterfaces/${name}-nic`,
+            primary: true,
+          },
+        ],
+      };
+    }
+    const set = spec.availabilitySetId === undefined ? undefined : this.availabilitySets.get(spec.availabilitySetId);
+    const now = this.services.now();
+    const body: JsonObject = {
+      name,
+      id: spec.id,
+      type: VIRTUAL_MACHINE_TYPE,
+      location: spec.location,
+      ...(spec.tags === undefined ? {} : { tags: spec.tags }),
+      ...(spec.zone === undefined ? {} : { zones: [spec.zone] }),
+      etag: '"1"',
+      properties: {
+        ...properties,
+        ...(set === undefined ? {} : { availabilitySet: { id: set.id } }),
+        vmId: randomUUID(),
+        provisioningState: "Succeeded",
+        timeCreated: new Date(now).toISOString(),
+      },
+    };
+    const internal: VmInternal = {
+      powerState: "running",
+      activeAction: null,
+      activeOperationId: null,
+      ...(set === undefined ? { platformUpdateDomain: 0, platformFaultDomain: 0 } : place(set)),
+      hostGeneration: 1,
+      provisioningTime: now,
+      lastError: null,
+      maintenance: null,
+    };
+    const vm = ResourceStore.record(spec.id, VIRTUAL_MACHINE_TYPE, body, internal);
+    this.services.resources.put(vm);
+    if (set !== undefined) ((set.body.properties as JsonObject).virtualMachines as JsonValue[]).push({ id: spec.id });
+    return vm;
+  }
+
+  /** Removes a VM on the service's own behalf (and its availability set membership). */
+  dematerialize(id: string): void {
+    this.remove(id);
+  }
+
+  /** Sets a VM's power state on the service's own behalf (e.g. Site Recovery shutting the source down). */
+  setPowerState(id: string, state: VmInternal["powerState"]): void {
+    const vm = this.get(id);
+    if (vm !== undefined) (vm.internal as VmInternal).powerState = state;
+  }
+
   /** 409 Conflict when another operation is under way; 503 when the VM's region is down. */
   assertActionable(vm: StoredResource, action: string): void {
     const internal = vm.internal as VmInternal;

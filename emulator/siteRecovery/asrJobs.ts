@@ -153,6 +153,15 @@ export class AsrJobs {
     return stored?.type === ASR_TYPES.job.toLowerCase() ? stored : undefined;
   }
 
+  /** Ends a suspended job as done (e.g. a test failover once it is cleaned up). */
+  completeSuspended(jobId: string, at: number): void {
+    const job = this.get(jobId);
+    const internal = job?.internal as JobInternal | undefined;
+    if (internal?.state !== "Suspended") return;
+    internal.state = "Succeeded";
+    internal.endTime = at;
+  }
+
   /** The job's resource as served. */
   view(job: StoredResource): JsonObject {
     const internal = job.internal as JobInternal;

@@ -46,7 +46,27 @@ interface ProtectedDisk extends JsonObject {
 }
 
 /** Where an item stands in its lifecycle. */
-type ItemPhase = "Enabling" | "InitialReplication" | "Protected" | "Disabling";
+export type ItemPhase =
+  "Enabling" | "InitialReplication" | "Protected" | "Disabling" | "FailoverInProgress" | "FailoverCommitPending" | "CommitInProgress" | "FailoverCommitted";
+
+/** A test failover under way or waiting for cleanup. */
+export interface TestFailoverState extends JsonObject {
+  state: "InProgress" | "WaitingForCompletion" | "CleanupInProgress";
+  jobId: string;
+  testVmId: string;
+  recoveryPointTime: number;
+}
+
+/** A failover that happened (or is happening) and is not committed yet. */
+export interface FailoverState extends JsonObject {
+  type: "Planned" | "Unplanned";
+  jobId: string;
+  startedAt: number;
+  recoveryPointTime: number;
+  recoveryPointId: string;
+  failedOverVmId: string;
+  sourceShutDown: boolean;
+}
 
 /** Service-side state of a replicated item. */
 export interface ItemInternal extends JsonObject {
@@ -65,6 +85,11 @@ export interface ItemInternal extends JsonObject {
   initialReplicationEnd: number | null;
   outages: (ReplicationOutage & JsonObject)[];
   fault: ReplicationFault | null;
+  activeLocation: "Primary" | "Recovery";
+  testFailover: TestFailoverState | null;
+  failover: FailoverState | null;
+  lastSuccessfulFailoverTime: number | null;
+  lastSuccessfulTestFailoverTime: number | null;
 }
 
 /**
@@ -247,6 +272,11 @@ export class ProtectedItems {
       initialReplicationEnd: null,
       outages: [],
       fault: null,
+      activeLocation: "Primary",
+      testFailover: null,
+      failover: null,
+      lastSuccessfulFailoverTime: null,
+      lastSuccessfulTestFailoverTime: null,
     };
     const vmProperties = vm.body.properties as JsonObject;
     const osDisk = ((vmProperties.storageProfile as JsonObject).osDisk ?? {}) as JsonObject;
@@ -458,8 +488,8 @@ export class ProtectedItems {
     }) as JsonObject;
   }
 
-  private pointInputs(internal: ItemInternal, now: number): Parameters<typeof recoveryPointsAt>[0] | undefined {
-    if (internal.phase !== "Protected" && internal.phase !== "Disabling") return undefined;
+  pointInputs(internal: ItemInternal, now: number): Parameters<typeof recoveryPointsAt>[0] | undefined {
+    if (!POINT_PHASES.has(internal.phase)) return undefined;
     const policy = this.policyDetails(internal);
     return {
       now,
@@ -501,13 +531,21 @@ export class ProtectedItems {
     const vaultId = vaultIdOfResource(item.id) ?? "";
     const policy = this.policies.get(internal.policyId);
     const health = this.health.view(internal as unknown as HealthSubject, now);
+    const test = internal.testFailover;
+    const description =
+      test !== null ? TEST_FAILOVER_DESCRIPTION[test.state] : health.resyncPercent !== null ? "Resynchronization in progress" : state.description;
+    const allowed =
+      test !== null ? (test.state === "WaitingForCompletion" ? ["TestFailoverCleanup"] : []) : [...state.allowedOperations, ...health.allowedExtra];
     Object.assign(properties, {
       protectionState: state.protectionState,
-      protectionStateDescription: health.resyncPercent !== null ? "Resynchronization in progress" : state.description,
-      activeLocation: "Primary",
-      testFailoverState: "None",
-      testFailoverStateDescription: "None",
-      allowedOperations: [...state.allowedOperations, ...health.allowedExtra],
+      protectionStateDescription: description,
+      activeLocation: internal.activeLocation,
+      testFailoverState: test === null ? "None" : TEST_FAILOVER_STATE[test.state],
+      testFailoverStateDescription: test === null ? "None" : test.state === "WaitingForCompletion" ? "Waiting for user input" : test.state,
+      allowedOperations: allowed,
+      failoverRecoveryPointId: internal.failover?.recoveryPointId ?? null,
+      lastSuccessfulFailoverTime: internal.lastSuccessfulFailoverTime === null ? null : new Date(internal.lastSuccessfulFailoverTime).toISOString(),
+      lastSuccessfulTestFailoverTime: internal.lastSuccessfulTestFailoverTime === null ? null : new Date(internal.lastSuccessfulTestFailoverTime).toISOString(),
       replicationHealth: health.replicationHealth,
       failoverHealth: "Normal",
       healthErrors: health.healthErrors,
@@ -554,10 +592,10 @@ export class ProtectedItems {
   }
 
   /** Starts a job about an existing item; its final GET serves the item (unless `removes`). */
-  private startItemJob(
+  startItemJob(
     ctx: RequestContext,
     item: StoredResource,
-    spec: { kind: string; scenarioName: string; friendlyName: string; tasks: AsrTaskPlan[]; data?: JsonObject; removes?: boolean },
+    spec: { kind: string; scenarioName: string; friendlyName: string; tasks: AsrTaskPlan[]; data?: JsonObject; removes?: boolean; suspendOnSuccess?: boolean },
   ): StoredResource {
     return this.asr.jobs.start(ctx, {
       kind: spec.kind,
@@ -569,6 +607,7 @@ export class ProtectedItems {
       ...(spec.removes === true ? {} : { resultResourceId: item.id }),
       tasks: spec.tasks,
       data: { itemId: item.id, ...(spec.data ?? {}) },
+      ...(spec.suspendOnSuccess === true ? { suspendOnSuccess: true } : {}),
     });
   }
 
@@ -671,12 +710,39 @@ export class ProtectedItems {
   }
 }
 
+/** Phases in which the item has recovery points: protected, and failed over until the commit. */
+const POINT_PHASES: ReadonlySet<ItemPhase> = new Set(["Protected", "Disabling", "FailoverInProgress", "FailoverCommitPending", "CommitInProgress"]);
+
+/** How a test failover shows in `testFailoverState` and the item's description. */
+const TEST_FAILOVER_STATE: Readonly<Record<TestFailoverState["state"], string>> = {
+  InProgress: "TestFailoverInitiated",
+  WaitingForCompletion: "WaitingForCompletion",
+  CleanupInProgress: "TestFailoverCleanupInitiated",
+};
+const TEST_FAILOVER_DESCRIPTION: Readonly<Record<TestFailoverState["state"], string>> = {
+  InProgress: "Test failover in progress",
+  WaitingForCompletion: "Cleanup test failover pending",
+  CleanupInProgress: "Cleaning up test failover",
+};
+
 /** How each phase shows in `protectionState` and what it allows. */
 const STATES: Readonly<Record<ItemPhase, { protectionState: string; description: string; allowedOperations: JsonValue[] }>> = {
   Enabling: { protectionState: "UnprotectedStatesBegin", description: "Enabling protection", allowedOperations: ["DisableProtection"] },
   InitialReplication: { protectionState: "UnprotectedStatesBegin", description: "Initial replication in progress", allowedOperations: ["DisableProtection"] },
   Protected: { protectionState: "Protected", description: "Protected", allowedOperations: ["TestFailover", "UnplannedFailover", "DisableProtection"] },
   Disabling: { protectionState: "UnprotectedStatesBegin", description: "Disabling protection", allowedOperations: [] },
+  FailoverInProgress: { protectionState: "UnplannedFailoverInProgress", description: "Failover in progress", allowedOperations: [] },
+  FailoverCommitPending: {
+    protectionState: "UnplannedFailoverCommitPendingStatesBegin",
+    description: "Failover completed; commit pending",
+    allowedOperations: ["Commit", "ChangePit", "CancelFailover"],
+  },
+  CommitInProgress: { protectionState: "UnplannedFailoverCommitPendingStatesBegin", description: "Committing the failover", allowedOperations: [] },
+  FailoverCommitted: {
+    protectionState: "UnplannedFailoverCommitted",
+    description: "Failover committed",
+    allowedOperations: ["ReverseReplicate", "DisableProtection"],
+  },
 };
 
 function instanceOfDisk(
@@ -708,7 +774,7 @@ function instanceOfDisk(
 }
 
 /** A stable recovery point name (a GUID derived from the item, time and type). */
-function pointName(lifecycleId: string, time: number, type: string): string {
+export function pointName(lifecycleId: string, time: number, type: string): string {
   const hex = createHash("sha1").update(`${lifecycleId}:${time}:${type}`).digest("hex");
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }

@@ -5,6 +5,7 @@ import type { AsrContext } from "./asrContext.js";
 import { ContainerMappings } from "./containerMappings.js";
 import { Containers } from "./containers.js";
 import { Fabrics } from "./fabrics.js";
+import { ItemFailover } from "./itemFailover.js";
 import { NetworkMappings } from "./networkMappings.js";
 import { Policies } from "./policies.js";
 import { ProtectedItems } from "./protectedItems.js";
@@ -41,5 +42,6 @@ export function registerSiteRecovery(services: EmulatorServices, router: Router,
   containerMappings.register(router);
   networkMappings.register(router);
   protectedItems.register(router);
+  new ItemFailover(asr, protectedItems, compute).register(router);
   return { ...asr, fabrics, containers, containerMappings, networkMappings, policies, protectedItems };
 }

@@ -406,6 +406,127 @@ export class SiteRecoveryGateway {
     return toProtectedVm(item);
   }
 
+  async testFailover(ref: ReplicatedItemRef, networkId: string, recoveryPointId: string | undefined, options: JobWaitOptions): Promise<ProtectedVm> {
+    return toProtectedVm(
+      await this.runJob(
+        vaultOf(ref),
+        `test failover of ${ref.item}`,
+        (o) =>
+          this.asr.replicationProtectedItems.beginTestFailover(
+            ref.vault,
+            ref.resourceGroup,
+            ref.fabric,
+            ref.container,
+            ref.item,
+            {
+              properties: {
+                failoverDirection: "PrimaryToRecovery",
+                networkType: "VmNetworkAsInput",
+                networkId,
+                providerSpecificDetails: { instanceType: "A2A", ...(recoveryPointId === undefined ? {} : { recoveryPointId }) },
+              },
+            },
+            o,
+          ),
+        options,
+      ),
+    );
+  }
+
+  async testFailoverCleanup(ref: ReplicatedItemRef, comments: string | undefined, options: JobWaitOptions): Promise<ProtectedVm> {
+    return toProtectedVm(
+      await this.runJob(
+        vaultOf(ref),
+        `test failover cleanup of ${ref.item}`,
+        (o) =>
+          this.asr.replicationProtectedItems.beginTestFailoverCleanup(
+            ref.vault,
+            ref.resourceGroup,
+            ref.fabric,
+            ref.container,
+            ref.item,
+            { properties: comments === undefined ? {} : { comments } },
+            o,
+          ),
+        options,
+      ),
+    );
+  }
+
+  async unplannedFailover(
+    ref: ReplicatedItemRef,
+    direction: "PrimaryToRecovery" | "RecoveryToPrimary",
+    shutDownSource: boolean,
+    recoveryPointId: string | undefined,
+    options: JobWaitOptions,
+  ): Promise<ProtectedVm> {
+    return toProtectedVm(
+      await this.runJob(
+        vaultOf(ref),
+        `failover of ${ref.item}`,
+        (o) =>
+          this.asr.replicationProtectedItems.beginUnplannedFailover(
+            ref.vault,
+            ref.resourceGroup,
+            ref.fabric,
+            ref.container,
+            ref.item,
+            {
+              properties: {
+                failoverDirection: direction,
+                sourceSiteOperations: shutDownSource ? "Required" : "NotRequired",
+                providerSpecificDetails: { instanceType: "A2A", ...(recoveryPointId === undefined ? {} : { recoveryPointId }) },
+              },
+            },
+            o,
+          ),
+        options,
+      ),
+    );
+  }
+
+  async applyRecoveryPoint(ref: ReplicatedItemRef, recoveryPointId: string, options: JobWaitOptions): Promise<ProtectedVm> {
+    return toProtectedVm(
+      await this.runJob(
+        vaultOf(ref),
+        `change recovery point of ${ref.item}`,
+        (o) =>
+          this.asr.replicationProtectedItems.beginApplyRecoveryPoint(
+            ref.vault,
+            ref.resourceGroup,
+            ref.fabric,
+            ref.container,
+            ref.item,
+            { properties: { recoveryPointId, providerSpecificDetails: { instanceType: "A2A" } } },
+            o,
+          ),
+        options,
+      ),
+    );
+  }
+
+  async failoverCancel(ref: ReplicatedItemRef, options: JobWaitOptions): Promise<ProtectedVm> {
+    return toProtectedVm(
+      await this.runJob(
+        vaultOf(ref),
+        `cancel failover of ${ref.item}`,
+        (o) => this.asr.replicationProtectedItems.beginFailoverCancel(ref.vault, ref.resourceGroup, ref.fabric, ref.container, ref.item, o),
+        options,
+      ),
+    );
+  }
+
+  async failoverCommit(ref: ReplicatedItemRef, options: JobWaitOptions): Promise<ProtectedVm> {
+    return toProtectedVm(
+      await this.runJob(
+        vaultOf(ref),
+        `commit failover of ${ref.item}`,
+        (o) => this.asr.replicationProtectedItems.beginFailoverCommit(ref.vault, ref.resourceGroup, ref.fabric, ref.container, ref.item, o),
+        options,
+      ),
+    );
+  }
+
   async purgeProtection(ref: ReplicatedItemRef, options: JobWaitOptions): Promise<void> {
     await this.runJob(
       { resourceGroup: ref.resourceGroup, name: ref.vault },
@@ -455,6 +576,11 @@ export class SiteRecoveryGateway {
       ),
     );
   }
+}
+
+/** The vault of a replicated item. */
+function vaultOf(ref: ReplicatedItemRef): VaultRef {
+  return { resourceGroup: ref.resourceGroup, name: ref.vault };
 }
 
 /** Share of a job's tasks that are done. */

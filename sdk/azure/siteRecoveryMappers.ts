@@ -60,6 +60,9 @@ function phaseOf(item: ReplicationProtectedItem): ProtectionPhase {
   const details = properties?.providerSpecificDetails as A2AReplicationDetails | undefined;
   if (scenario === "DisableDr" || scenario === "PurgeProtection" || description.includes("disabling")) return "disabling";
   if (state === "Protected") return "protected";
+  if (state === "UnplannedFailoverCommitted") return "committed";
+  if (state === "UnplannedFailoverInProgress") return "failingOver";
+  if (state.startsWith("UnplannedFailoverCommitPending")) return "failedOver";
   if (scenario === "EnableDr" || description.includes("enabling")) return "enabling";
   if (details?.monitoringJobType === "InitialReplication" || description.includes("initial replication")) return "initialReplication";
   return "other";
@@ -95,6 +98,11 @@ export function toProtectedVm(item: ReplicationProtectedItem): ProtectedVm {
     recoveryResourceGroupId: details.recoveryAzureResourceGroupId ?? undefined,
     policyId: properties?.policyId ?? undefined,
     currentJobId: jobId === undefined || jobId.endsWith("/replicationJobs/None") ? undefined : jobId,
+    testFailoverState: properties?.testFailoverState ?? "None",
+    failoverRecoveryPointId: properties?.failoverRecoveryPointId ?? undefined,
+    lastFailoverTime: properties?.lastSuccessfulFailoverTime ?? undefined,
+    lastTestFailoverTime: properties?.lastSuccessfulTestFailoverTime ?? undefined,
+    multiVmGroupName: details.multiVmGroupName ?? undefined,
   };
 }
 

@@ -51,10 +51,11 @@ export type ProtectVmInput = z.input<typeof protectVmInputSchema>;
 
 /**
  * Where a protected VM stands: `enabling` (the enable job runs), `initialReplication` (copying the
- * disks), `protected`, `disabling`, or `other` for any state this SDK version does not name yet
- * (see `protectionState` for Azure's own value).
+ * disks), `protected`, `disabling`, `failingOver`, `failedOver` (commit pending), `committed`
+ * (running in the target region, unprotected until reprotect), or `other` for any state this SDK
+ * version does not name yet (see `protectionState` for Azure's own value).
  */
-export type ProtectionPhase = "enabling" | "initialReplication" | "protected" | "disabling" | "other";
+export type ProtectionPhase = "enabling" | "initialReplication" | "protected" | "disabling" | "failingOver" | "failedOver" | "committed" | "other";
 
 /** A VM replicated by Site Recovery. */
 export interface ProtectedVm {
@@ -86,6 +87,14 @@ export interface ProtectedVm {
   policyId: string | undefined;
   /** The job under way (`enabling`, `disabling`, ...), if any. */
   currentJobId: string | undefined;
+  /** Azure's `testFailoverState` (`None` when no test failover is under way). */
+  testFailoverState: string;
+  /** The recovery point the last failover used, until it is committed. */
+  failoverRecoveryPointId: string | undefined;
+  lastFailoverTime: Date | undefined;
+  lastTestFailoverTime: Date | undefined;
+  /** The multi-VM consistency group it belongs to, if the user named one. */
+  multiVmGroupName: string | undefined;
 }
 
 /** A recovery point a failover can use. */
