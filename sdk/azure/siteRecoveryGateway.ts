@@ -10,7 +10,7 @@ import type {
 import type { FullOperationResponse } from "@azure/core-client";
 import type { Backend } from "../backends/backend.js";
 import type { Job, JobProgress } from "../model/job.js";
-import type { ProtectedVm, RecoveryPoint } from "../model/protectedVm.js";
+import type { ProtectedVm, RecoveryPoint, protectVmInputSchema } from "../model/protectedVm.js";
 import type { ReplicatedItemRef } from "../model/replicatedItemId.js";
 import type { ReplicationPolicy, replicationPolicyInputSchema } from "../model/replicationPolicy.js";
 import type { Vault, VaultRef } from "../model/vault.js";
@@ -43,6 +43,13 @@ export interface MappingSummary {
   targetContainerId: string;
   policyId: string;
 }
+
+/** What enabling protection needs, in the SDK's terms (the gateway builds Azure's A2A input). */
+export type EnableProtectionSpec = z.output<typeof protectVmInputSchema> & {
+  recoveryContainerId: string;
+  /** Managed disk ids of the VM, all replicated. */
+  diskIds: string[];
+};
 
 interface AsrPoller<T> {
   pollUntilDone(options?: { abortSignal?: AbortSignal }): Promise<T>;
@@ -348,7 +355,26 @@ export class SiteRecoveryGateway {
 
   // Protected items ---------------------------------------------------------------------------
 
-  async enableProtection(ref: ReplicatedItemRef, policyId: string, details: A2AEnableProtectionInput, options: JobWaitOptions): Promise<ProtectedVm> {
+  async enableProtection(ref: ReplicatedItemRef, policyId: string, spec: EnableProtectionSpec, options: JobWaitOptions): Promise<ProtectedVm> {
+    const details: A2AEnableProtectionInput = {
+      instanceType: "A2A",
+      fabricObjectId: spec.virtualMachineId,
+      recoveryContainerId: spec.recoveryContainerId,
+      recoveryResourceGroupId: spec.recoveryResourceGroupId,
+      vmManagedDisks: spec.diskIds.map((diskId) => ({
+        diskId,
+        primaryStagingAzureStorageAccountId: spec.cacheStorageAccountId,
+        recoveryResourceGroupId: spec.recoveryResourceGroupId,
+        ...(spec.targetDiskType === undefined
+          ? {}
+          : { recoveryReplicaDiskAccountType: spec.targetDiskType, recoveryTargetDiskAccountType: spec.targetDiskType }),
+      })),
+      ...(spec.recoveryAvailabilitySetId === undefined ? {} : { recoveryAvailabilitySetId: spec.recoveryAvailabilitySetId }),
+      ...(spec.recoveryZone === undefined ? {} : { recoveryAvailabilityZone: spec.recoveryZone }),
+      ...(spec.recoveryNetworkId === undefined ? {} : { recoveryAzureNetworkId: spec.recoveryNetworkId }),
+      ...(spec.recoverySubnetName === undefined ? {} : { recoverySubnetName: spec.recoverySubnetName }),
+      ...(spec.multiVmGroupName === undefined ? {} : { multiVmGroupName: spec.multiVmGroupName }),
+    };
     const vault = { resourceGroup: ref.resourceGroup, name: ref.vault };
     const item = await this.runJob(
       vault,

@@ -1,6 +1,5 @@
-import type { A2AEnableProtectionInput } from "@azure/arm-recoveryservices-siterecovery";
 import type { ComputeGateway } from "../azure/computeGateway.js";
-import type { JobWaitOptions, SiteRecoveryGateway } from "../azure/siteRecoveryGateway.js";
+import type { EnableProtectionSpec, JobWaitOptions, SiteRecoveryGateway } from "../azure/siteRecoveryGateway.js";
 import type { Clock } from "../clock.js";
 import { DrTimeoutError, InvalidStateError, ValidationError } from "../errors.js";
 import { logger } from "../logger.js";
@@ -70,28 +69,15 @@ export class ProtectedVmOperations {
     const unmanaged = vm.disks.find((d) => d.managedDiskId === undefined);
     if (unmanaged !== undefined)
       throw new ValidationError("virtualMachineId", `has disk '${unmanaged.name}' in a storage account; only VMs with managed disks are supported`);
-    const details: A2AEnableProtectionInput = {
-      instanceType: "A2A",
-      fabricObjectId: vm.id,
+    const spec: EnableProtectionSpec = {
+      ...parsed,
+      virtualMachineId: vm.id,
       recoveryContainerId: infrastructure.targetContainerId,
-      recoveryResourceGroupId: parsed.recoveryResourceGroupId,
-      vmManagedDisks: vm.disks.map((disk) => ({
-        diskId: disk.managedDiskId as string,
-        primaryStagingAzureStorageAccountId: parsed.cacheStorageAccountId,
-        recoveryResourceGroupId: parsed.recoveryResourceGroupId,
-        ...(parsed.targetDiskType === undefined
-          ? {}
-          : { recoveryReplicaDiskAccountType: parsed.targetDiskType, recoveryTargetDiskAccountType: parsed.targetDiskType }),
-      })),
-      ...(parsed.recoveryAvailabilitySetId === undefined ? {} : { recoveryAvailabilitySetId: parsed.recoveryAvailabilitySetId }),
-      ...(parsed.recoveryZone === undefined ? {} : { recoveryAvailabilityZone: parsed.recoveryZone }),
-      ...(parsed.recoveryNetworkId === undefined ? {} : { recoveryAzureNetworkId: parsed.recoveryNetworkId }),
-      ...(parsed.recoverySubnetName === undefined ? {} : { recoverySubnetName: parsed.recoverySubnetName }),
-      ...(parsed.multiVmGroupName === undefined ? {} : { multiVmGroupName: parsed.multiVmGroupName }),
+      diskIds: vm.disks.map((disk) => disk.managedDiskId as string),
     };
     const item = { ...source, item: itemNameFor(vm.name) };
     logger.info(`enable replication of VM ${vm.name} from ${infrastructure.sourceRegion} to ${infrastructure.targetRegion} (item ${item.item})`);
-    return this.asr.enableProtection(item, infrastructure.policyId, details, options);
+    return this.asr.enableProtection(item, infrastructure.policyId, spec, options);
   }
 
   /** Reads a protected VM by its replicated item id. @throws ResourceNotFoundError; ValidationError. */
