@@ -3,13 +3,13 @@
 // and path of each file) against the emulator over loopback HTTP with plain fetch, so the exact
 // wire is checked: status codes the example documents, the JSON shape of the bodies, and the
 // long-running-operation headers, followed to completion.
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import test, { type ExecutionContext } from "ava";
 import { rawVmBody } from "../helpers/fixtures.js";
 import { startLoopbackEmulator } from "../helpers/loopbackCompute.js";
+import { EXAMPLES_ROOT, isObject, jsonType, loadExample as loadCorpusExample, type Example, type Json } from "../helpers/exampleCorpus.js";
 
-const EXAMPLES_ROOT = path.resolve(__dirname, "../../../shared/reference/api-examples");
 const API_VERSION = "2025-11-01";
 const COMPUTE_EXAMPLES = path.join(EXAMPLES_ROOT, "compute", API_VERSION);
 /** A valid subscription GUID used in place of the examples' `{subscription-id}`. */
@@ -17,58 +17,9 @@ const EXAMPLE_SUB = "6d9b7a10-3c2e-4f8a-9b1d-2e5f7c8a9b0c";
 /** Polls allowed before a long-running operation counts as stuck (each poll stands for 10 s of emulated time). */
 const MAX_POLLS = 500;
 
-// ---------------------------------------------------------------- JSON narrowing
-
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
-
-function jsonType(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "array";
-  return typeof value;
-}
-
-interface ExampleResponse {
-  body?: unknown;
-  headers?: Record<string, unknown>;
-}
-
-interface Example {
-  file: string;
-  operationId: string;
-  parameters: Record<string, unknown>;
-  responses: Record<string, ExampleResponse>;
-}
-
-function missingCorpusMessage(): string {
-  return (
-    `The Azure REST API example corpus is missing: expected the folder ${COMPUTE_EXAMPLES}. ` +
-    "Layer-3 fidelity tests replay it; the repository must be checked out with shared/ beside it " +
-    "(shared/reference/api-examples, see ARCHITECTURE.md 'Tests')."
-  );
-}
-
-/** Reads and checks one example file; throws (failing the test) when the corpus or the file is missing. */
+/** Reads one example of this corpus folder. */
 function loadExample(file: string): Example {
-  if (!existsSync(COMPUTE_EXAMPLES)) throw new Error(missingCorpusMessage());
-  const full = path.join(COMPUTE_EXAMPLES, file);
-  if (!existsSync(full)) throw new Error(`The example ${full} is missing from the corpus.`);
-  const parsed: unknown = JSON.parse(readFileSync(full, "utf8"));
-  if (!isObject(parsed) || !isObject(parsed.parameters) || !isObject(parsed.responses) || typeof parsed.operationId !== "string") {
-    throw new Error(`${file} is not an example document (parameters, responses, operationId).`);
-  }
-  const responses: Record<string, ExampleResponse> = {};
-  for (const [code, response] of Object.entries(parsed.responses)) {
-    if (!isObject(response)) throw new Error(`${file}: response ${code} is not an object.`);
-    const entry: ExampleResponse = {};
-    if (response.body !== undefined) entry.body = response.body;
-    if (isObject(response.headers)) entry.headers = response.headers;
-    responses[code] = entry;
-  }
-  return { file, operationId: parsed.operationId, parameters: parsed.parameters, responses };
+  return loadCorpusExample(COMPUTE_EXAMPLES, file);
 }
 
 function stringParameter(example: Example, name: string): string {
@@ -428,7 +379,7 @@ async function replayExample(t: ExecutionContext, exampleCase: ExampleCase): Pro
   const example = loadExample(exampleCase.file);
   t.is(example.operationId, exampleCase.operationId, "the file is the operation this case replays");
   t.is(example.parameters["api-version"], API_VERSION);
-  const operation = OPERATIONS[example.operationId];
+  const operation = OPERATIONS[example.operationId ?? ""];
   if (operation === undefined) throw new Error(`no route known for ${example.operationId}`);
 
   const { url } = await startLoopbackEmulator(t);
@@ -492,7 +443,7 @@ async function replayExample(t: ExecutionContext, exampleCase: ExampleCase): Pro
 
 test("the compute example corpus is present and every example in it is replayed", (t) => {
   if (!existsSync(COMPUTE_EXAMPLES)) {
-    t.fail(missingCorpusMessage());
+    t.fail(`The Azure REST API example corpus is missing: expected the folder ${COMPUTE_EXAMPLES} (shared/ beside the repository).`);
     return;
   }
   const files = readdirSync(COMPUTE_EXAMPLES)

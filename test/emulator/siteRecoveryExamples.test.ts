@@ -5,12 +5,12 @@
 // example's api-version, the long-running operation is followed through its Azure-AsyncOperation
 // link, and the final resource is compared with the example's 200 body (same keys, same JSON types
 // for what the emulator models, and the same values where the emulator models them).
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import test, { type ExecutionContext } from "ava";
 import { startLoopbackEmulator } from "../helpers/loopbackCompute.js";
+import { EXAMPLES_ROOT, isObject, jsonType, loadExample as loadCorpusExample, type Example, type Json } from "../helpers/exampleCorpus.js";
 
-const EXAMPLES_ROOT = path.resolve(__dirname, "../../../shared/reference/api-examples");
 const SITE_RECOVERY_EXAMPLES = path.join(EXAMPLES_ROOT, "siterecovery");
 /** What @azure/arm-recoveryservices 6.0.0 sends for the vault itself. */
 const VAULT_API_VERSION = "2024-04-01";
@@ -18,57 +18,9 @@ const VAULT_API_VERSION = "2024-04-01";
 const MAX_POLLS = 100;
 const CORRELATION_ID = "3f1c9a7e-2b4d-4e8f-9a6c-5d7e8f9a0b1c";
 
-// ---------------------------------------------------------------- JSON narrowing
-
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
-
-function jsonType(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "array";
-  return typeof value;
-}
-
-interface ExampleResponse {
-  body?: unknown;
-  headers?: Record<string, unknown>;
-}
-
-interface Example {
-  file: string;
-  parameters: Record<string, unknown>;
-  responses: Record<string, ExampleResponse>;
-}
-
-function missingCorpusMessage(): string {
-  return (
-    `The Azure REST API example corpus is missing: expected the folder ${SITE_RECOVERY_EXAMPLES}. ` +
-    "Layer-3 fidelity tests replay it; the repository must be checked out with shared/ beside it " +
-    "(shared/reference/api-examples, see ARCHITECTURE.md 'Tests')."
-  );
-}
-
-/** Reads one example (`{api-version}/{file}`); throws (failing the test) when the corpus or the file is missing. */
+/** Reads one example of this corpus folder. */
 function loadExample(file: string): Example {
-  if (!existsSync(SITE_RECOVERY_EXAMPLES)) throw new Error(missingCorpusMessage());
-  const full = path.join(SITE_RECOVERY_EXAMPLES, file);
-  if (!existsSync(full)) throw new Error(`The example ${full} is missing from the corpus.`);
-  const parsed: unknown = JSON.parse(readFileSync(full, "utf8"));
-  if (!isObject(parsed) || !isObject(parsed.parameters) || !isObject(parsed.responses)) {
-    throw new Error(`${file} is not an example document (parameters, responses).`);
-  }
-  const responses: Record<string, ExampleResponse> = {};
-  for (const [code, response] of Object.entries(parsed.responses)) {
-    if (!isObject(response)) throw new Error(`${file}: response ${code} is not an object.`);
-    const entry: ExampleResponse = {};
-    if (response.body !== undefined) entry.body = response.body;
-    if (isObject(response.headers)) entry.headers = response.headers;
-    responses[code] = entry;
-  }
-  return { file, parameters: parsed.parameters, responses };
+  return loadCorpusExample(SITE_RECOVERY_EXAMPLES, file);
 }
 
 function stringParameter(example: Example, name: string): string {
@@ -573,7 +525,7 @@ async function replayExample(t: ExecutionContext, exampleCase: ExampleCase): Pro
 
 test("the site recovery example corpus is present and each example is replayed or listed as not yet served", (t) => {
   if (!existsSync(SITE_RECOVERY_EXAMPLES)) {
-    t.fail(missingCorpusMessage());
+    t.fail(`The Azure REST API example corpus is missing: expected the folder ${SITE_RECOVERY_EXAMPLES} (shared/ beside the repository).`);
     return;
   }
   const files = readdirSync(SITE_RECOVERY_EXAMPLES, { withFileTypes: true })

@@ -1,0 +1,62 @@
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+
+/** The official example corpus, beside the repository (`../shared/reference/api-examples`), as CI checks it out. */
+export const EXAMPLES_ROOT = path.resolve(__dirname, "../../../shared/reference/api-examples");
+
+/** A JSON value. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** Whether a value is a plain JSON object. */
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/** The JSON type of a value: `null`, `array`, or its `typeof`. */
+export function jsonType(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
+  return typeof value;
+}
+
+/** One documented response of an example. */
+export interface ExampleResponse {
+  body?: unknown;
+  headers?: Record<string, unknown>;
+}
+
+/** An example document: its request parameters and responses by status code. */
+export interface Example {
+  file: string;
+  /** Absent in the 2023-06-01 Site Recovery files. */
+  operationId: string | undefined;
+  parameters: Record<string, unknown>;
+  responses: Record<string, ExampleResponse>;
+}
+
+/**
+ * Reads one example from `folder` (under {@link EXAMPLES_ROOT}); throws, failing the test, when the
+ * corpus or the file is missing: a fidelity test must never pass by having nothing to check.
+ */
+export function loadExample(folder: string, file: string): Example {
+  if (!existsSync(folder)) {
+    throw new Error(
+      `The Azure REST API example corpus is missing: expected the folder ${folder}. Layer-3 fidelity tests replay it; the repository must be checked out with shared/ beside it (shared/reference/api-examples, see ARCHITECTURE.md 'Tests').`,
+    );
+  }
+  const full = path.join(folder, file);
+  if (!existsSync(full)) throw new Error(`The example ${full} is missing from the corpus.`);
+  const parsed: unknown = JSON.parse(readFileSync(full, "utf8"));
+  if (!isObject(parsed) || !isObject(parsed.parameters) || !isObject(parsed.responses)) {
+    throw new Error(`${file} is not an example document (parameters, responses).`);
+  }
+  const responses: Record<string, ExampleResponse> = {};
+  for (const [code, response] of Object.entries(parsed.responses)) {
+    if (!isObject(response)) throw new Error(`${file}: response ${code} is not an object.`);
+    const entry: ExampleResponse = {};
+    if (response.body !== undefined) entry.body = response.body;
+    if (isObject(response.headers)) entry.headers = response.headers;
+    responses[code] = entry;
+  }
+  return { file, operationId: typeof parsed.operationId === "string" ? parsed.operationId : undefined, parameters: parsed.parameters, responses };
+}
