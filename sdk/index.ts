@@ -55,8 +55,8 @@ export { replicationPolicyInputSchema, MAX_A2A_RETENTION_MINUTES } from "./model
 export type { ReplicationPolicy, ReplicationPolicyInput } from "./model/replicationPolicy.js";
 export { prepareInfrastructureSchema } from "./model/replicationInfrastructure.js";
 export type { PrepareInfrastructureInput, ReplicationInfrastructure } from "./model/replicationInfrastructure.js";
-export { protectVmInputSchema } from "./model/protectedVm.js";
-export type { ProtectVmInput, ProtectedVm, ProtectionPhase, RecoveryPoint } from "./model/protectedVm.js";
+export { protectVmInputSchema, reprotectInputSchema } from "./model/protectedVm.js";
+export type { ProtectVmInput, ProtectedVm, ProtectionPhase, RecoveryPoint, ReprotectInput } from "./model/protectedVm.js";
 export { parseReplicatedItemId } from "./model/replicatedItemId.js";
 export type { ReplicatedItemRef } from "./model/replicatedItemId.js";
 export type { Job, JobTask, JobError, JobProgress } from "./model/job.js";

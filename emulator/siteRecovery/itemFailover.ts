@@ -266,6 +266,7 @@ export class ItemFailover {
     });
     const failover: FailoverState = {
       type: shutDown ? "Planned" : "Unplanned",
+      fromLocation: internal.activeLocation,
       jobId: job.id,
       startedAt: now,
       recoveryPointTime: point.time,
@@ -288,7 +289,12 @@ export class ItemFailover {
       internal.failover.failedOverVmId,
       stringOr(((item.body.properties as JsonObject).providerSpecificDetails as JsonObject).selectedRecoveryAzureNetworkId),
     );
-    Object.assign(internal, { phase: "FailoverCommitPending", activeLocation: "Recovery", scenario: "None", lastSuccessfulFailoverTime: at });
+    Object.assign(internal, {
+      phase: "FailoverCommitPending",
+      activeLocation: internal.failover.fromLocation === "Primary" ? "Recovery" : "Primary",
+      scenario: "None",
+      lastSuccessfulFailoverTime: at,
+    });
   }
 
   /** Undoes a failover (failed or cancelled): the failed-over VM goes, the source runs again, replication resumes. */
@@ -300,7 +306,7 @@ export class ItemFailover {
       if (failover.sourceShutDown) this.compute.virtualMachines.setPowerState(internal.vmId, "running");
       const open = internal.outages.find((o) => o.to === null);
       if (open !== undefined && internal.fault === null) open.to = at;
-      Object.assign(internal, { phase: "Protected", activeLocation: "Primary", failover: null, scenario: "None" });
+      Object.assign(internal, { phase: "Protected", activeLocation: failover.fromLocation, failover: null, scenario: "None" });
     });
   }
 

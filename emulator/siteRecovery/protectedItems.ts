@@ -60,6 +60,8 @@ export interface TestFailoverState extends JsonObject {
 /** A failover that happened (or is happening) and is not committed yet. */
 export interface FailoverState extends JsonObject {
   type: "Planned" | "Unplanned";
+  /** Where the VM ran before the failover (restored by a cancel). */
+  fromLocation: "Primary" | "Recovery";
   jobId: string;
   startedAt: number;
   recoveryPointTime: number;

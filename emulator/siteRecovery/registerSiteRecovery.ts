@@ -6,6 +6,7 @@ import { ContainerMappings } from "./containerMappings.js";
 import { Containers } from "./containers.js";
 import { Fabrics } from "./fabrics.js";
 import { ItemFailover } from "./itemFailover.js";
+import { SwitchProtection } from "./switchProtection.js";
 import { NetworkMappings } from "./networkMappings.js";
 import { Policies } from "./policies.js";
 import { ProtectedItems } from "./protectedItems.js";
@@ -43,5 +44,6 @@ export function registerSiteRecovery(services: EmulatorServices, router: Router,
   networkMappings.register(router);
   protectedItems.register(router);
   new ItemFailover(asr, protectedItems, compute).register(router);
+  new SwitchProtection(asr, containers, containerMappings, protectedItems, compute, storage).register(router);
   return { ...asr, fabrics, containers, containerMappings, networkMappings, policies, protectedItems };
 }

@@ -2,6 +2,7 @@ import type { RecoveryServicesClient } from "@azure/arm-recoveryservices";
 import type {
   A2AEnableProtectionInput,
   A2APolicyCreationInput,
+  A2ASwitchProtectionInput,
   AzureFabricCreationInput,
   AzureToAzureCreateNetworkMappingInput,
   HyperVReplicaAzurePolicyInput,
@@ -432,7 +433,13 @@ export class SiteRecoveryGateway {
     return toProtectedVm(item);
   }
 
-  async testFailover(ref: ReplicatedItemRef, networkId: string, recoveryPointId: string | undefined, options: JobWaitOptions): Promise<ProtectedVm> {
+  async testFailover(
+    ref: ReplicatedItemRef,
+    direction: "PrimaryToRecovery" | "RecoveryToPrimary",
+    networkId: string,
+    recoveryPointId: string | undefined,
+    options: JobWaitOptions,
+  ): Promise<ProtectedVm> {
     return toProtectedVm(
       await this.runJob(
         vaultOf(ref),
@@ -550,6 +557,51 @@ export class SiteRecoveryGateway {
         (o) => this.asr.replicationProtectedItems.beginFailoverCommit(ref.vault, ref.resourceGroup, ref.fabric, ref.container, ref.item, o),
         options,
       ),
+    );
+  }
+
+  /** Reprotect (A2A, managed disks): the container's switch-protection call; the item moves to `newContainer`. */
+  async switchProtection(
+    ref: ReplicatedItemRef,
+    spec: {
+      recoveryContainerId: string;
+      policyId: string;
+      recoveryResourceGroupId: string;
+      cacheStorageAccountId: string;
+      diskIds: string[];
+      recoveryAvailabilitySetId?: string;
+      targetDiskType?: string;
+    },
+    options: JobWaitOptions,
+  ): Promise<void> {
+    const details: A2ASwitchProtectionInput = {
+      instanceType: "A2A",
+      recoveryContainerId: spec.recoveryContainerId,
+      policyId: spec.policyId,
+      recoveryResourceGroupId: spec.recoveryResourceGroupId,
+      vmManagedDisks: spec.diskIds.map((diskId) => ({
+        diskId,
+        primaryStagingAzureStorageAccountId: spec.cacheStorageAccountId,
+        recoveryResourceGroupId: spec.recoveryResourceGroupId,
+        ...(spec.targetDiskType === undefined
+          ? {}
+          : { recoveryReplicaDiskAccountType: spec.targetDiskType, recoveryTargetDiskAccountType: spec.targetDiskType }),
+      })),
+      ...(spec.recoveryAvailabilitySetId === undefined ? {} : { recoveryAvailabilitySetId: spec.recoveryAvailabilitySetId }),
+    };
+    await this.runJob(
+      vaultOf(ref),
+      `reprotect ${ref.item}`,
+      (o) =>
+        this.asr.replicationProtectionContainers.beginSwitchProtection(
+          ref.vault,
+          ref.resourceGroup,
+          ref.fabric,
+          ref.container,
+          { properties: { replicationProtectedItemName: ref.item, providerSpecificDetails: details } },
+          o,
+        ),
+      options,
     );
   }
 

@@ -61,6 +61,7 @@ function phaseOf(item: ReplicationProtectedItem): ProtectionPhase {
   if (scenario === "DisableDr" || scenario === "PurgeProtection" || description.includes("disabling")) return "disabling";
   if (state === "Protected") return "protected";
   if (state === "UnplannedFailoverCommitted") return "committed";
+  if (state === "ReprotectStatesBegin") return "reprotecting";
   if (state === "UnplannedFailoverInProgress") return "failingOver";
   if (state.startsWith("UnplannedFailoverCommitPending")) return "failedOver";
   if (scenario === "EnableDr" || description.includes("enabling")) return "enabling";
@@ -96,6 +97,8 @@ export function toProtectedVm(item: ReplicationProtectedItem): ProtectedVm {
     sourceRegion: details.primaryFabricLocation ?? "",
     targetRegion: details.recoveryFabricLocation ?? "",
     recoveryResourceGroupId: details.recoveryAzureResourceGroupId ?? undefined,
+    recoveryVmName: details.recoveryAzureVMName ?? undefined,
+    recoveryContainerId: properties?.recoveryContainerId ?? undefined,
     policyId: properties?.policyId ?? undefined,
     currentJobId: jobId === undefined || jobId.endsWith("/replicationJobs/None") ? undefined : jobId,
     testFailoverState: properties?.testFailoverState ?? "None",

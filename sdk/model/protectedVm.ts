@@ -55,7 +55,8 @@ export type ProtectVmInput = z.input<typeof protectVmInputSchema>;
  * (running in the target region, unprotected until reprotect), or `other` for any state this SDK
  * version does not name yet (see `protectionState` for Azure's own value).
  */
-export type ProtectionPhase = "enabling" | "initialReplication" | "protected" | "disabling" | "failingOver" | "failedOver" | "committed" | "other";
+export type ProtectionPhase =
+  "enabling" | "initialReplication" | "protected" | "disabling" | "failingOver" | "failedOver" | "committed" | "reprotecting" | "other";
 
 /** A VM replicated by Site Recovery. */
 export interface ProtectedVm {
@@ -84,6 +85,10 @@ export interface ProtectedVm {
   sourceRegion: string;
   targetRegion: string;
   recoveryResourceGroupId: string | undefined;
+  /** Name of the VM created on failover (in the recovery resource group). */
+  recoveryVmName: string | undefined;
+  /** The container replication goes to (its region is the target). */
+  recoveryContainerId: string | undefined;
   policyId: string | undefined;
   /** The job under way (`enabling`, `disabling`, ...), if any. */
   currentJobId: string | undefined;
@@ -104,3 +109,23 @@ export interface RecoveryPoint {
   time: Date;
   type: "CrashConsistent" | "ApplicationConsistent" | string;
 }
+
+/** Input of {@link ProtectedVmOperations.reprotect}: the target settings the owner may choose (DOMAIN.md §6). */
+export const reprotectInputSchema = z.strictObject({
+  /** Resource group for the replica in the region replicated to. @default the original VM's resource group */
+  recoveryResourceGroupId: resourceGroupId.optional(),
+  /** Cache storage account in the region the VM now runs in. @default `{VM resource group}/.../storageAccounts/asrcache{region}` */
+  cacheStorageAccountId: storageAccountId.optional(),
+  /** Availability set in the region replicated to. @default the original VM's availability set, when it still exists */
+  recoveryAvailabilitySetId: z
+    .string()
+    .regex(/\/providers\/Microsoft\.Compute\/availabilitySets\/[^/]+$/i, "must be the ARM id of a Microsoft.Compute/availabilitySets")
+    .optional(),
+  /** Replica and target disk type. @default each disk's own type */
+  targetDiskType: z.enum(["Standard_LRS", "StandardSSD_LRS", "Premium_LRS", "StandardSSD_ZRS", "Premium_ZRS"]).optional(),
+  /** Refused: the target network cannot change during reprotect (change the network mapping instead). */
+  targetNetworkId: z.string().optional(),
+});
+
+/** What a caller passes to reprotect. */
+export type ReprotectInput = z.input<typeof reprotectInputSchema>;

@@ -71,10 +71,10 @@ export class FailoverOperations {
    */
   async test(protectedVmId: string, input: TestFailoverInput, options: JobWaitOptions = {}): Promise<ProtectedVm> {
     const parsed = validate(testFailoverInputSchema, input, "");
-    const { ref } = await this.expect(protectedVmId, "TestFailover");
+    const { ref, item } = await this.expect(protectedVmId, "TestFailover");
     const point = await this.resolve(ref, parsed.recoveryPoint ?? "LatestProcessed");
     logger.info(`test failover of ${ref.item} into ${parsed.networkId}`);
-    return this.asr.testFailover(ref, parsed.networkId, point?.id, options);
+    return this.asr.testFailover(ref, item.activeLocation === "Recovery" ? "RecoveryToPrimary" : "PrimaryToRecovery", parsed.networkId, point?.id, options);
   }
 
   /**
@@ -88,7 +88,7 @@ export class FailoverOperations {
   }
 
   /**
-   * Fails the VM over to its recovery region. `planned` shuts the source VM down first and syncs
+   * Fails the VM over to the other region (its recovery region, or back to its primary after a reprotect: failback). `planned` shuts the source VM down first and syncs
    * (no data loss; refused when the source region is down); `unplanned` recovers from the chosen
    * point and reports the data lost since it. The VM is then `failedOver` until {@link commit}.
    * @throws InvalidStateError: not allowed now (e.g. not protected, part of a multi-VM group, source region down for `planned`); ValidationError; OperationFailedError; DrError `Aborted`.
@@ -97,11 +97,12 @@ export class FailoverOperations {
     const parsed = validate(failoverInputSchema, input, "");
     if (parsed.kind === "planned" && parsed.recoveryPoint !== undefined)
       throw new ValidationError("recoveryPoint", "a planned failover syncs the latest data; it takes no recoveryPoint");
-    const { ref } = await this.expect(protectedVmId, "UnplannedFailover");
+    const { ref, item } = await this.expect(protectedVmId, "UnplannedFailover");
+    const direction = item.activeLocation === "Recovery" ? "RecoveryToPrimary" : "PrimaryToRecovery";
     const point = parsed.kind === "planned" ? undefined : await this.resolve(ref, parsed.recoveryPoint ?? "Latest");
     const startedAt = this.clock.now();
     logger.info(`${parsed.kind} failover of ${ref.item}${point === undefined ? "" : ` from ${point.type} point ${point.time.toISOString()}`}`);
-    const protectedVm = await this.asr.unplannedFailover(ref, "PrimaryToRecovery", parsed.kind === "planned", point?.id, options);
+    const protectedVm = await this.asr.unplannedFailover(ref, direction, parsed.kind === "planned", point?.id, options);
     return this.result(ref, protectedVm, startedAt, point);
   }
 

@@ -1,10 +1,17 @@
 import type { ComputeGateway } from "../azure/computeGateway.js";
 import type { EnableProtectionSpec, JobWaitOptions, SiteRecoveryGateway } from "../azure/siteRecoveryGateway.js";
 import type { Clock } from "../clock.js";
-import { DrTimeoutError, InvalidStateError, ValidationError } from "../errors.js";
+import { DrTimeoutError, InvalidStateError, ValidationError, isResourceNotFoundError } from "../errors.js";
 import { logger } from "../logger.js";
 import { parseResourceId } from "../model/armId.js";
-import { protectVmInputSchema, type ProtectedVm, type ProtectVmInput, type RecoveryPoint } from "../model/protectedVm.js";
+import {
+  protectVmInputSchema,
+  reprotectInputSchema,
+  type ProtectedVm,
+  type ProtectVmInput,
+  type RecoveryPoint,
+  type ReprotectInput,
+} from "../model/protectedVm.js";
 import { parseReplicatedItemId } from "../model/replicatedItemId.js";
 import type { ReplicationInfrastructure } from "../model/replicationInfrastructure.js";
 import { validate } from "../model/validate.js";
@@ -152,6 +159,88 @@ export class ProtectedVmOperations {
     const ref = parseReplicatedItemId(protectedVmId);
     logger.info(`resynchronize replicated item ${ref.item}`);
     return this.asr.repairReplication(ref, options);
+  }
+
+  /**
+   * Reprotects a VM after a committed failover: it now runs in the recovery region and starts
+   * replicating back, so that it can fail back. Target settings may be chosen (resource group,
+   * cache storage account, availability set, disk type); the target network cannot change here
+   * (change the network mapping instead). Defaults: the original VM's resource group and
+   * availability set, a cache account `asrcache{region}` in the running VM's resource group. If the
+   * original VM still exists it seeds the replica (and is deleted), so only the differences are
+   * sent. For managed disks this is the protection container's switch-protection call; the item
+   * moves to the other region's container: the returned VM has a new `id` and the same `lifecycleId`.
+   * @throws InvalidStateError: the failover is not committed, no reverse container mapping exists, the failed-over VM is gone, or the region to replicate to is down.
+   * @throws ValidationError (`ValidationFailed`): bad settings, or `targetNetworkId` (refused); OperationFailedError; DrError `Aborted`.
+   */
+  async reprotect(protectedVmId: string, input: ReprotectInput = {}, options: JobWaitOptions = {}): Promise<ProtectedVm> {
+    const parsed = validate(reprotectInputSchema, input, "");
+    if (parsed.targetNetworkId !== undefined) {
+      throw new ValidationError(
+        "targetNetworkId",
+        "cannot change during reprotect: the target network follows the network mapping; change the network mapping instead",
+      );
+    }
+    const ref = parseReplicatedItemId(protectedVmId);
+    const item = await this.asr.getProtectedItem(ref);
+    if (!item.allowedOperations.includes("ReverseReplicate")) {
+      throw new InvalidStateError(
+        `${item.name}: reprotect follows a committed failover; the VM is ${item.phase} (allowed now: [${item.allowedOperations.join(", ")}]).`,
+        { resourceId: item.id, azureCode: "OperationNotAllowed" },
+      );
+    }
+    const running = parseReplicatedItemId(`${item.recoveryContainerId ?? ""}/replicationProtectedItems/${ref.item}`, "recoveryContainerId");
+    const currentContainerId = protectedVmId.slice(0, protectedVmId.toLowerCase().indexOf("/replicationprotecteditems/"));
+    const reverse = (await this.asr.listMappings({ resourceGroup: ref.resourceGroup, name: ref.vault }, running.fabric, running.container)).find(
+      (m) => m.targetContainerId.toLowerCase() === currentContainerId.toLowerCase(),
+    );
+    if (reverse === undefined) {
+      throw new InvalidStateError(
+        `${item.name}: no container mapping from ${running.container} back to ${ref.container}; prepare the infrastructure (it maps both directions) before reprotecting.`,
+        { resourceId: item.id },
+      );
+    }
+    const runningVmRef = parseResourceId(`${item.recoveryResourceGroupId ?? ""}/providers/Microsoft.Compute/virtualMachines/${item.recoveryVmName ?? ""}`, {
+      field: "recoveryVmName",
+    });
+    const runningVm = await this.compute.getVirtualMachine(runningVmRef.resourceGroup, runningVmRef.name).catch((error: unknown) => {
+      if (isResourceNotFoundError(error))
+        throw new InvalidStateError(
+          `${item.name}: the failed-over VM ${runningVmRef.name} no longer exists (deleted, moved or migrated); it cannot be reprotected.`,
+          { resourceId: item.id },
+        );
+      throw error;
+    });
+    const original = parseResourceId(item.virtualMachineId, { field: "virtualMachineId" });
+    const originalVm = await this.compute.getVirtualMachine(original.resourceGroup, original.name).catch((error: unknown) => {
+      if (isResourceNotFoundError(error)) return undefined;
+      throw error;
+    });
+    const recoveryResourceGroupId = parsed.recoveryResourceGroupId ?? `/subscriptions/${original.subscriptionId}/resourceGroups/${original.resourceGroup}`;
+    const recoveryAvailabilitySetId = parsed.recoveryAvailabilitySetId ?? originalVm?.availabilitySetId;
+    const cacheStorageAccountId =
+      parsed.cacheStorageAccountId ??
+      `/subscriptions/${runningVmRef.subscriptionId}/resourceGroups/${runningVmRef.resourceGroup}/providers/Microsoft.Storage/storageAccounts/asrcache${runningVm.location}`.slice(
+        0,
+        300,
+      );
+    logger.info(
+      `reprotect ${ref.item}: ${runningVm.location} -> ${item.sourceRegion}${originalVm === undefined ? " (full copy: the original VM is gone)" : " (seeded from the original VM)"}`,
+    );
+    await this.asr.switchProtection(
+      ref,
+      {
+        recoveryContainerId: reverse.targetContainerId,
+        policyId: reverse.policyId,
+        recoveryResourceGroupId,
+        cacheStorageAccountId,
+        diskIds: runningVm.disks.map((d) => d.managedDiskId as string),
+        ...(recoveryAvailabilitySetId === undefined ? {} : { recoveryAvailabilitySetId }),
+        ...(parsed.targetDiskType === undefined ? {} : { targetDiskType: parsed.targetDiskType }),
+      },
+      options,
+    );
+    return this.asr.getProtectedItem(running);
   }
 
   /** Removes the replicated item forcibly (DELETE), when a clean disable is not possible. @throws ValidationError; OperationFailedError. */
