@@ -7,6 +7,7 @@ import { FailoverOperations } from "./operations/failover.js";
 import { JobOperations } from "./operations/jobs.js";
 import { MaintenanceOperations } from "./operations/maintenance.js";
 import { ProtectedVmOperations } from "./operations/protectedVms.js";
+import { RecoveryPlanOperations } from "./operations/recoveryPlans.js";
 import { ReplicationInfrastructureOperations } from "./operations/replicationInfrastructure.js";
 import { ReplicationPolicyOperations } from "./operations/replicationPolicies.js";
 import { VaultOperations } from "./operations/vaults.js";
@@ -38,6 +39,8 @@ export class DrClient {
   readonly jobs: JobOperations;
   /** Test failover, failover, change of recovery point, cancel and commit of one protected VM. */
   readonly failover: FailoverOperations;
+  /** Recovery plans (definition; running them comes next). */
+  readonly recoveryPlans: RecoveryPlanOperations;
 
   constructor(readonly backend: Backend) {
     const compute = new ComputeGateway(backend);
@@ -51,6 +54,7 @@ export class DrClient {
     this.protectedVms = new ProtectedVmOperations(siteRecovery, compute, backend.clock);
     this.jobs = new JobOperations(siteRecovery, backend.clock);
     this.failover = new FailoverOperations(siteRecovery, backend.clock);
+    this.recoveryPlans = new RecoveryPlanOperations(siteRecovery);
   }
 
   /** The backend's clock: virtual on the fake backend. */

@@ -64,3 +64,6 @@ export type { VmDisk } from "./model/virtualMachine.js";
 export { FailoverOperations } from "./operations/failover.js";
 export { failoverInputSchema, testFailoverInputSchema, recoveryPointChoiceSchema } from "./model/failover.js";
 export type { FailoverInput, FailoverResult, RecoveryPointChoice, TestFailoverInput } from "./model/failover.js";
+export { RecoveryPlanOperations } from "./operations/recoveryPlans.js";
+export { recoveryPlanInputSchema, recoveryPlanActionSchema } from "./model/recoveryPlan.js";
+export type { RecoveryPlan, RecoveryPlanAction, RecoveryPlanInput } from "./model/recoveryPlan.js";

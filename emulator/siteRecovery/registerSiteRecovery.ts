@@ -9,6 +9,7 @@ import { ItemFailover } from "./itemFailover.js";
 import { SwitchProtection } from "./switchProtection.js";
 import { NetworkMappings } from "./networkMappings.js";
 import { Policies } from "./policies.js";
+import { RecoveryPlans } from "./recoveryPlans.js";
 import { ProtectedItems } from "./protectedItems.js";
 import type { ComputeService } from "../compute/registerCompute.js";
 import type { StorageAccounts } from "../storage/storageAccounts.js";
@@ -44,6 +45,7 @@ export function registerSiteRecovery(services: EmulatorServices, router: Router,
   networkMappings.register(router);
   protectedItems.register(router);
   new ItemFailover(asr, protectedItems, compute).register(router);
+  new RecoveryPlans(asr, protectedItems).register(router);
   new SwitchProtection(asr, containers, containerMappings, protectedItems, compute, storage).register(router);
   return { ...asr, fabrics, containers, containerMappings, networkMappings, policies, protectedItems };
 }

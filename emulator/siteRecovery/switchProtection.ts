@@ -278,6 +278,15 @@ export class SwitchProtection {
     };
     this.asr.services.resources.delete(item.id);
     this.asr.services.resources.put(ResourceStore.record(newItemId, ASR_TYPES.protectedItem, { ...item.body, id: newItemId, properties }, moved));
+    // Recovery plans keep referring to the item after it moved.
+    for (const recoveryPlan of this.asr.services.resources.ofType("Microsoft.RecoveryServices/vaults/replicationRecoveryPlans")) {
+      for (const group of (recoveryPlan.body.properties as JsonObject).groups as JsonObject[]) {
+        for (const member of group.replicationProtectedItems as JsonObject[]) {
+          if (String(member.id).toLowerCase() === item.id.toLowerCase())
+            Object.assign(member, { id: newItemId, virtualMachineId: String(details.fabricObjectId) });
+        }
+      }
+    }
     this.asr.services.scheduler.schedule(moved.initialReplicationEnd as number, "asr.item.initialReplicationDone", {
       itemId: newItemId,
       lifecycleId: moved.lifecycleId,

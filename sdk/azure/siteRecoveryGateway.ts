@@ -3,6 +3,8 @@ import type {
   A2AEnableProtectionInput,
   A2APolicyCreationInput,
   A2ASwitchProtectionInput,
+  RecoveryPlanAction as AzureRecoveryPlanAction,
+  RecoveryPlanGroup,
   AzureFabricCreationInput,
   AzureToAzureCreateNetworkMappingInput,
   HyperVReplicaAzurePolicyInput,
@@ -18,7 +20,8 @@ import type { Vault, VaultRef } from "../model/vault.js";
 import type { z } from "zod";
 import { createRecoveryServicesClient, createSiteRecoveryClient } from "./clients.js";
 import { callAzure } from "./errors.js";
-import { toJob, toProtectedVm, toRecoveryPoint, toReplicationPolicy, toVault } from "./siteRecoveryMappers.js";
+import { toJob, toProtectedVm, toRecoveryPlan, toRecoveryPoint, toReplicationPolicy, toVault } from "./siteRecoveryMappers.js";
+import type { RecoveryPlan, RecoveryPlanAction, recoveryPlanInputSchema } from "../model/recoveryPlan.js";
 import { isResourceNotFoundError } from "../errors.js";
 import { mapItems } from "./paging.js";
 
@@ -619,6 +622,96 @@ export class SiteRecoveryGateway {
       this.asr.recoveryPoints.listByReplicationProtectedItems(ref.vault, ref.resourceGroup, ref.fabric, ref.container, ref.item),
       toRecoveryPoint,
       `list recovery points of ${ref.item}`,
+    );
+  }
+
+  // Recovery plans ----------------------------------------------------------------------------
+
+  async putRecoveryPlan(
+    vault: VaultRef,
+    name: string,
+    input: z.output<typeof recoveryPlanInputSchema>,
+    mode: "create" | "update",
+    options: JobWaitOptions,
+  ): Promise<RecoveryPlan> {
+    const action = (a: RecoveryPlanAction): AzureRecoveryPlanAction => ({
+      actionName: a.name,
+      failoverTypes: a.failoverTypes,
+      failoverDirections: a.directions,
+      customDetails:
+        a.kind === "manual"
+          ? { instanceType: "ManualActionDetails", ...(a.description === undefined ? {} : { description: a.description }) }
+          : a.kind === "script"
+            ? {
+                instanceType: "ScriptActionDetails",
+                path: a.path,
+                fabricLocation: a.fabricLocation,
+                ...(a.timeout === undefined ? {} : { timeout: a.timeout }),
+              }
+            : {
+                instanceType: "AutomationRunbookActionDetails",
+                runbookId: a.runbookId,
+                fabricLocation: a.fabricLocation,
+                ...(a.timeout === undefined ? {} : { timeout: a.timeout }),
+              },
+    });
+    const group = (
+      groupType: "Shutdown" | "Failover" | "Boot",
+      ids: string[],
+      before: RecoveryPlanAction[],
+      after: RecoveryPlanAction[],
+    ): RecoveryPlanGroup => ({
+      groupType,
+      replicationProtectedItems: ids.map((id) => ({ id })),
+      startGroupActions: before.map(action),
+      endGroupActions: after.map(action),
+    });
+    const groups: RecoveryPlanGroup[] = [
+      group("Shutdown", [], input.shutdown?.before ?? [], input.shutdown?.after ?? []),
+      group("Failover", [], input.failover?.before ?? [], input.failover?.after ?? []),
+      ...input.groups.map((g) => group("Boot", g.protectedVmIds, g.before, g.after)),
+    ];
+    const plan = await this.runJob(
+      vault,
+      `${mode} recovery plan ${name}`,
+      (o) =>
+        mode === "create"
+          ? this.asr.replicationRecoveryPlans.beginCreate(
+              vault.name,
+              vault.resourceGroup,
+              name,
+              {
+                properties: {
+                  primaryFabricId: input.primaryFabricId,
+                  recoveryFabricId: input.recoveryFabricId,
+                  failoverDeploymentModel: "ResourceManager",
+                  groups,
+                },
+              },
+              o,
+            )
+          : this.asr.replicationRecoveryPlans.beginUpdate(vault.name, vault.resourceGroup, name, { properties: { groups } }, o),
+      options,
+    );
+    return toRecoveryPlan(plan);
+  }
+
+  async getRecoveryPlan(vault: VaultRef, name: string): Promise<RecoveryPlan> {
+    return callAzure({ operation: `get recovery plan ${name}` }, async () =>
+      toRecoveryPlan(await this.asr.replicationRecoveryPlans.get(vault.name, vault.resourceGroup, name)),
+    );
+  }
+
+  listRecoveryPlans(vault: VaultRef): AsyncIterable<RecoveryPlan> {
+    return mapItems(this.asr.replicationRecoveryPlans.list(vault.name, vault.resourceGroup), toRecoveryPlan, "list recovery plans");
+  }
+
+  async deleteRecoveryPlan(vault: VaultRef, name: string, options: JobWaitOptions): Promise<void> {
+    await this.runJob(
+      vault,
+      `delete recovery plan ${name}`,
+      (o) => this.asr.replicationRecoveryPlans.beginDelete(vault.name, vault.resourceGroup, name, o),
+      options,
     );
   }
 

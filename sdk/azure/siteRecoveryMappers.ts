@@ -1,6 +1,8 @@
 import type { Vault as AzureVault } from "@azure/arm-recoveryservices";
 import type {
   A2APolicyDetails,
+  RecoveryPlan as AzureRecoveryPlan,
+  RecoveryPlanAction as AzureRecoveryPlanAction,
   A2AReplicationDetails,
   HyperVReplicaAzurePolicyDetails,
   Job as AzureJob,
@@ -10,6 +12,7 @@ import type {
 } from "@azure/arm-recoveryservices-siterecovery";
 import { parseResourceId } from "../model/armId.js";
 import type { Job } from "../model/job.js";
+import type { RecoveryPlan, RecoveryPlanAction } from "../model/recoveryPlan.js";
 import type { ProtectedVm, ProtectionPhase, RecoveryPoint } from "../model/protectedVm.js";
 import type { ReplicationPolicy } from "../model/replicationPolicy.js";
 import type { Vault } from "../model/vault.js";
@@ -145,5 +148,56 @@ export function toJob(job: AzureJob): Job {
     startTime: p?.startTime,
     endTime: p?.endTime,
     targetName: p?.targetObjectName ?? "",
+  };
+}
+
+function toAction(action: AzureRecoveryPlanAction): RecoveryPlanAction {
+  const details = action.customDetails as {
+    instanceType: string;
+    description?: string;
+    path?: string;
+    runbookId?: string;
+    fabricLocation?: "Primary" | "Recovery";
+    timeout?: string;
+  };
+  const common = {
+    name: action.actionName,
+    failoverTypes: action.failoverTypes as RecoveryPlanAction["failoverTypes"],
+    directions: action.failoverDirections as RecoveryPlanAction["directions"],
+  };
+  if (details.instanceType === "ScriptActionDetails")
+    return {
+      kind: "script",
+      ...common,
+      path: details.path ?? "",
+      fabricLocation: details.fabricLocation ?? "Recovery",
+      ...(details.timeout === undefined ? {} : { timeout: details.timeout }),
+    };
+  if (details.instanceType === "AutomationRunbookActionDetails")
+    return {
+      kind: "runbook",
+      ...common,
+      runbookId: details.runbookId ?? "",
+      fabricLocation: details.fabricLocation ?? "Recovery",
+      ...(details.timeout === undefined ? {} : { timeout: details.timeout }),
+    };
+  return { kind: "manual", ...common, ...(details.description === undefined ? {} : { description: details.description }) };
+}
+
+/** Maps a recovery plan. */
+export function toRecoveryPlan(plan: AzureRecoveryPlan): RecoveryPlan {
+  const p = plan.properties;
+  return {
+    id: plan.id ?? "",
+    name: plan.name ?? "",
+    primaryFabricId: p?.primaryFabricId ?? "",
+    recoveryFabricId: p?.recoveryFabricId ?? "",
+    groups: (p?.groups ?? []).map((g) => ({
+      type: g.groupType as RecoveryPlan["groups"][number]["type"],
+      protectedVmIds: (g.replicationProtectedItems ?? []).map((i) => i.id ?? ""),
+      before: (g.startGroupActions ?? []).map(toAction),
+      after: (g.endGroupActions ?? []).map(toAction),
+    })),
+    allowedOperations: p?.allowedOperations ?? [],
   };
 }

@@ -1,0 +1,275 @@
+import { ArmError } from "../arm/armError.js";
+import { jsonBody, param, type RequestContext } from "../arm/requestContext.js";
+import { emptyResponse, jsonResponse } from "../arm/responses.js";
+import type { Router } from "../arm/router.js";
+import type { EmulatorResponse, JsonObject, JsonValue } from "../arm/types.js";
+import { ResourceStore } from "../store/resourceStore.js";
+import type { StoredResource } from "../store/state.js";
+import { ASR_TYPES, checkAsrName, vaultIdOf } from "./asrApi.js";
+import type { AsrContext } from "./asrContext.js";
+import { addAsrRoute, configurationTasks, findOfType, listUnder, propertiesOf, requireOfType } from "./asrResources.js";
+import type { ProtectedItems } from "./protectedItems.js";
+
+/** A recovery plan holds at most 100 protected items. */
+export const MAX_PLAN_ITEMS = 100;
+/** At most 7 boot groups sequence the recovery (**inferred**: the documented group limit counts boot groups). */
+export const MAX_BOOT_GROUPS = 7;
+const GROUP_TYPES = ["Shutdown", "Failover", "Boot"];
+const OPERATIONS = [
+  "ReverseReplicate",
+  "Commit",
+  "PlannedFailover",
+  "UnplannedFailover",
+  "DisableProtection",
+  "TestFailover",
+  "TestFailoverCleanup",
+  "Failback",
+  "FinalizeFailback",
+  "CancelFailover",
+  "ChangePit",
+  "RepairReplication",
+  "SwitchProtection",
+  "CompleteMigration",
+];
+const DIRECTIONS = ["PrimaryToRecovery", "RecoveryToPrimary"];
+const PLAN_TYPE = "Microsoft.RecoveryServices/vaults/replicationRecoveryPlans";
+
+/**
+ * Recovery plans: replicated items ordered in groups (a Shutdown group, a Failover group, ordered
+ * Boot groups) with actions before and after each group (manual, script, automation runbook) for
+ * given failover types and directions. Create, update (groups replaced whole), get, list, delete;
+ * Azure's limits (100 items, an item in one group only, boot groups). `allowedOperations` follows
+ * what every item of the plan allows.
+ */
+export class RecoveryPlans {
+  constructor(
+    private readonly asr: AsrContext,
+    private readonly items: ProtectedItems,
+  ) {
+    asr.jobs.register("asr.plan.put", { complete: (op) => this.asr.services.resources.put(op.data.record as unknown as StoredResource) });
+    asr.jobs.register("asr.plan.delete", { complete: (op) => this.asr.services.resources.delete(String(op.data.planId)) });
+    const previous = asr.jobs.viewOf;
+    asr.jobs.viewOf = (resource) => (resource.type === PLAN_TYPE.toLowerCase() ? this.view(resource) : previous(resource));
+  }
+
+  register(router: Router): void {
+    const path = "/replicationRecoveryPlans/{recoveryPlanName}";
+    addAsrRoute(router, "PUT", path, "ReplicationRecoveryPlans_Create", (ctx) => this.put(ctx, "create"));
+    addAsrRoute(router, "PATCH", path, "ReplicationRecoveryPlans_Update", (ctx) => this.put(ctx, "update"));
+    addAsrRoute(router, "GET", path, "ReplicationRecoveryPlans_Get", (ctx) => jsonResponse(200, this.view(this.require(ctx))));
+    addAsrRoute(router, "DELETE", path, "ReplicationRecoveryPlans_Delete", (ctx) => this.delete(ctx));
+    addAsrRoute(router, "GET", "/replicationRecoveryPlans", "ReplicationRecoveryPlans_List", (ctx) => {
+      this.asr.vaults.requireVault(ctx);
+      return listUnder(this.asr.services, ctx, `${vaultIdOf(ctx)}/replicationRecoveryPlans`, PLAN_TYPE, (p) => this.view(p));
+    });
+  }
+
+  private require(ctx: RequestContext): StoredResource {
+    this.asr.vaults.requireVault(ctx);
+    return requireOfType(this.asr.services, `${vaultIdOf(ctx)}/replicationRecoveryPlans/${param(ctx, "recoveryPlanName")}`, PLAN_TYPE, ctx);
+  }
+
+  /** The plan as served: its allowed operations are those every item allows now. */
+  view(plan: StoredResource): JsonObject {
+    const properties = JSON.parse(JSON.stringify(plan.body.properties)) as JsonObject;
+    const itemIds = (properties.groups as JsonObject[]).flatMap((g) => (g.replicationProtectedItems as JsonObject[]).map((i) => String(i.id)));
+    let allowed: string[] | undefined;
+    for (const id of itemIds) {
+      const item = findOfType(this.asr.services, id, ASR_TYPES.protectedItem);
+      const ops = item === undefined ? [] : ((this.items.view(item).properties as JsonObject).allowedOperations as string[]);
+      allowed = allowed === undefined ? [...ops] : allowed.filter((op) => ops.includes(op));
+    }
+    const planOps = (allowed ?? []).filter((op) => op !== "DisableProtection" && op !== "RepairReplication");
+    if (planOps.includes("UnplannedFailover")) planOps.push("PlannedFailover");
+    properties.allowedOperations = [...new Set(planOps)];
+    return { ...plan.body, properties };
+  }
+
+  private put(ctx: RequestContext, mode: "create" | "update"): EmulatorResponse {
+    this.asr.vaults.requireVault(ctx);
+    const name = param(ctx, "recoveryPlanName");
+    checkAsrName(name, "recovery plan");
+    const id = `${vaultIdOf(ctx)}/replicationRecoveryPlans/${name}`;
+    const existing = findOfType(this.asr.services, id, PLAN_TYPE);
+    if (mode === "update") requireOfType(this.asr.services, id, PLAN_TYPE, ctx);
+    const input = propertiesOf(jsonBody(ctx));
+    const current = (existing?.body.properties ?? {}) as JsonObject;
+    const primaryFabricId = String(mode === "update" ? current.primaryFabricId : (input.primaryFabricId ?? ""));
+    const recoveryFabricId = String(mode === "update" ? current.recoveryFabricId : (input.recoveryFabricId ?? ""));
+    const primary = findOfType(this.asr.services, primaryFabricId, ASR_TYPES.fabric);
+    if (primary === undefined)
+      throw new ArmError(
+        400,
+        "InvalidParameter",
+        `'properties.primaryFabricId' must be a fabric of this vault, not '${primaryFabricId}'.`,
+        "properties.primaryFabricId",
+      );
+    const recovery = recoveryFabricId === "Microsoft Azure" ? undefined : findOfType(this.asr.services, recoveryFabricId, ASR_TYPES.fabric);
+    if (recoveryFabricId !== "Microsoft Azure" && (recovery === undefined || recovery.id.toLowerCase() === primary.id.toLowerCase())) {
+      throw new ArmError(
+        400,
+        "InvalidParameter",
+        `'properties.recoveryFabricId' must be another fabric of this vault (or 'Microsoft Azure'), not '${recoveryFabricId}'.`,
+        "properties.recoveryFabricId",
+      );
+    }
+    const groups = this.groups(input.groups, primary.id);
+    const body: JsonObject = {
+      id: existing?.id ?? id,
+      name: existing === undefined ? name : String(existing.body.name),
+      type: PLAN_TYPE,
+      properties: {
+        friendlyName: name,
+        primaryFabricId: primary.id,
+        primaryFabricFriendlyName: String(primary.body.name),
+        recoveryFabricId: recovery?.id ?? "Microsoft Azure",
+        recoveryFabricFriendlyName: recovery === undefined ? "Microsoft Azure" : String(recovery.body.name),
+        failoverDeploymentModel: String(input.failoverDeploymentModel ?? current.failoverDeploymentModel ?? "ResourceManager"),
+        replicationProviders: [recovery === undefined ? "HyperVReplicaAzure" : "A2A"],
+        allowedOperations: [],
+        currentScenarioStatus: "None",
+        currentScenarioStatusDescription: "None",
+        groups,
+        providerSpecificDetails: [],
+      },
+    };
+    const job = this.asr.jobs.start(ctx, {
+      kind: "asr.plan.put",
+      scenarioName: mode === "create" ? "CreateRecoveryPlan" : "UpdateRecoveryPlan",
+      friendlyName: mode === "create" ? "Create a recovery plan" : "Update a recovery plan",
+      targetObjectId: name,
+      targetObjectName: name,
+      targetInstanceType: "RecoveryPlan",
+      resultResourceId: id,
+      tasks: configurationTasks(mode === "create" ? "Create the recovery plan" : "Update the recovery plan"),
+      data: { record: ResourceStore.record(String(body.id), PLAN_TYPE, body) as unknown as JsonObject },
+    });
+    return this.asr.jobs.accepted(ctx, job);
+  }
+
+  /** Checks the groups (types, items, actions, limits) and adds the Shutdown and Failover groups the service always has. */
+  private groups(value: JsonValue | undefined, primaryFabricId: string): JsonObject[] {
+    if (!Array.isArray(value) || value.length === 0)
+      throw new ArmError(400, "InvalidParameter", "'properties.groups' is required: at least one Boot group.", "properties.groups");
+    const seen = new Set<string>();
+    const groups = value.map((raw, g) => {
+      const field = `properties.groups[${g}]`;
+      const group = (raw ?? {}) as JsonObject;
+      if (!GROUP_TYPES.includes(String(group.groupType)))
+        throw new ArmError(400, "InvalidParameter", `'${field}.groupType' must be Shutdown, Failover or Boot.`, `${field}.groupType`);
+      const items = Array.isArray(group.replicationProtectedItems) ? (group.replicationProtectedItems as JsonObject[]) : [];
+      const checkedItems = items.map((entry, i) => {
+        const itemId = String(entry.id ?? "");
+        const item = findOfType(this.asr.services, itemId, ASR_TYPES.protectedItem);
+        if (item === undefined)
+          throw new ArmError(400, "InvalidParameter", `'${itemId}' is not a replicated item of this vault.`, `${field}.replicationProtectedItems[${i}].id`);
+        if (!item.id.toLowerCase().startsWith(`${primaryFabricId.toLowerCase()}/`)) {
+          throw new ArmError(
+            400,
+            "InvalidParameter",
+            `Replicated item '${String(item.body.name)}' is not protected from the plan's primary fabric.`,
+            `${field}.replicationProtectedItems[${i}].id`,
+          );
+        }
+        if (seen.has(item.id.toLowerCase()))
+          throw new ArmError(
+            400,
+            "ItemInMultipleGroups",
+            `Replicated item '${String(item.body.name)}' is in more than one group of the plan.`,
+            `${field}.replicationProtectedItems[${i}].id`,
+          );
+        seen.add(item.id.toLowerCase());
+        return { id: item.id, virtualMachineId: String(((item.body.properties as JsonObject).providerSpecificDetails as JsonObject).fabricObjectId) };
+      });
+      return {
+        groupType: String(group.groupType),
+        replicationProtectedItems: checkedItems,
+        startGroupActions: this.actions(group.startGroupActions, `${field}.startGroupActions`),
+        endGroupActions: this.actions(group.endGroupActions, `${field}.endGroupActions`),
+      };
+    });
+    if (seen.size > MAX_PLAN_ITEMS)
+      throw new ArmError(
+        400,
+        "RecoveryPlanTooLarge",
+        `A recovery plan holds at most ${MAX_PLAN_ITEMS} protected items, not ${seen.size}.`,
+        "properties.groups",
+      );
+    const boots = groups.filter((g) => g.groupType === "Boot");
+    if (boots.length > MAX_BOOT_GROUPS)
+      throw new ArmError(400, "TooManyGroups", `A recovery plan has at most ${MAX_BOOT_GROUPS} boot groups, not ${boots.length}.`, "properties.groups");
+    if (groups.some((g) => g.groupType !== "Boot" && g.replicationProtectedItems.length > 0)) {
+      throw new ArmError(
+        400,
+        "InvalidParameter",
+        "Protected items belong to Boot groups; the Shutdown and Failover groups hold only actions.",
+        "properties.groups",
+      );
+    }
+    const only = (type: string): JsonObject =>
+      groups.find((g) => g.groupType === type) ?? { groupType: type, replicationProtectedItems: [], startGroupActions: [], endGroupActions: [] };
+    return [only("Shutdown"), only("Failover"), ...boots];
+  }
+
+  private actions(value: JsonValue | undefined, field: string): JsonObject[] {
+    if (value === undefined || value === null) return [];
+    if (!Array.isArray(value)) throw new ArmError(400, "InvalidParameter", `'${field}' must be a list.`, field);
+    return value.map((raw, a) => {
+      const action = (raw ?? {}) as JsonObject;
+      const at = `${field}[${a}]`;
+      if (typeof action.actionName !== "string" || action.actionName === "")
+        throw new ArmError(400, "InvalidParameter", `'${at}.actionName' is required.`, `${at}.actionName`);
+      const types = action.failoverTypes;
+      if (!Array.isArray(types) || types.length === 0 || !types.every((t) => OPERATIONS.includes(String(t))))
+        throw new ArmError(
+          400,
+          "InvalidParameter",
+          `'${at}.failoverTypes' must list failover types such as TestFailover, PlannedFailover, UnplannedFailover.`,
+          `${at}.failoverTypes`,
+        );
+      const directions = action.failoverDirections;
+      if (!Array.isArray(directions) || directions.length === 0 || !directions.every((d) => DIRECTIONS.includes(String(d))))
+        throw new ArmError(
+          400,
+          "InvalidParameter",
+          `'${at}.failoverDirections' must list PrimaryToRecovery and/or RecoveryToPrimary.`,
+          `${at}.failoverDirections`,
+        );
+      const details = (action.customDetails ?? {}) as JsonObject;
+      const kind = String(details.instanceType);
+      if (kind === "ScriptActionDetails" && (typeof details.path !== "string" || !["Primary", "Recovery"].includes(String(details.fabricLocation)))) {
+        throw new ArmError(400, "InvalidParameter", `A script action needs 'path' and 'fabricLocation' (Primary or Recovery).`, `${at}.customDetails`);
+      }
+      if (kind === "AutomationRunbookActionDetails" && !["Primary", "Recovery"].includes(String(details.fabricLocation))) {
+        throw new ArmError(400, "InvalidParameter", `A runbook action needs 'fabricLocation' (Primary or Recovery).`, `${at}.customDetails.fabricLocation`);
+      }
+      if (!["ManualActionDetails", "ScriptActionDetails", "AutomationRunbookActionDetails"].includes(kind)) {
+        throw new ArmError(
+          400,
+          "InvalidParameter",
+          `'${at}.customDetails.instanceType' must be ManualActionDetails, ScriptActionDetails or AutomationRunbookActionDetails.`,
+          `${at}.customDetails.instanceType`,
+        );
+      }
+      return { actionName: action.actionName, failoverTypes: types, failoverDirections: directions, customDetails: details };
+    });
+  }
+
+  private delete(ctx: RequestContext): EmulatorResponse {
+    this.asr.vaults.requireVault(ctx);
+    const id = `${vaultIdOf(ctx)}/replicationRecoveryPlans/${param(ctx, "recoveryPlanName")}`;
+    const plan = findOfType(this.asr.services, id, PLAN_TYPE);
+    if (plan === undefined) return emptyResponse(204);
+    const job = this.asr.jobs.start(ctx, {
+      kind: "asr.plan.delete",
+      scenarioName: "DeleteRecoveryPlan",
+      friendlyName: "Delete a recovery plan",
+      targetObjectId: String(plan.body.name),
+      targetObjectName: String(plan.body.name),
+      targetInstanceType: "RecoveryPlan",
+      tasks: configurationTasks("Delete the recovery plan"),
+      data: { planId: id },
+    });
+    return this.asr.jobs.accepted(ctx, job);
+  }
+}
