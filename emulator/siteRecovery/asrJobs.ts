@@ -96,6 +96,11 @@ export class AsrJobs {
     });
   }
 
+  /** Registers a kind of job whose completion stores the resource record it carries (`data.record`): a creation or replacement. */
+  registerStore(kind: string): void {
+    this.register(kind, { complete: (op) => this.services.resources.put(op.data.record as unknown as StoredResource) });
+  }
+
   /** Starts a job for the request in `ctx` (carrying any injected failure) and returns its record. */
   start(ctx: RequestContext, spec: AsrJobSpec, location = "global"): StoredResource {
     const vaultId = vaultIdOf(ctx);

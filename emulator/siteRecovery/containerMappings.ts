@@ -26,7 +26,7 @@ export class ContainerMappings {
     private readonly containers: Containers,
     private readonly policies: Policies,
   ) {
-    asr.jobs.register("asr.mapping.put", { complete: (op) => this.asr.services.resources.put(op.data.record as unknown as StoredResource) });
+    asr.jobs.registerStore("asr.mapping.put");
     asr.jobs.register("asr.mapping.remove", { complete: (op) => this.asr.services.resources.delete(String(op.data.mappingId)) });
   }
 

@@ -22,7 +22,7 @@ export class Containers {
     private readonly asr: AsrContext,
     private readonly fabrics: Fabrics,
   ) {
-    asr.jobs.register("asr.container.create", { complete: (op) => this.asr.services.resources.put(op.data.record as unknown as StoredResource) });
+    asr.jobs.registerStore("asr.container.create");
     asr.jobs.register("asr.container.remove", { complete: (op) => removeTree(this.asr.services, String(op.data.containerId)) });
   }
 

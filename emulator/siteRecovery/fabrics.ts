@@ -18,7 +18,7 @@ import { addAsrRoute, configurationTasks, findOfType, instanceOf, listUnder, pro
  */
 export class Fabrics {
   constructor(private readonly asr: AsrContext) {
-    asr.jobs.register("asr.fabric.create", { complete: (op) => this.asr.services.resources.put(op.data.record as unknown as StoredResource) });
+    asr.jobs.registerStore("asr.fabric.create");
     asr.jobs.register("asr.fabric.remove", { complete: (op) => removeTree(this.asr.services, String(op.data.fabricId)) });
   }
 

@@ -184,7 +184,7 @@ export class ItemFailover {
   private testFailoverDone(itemId: string, at: number): void {
     const item = this.asr.services.resources.get(itemId);
     const internal = item?.internal as ItemInternal | undefined;
-    if (item === undefined || internal?.testFailover === null || internal === undefined || internal.testFailover === null) return;
+    if (item === undefined || internal === undefined || internal.testFailover === null) return;
     const job = this.asr.jobs.get(internal.testFailover.jobId);
     const networkId = String(((job?.internal as JsonObject | undefined)?.data as JsonObject | undefined)?.networkId ?? "");
     this.materialize(item, internal.testFailover.testVmId, networkId === "" ? undefined : networkId);

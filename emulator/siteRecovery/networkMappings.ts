@@ -25,7 +25,7 @@ export class NetworkMappings {
     private readonly asr: AsrContext,
     private readonly fabrics: Fabrics,
   ) {
-    asr.jobs.register("asr.networkMapping.put", { complete: (op) => this.asr.services.resources.put(op.data.record as unknown as StoredResource) });
+    asr.jobs.registerStore("asr.networkMapping.put");
     asr.jobs.register("asr.networkMapping.delete", { complete: (op) => this.asr.services.resources.delete(String(op.data.mappingId)) });
   }
 

@@ -100,7 +100,7 @@ function detailsOf(input: JsonValue | undefined, field: string): JsonObject {
 /** Replication policies (vault level): A2A and HyperVReplicaAzure, with Azure's limits. Create, update, get, list, delete. */
 export class Policies {
   constructor(private readonly asr: AsrContext) {
-    asr.jobs.register("asr.policy.put", { complete: (op) => this.asr.services.resources.put(op.data.record as unknown as StoredResource) });
+    asr.jobs.registerStore("asr.policy.put");
     asr.jobs.register("asr.policy.delete", { complete: (op) => this.asr.services.resources.delete(String(op.data.policyId)) });
   }
 

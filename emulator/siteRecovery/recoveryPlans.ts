@@ -46,7 +46,7 @@ export class RecoveryPlans {
     private readonly asr: AsrContext,
     private readonly items: ProtectedItems,
   ) {
-    asr.jobs.register("asr.plan.put", { complete: (op) => this.asr.services.resources.put(op.data.record as unknown as StoredResource) });
+    asr.jobs.registerStore("asr.plan.put");
     asr.jobs.register("asr.plan.delete", { complete: (op) => this.asr.services.resources.delete(String(op.data.planId)) });
     const previous = asr.jobs.viewOf;
     asr.jobs.viewOf = (resource) => (resource.type === PLAN_TYPE.toLowerCase() ? this.view(resource) : previous(resource));
