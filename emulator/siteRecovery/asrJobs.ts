@@ -20,6 +20,8 @@ export interface AsrTaskPlan {
   name: string;
   friendlyName: string;
   durationMs: number;
+  /** The job stops at this task until the user resumes it (a manual action of a recovery plan). */
+  waitsForUser?: boolean;
 }
 
 /** What a Site Recovery job is about and how it runs. */
@@ -42,6 +44,16 @@ export interface AsrJobSpec {
 /** The job's outcome as the job resource shows it. */
 type JobState = "InProgress" | "Succeeded" | "Failed" | "Cancelled" | "Suspended";
 
+/** When a task of a stepped job ran and how it ended. */
+interface TaskRun extends JsonObject {
+  start: number;
+  end: number | null;
+  state: string;
+}
+
+/** The operation kind that runs one task of a stepped job. */
+const STEP_KIND = "asr.job.step";
+
 /** Service-side record of a job. */
 interface JobInternal extends JsonObject {
   kind: string;
@@ -52,7 +64,7 @@ interface JobInternal extends JsonObject {
   targetObjectName: string;
   targetInstanceType: string;
   resultResourceId: string | null;
-  tasks: { name: string; friendlyName: string; durationMs: number }[];
+  tasks: { name: string; friendlyName: string; durationMs: number; waitsForUser?: boolean }[];
   data: JsonObject;
   suspendOnSuccess: boolean;
   state: JobState;
@@ -60,6 +72,23 @@ interface JobInternal extends JsonObject {
   endTime: number | null;
   errors: JsonObject[];
   location: string;
+  /** Stepped jobs run one task at a time (each its own operation) and record each task's run; null for timed jobs. */
+  taskRuns: TaskRun[] | null;
+}
+
+/**
+ * What a kind of stepped job does: the effect of each task as it ends, and what a failure or a
+ * cancellation at a given task undoes. Used by recovery plans, whose groups run in order.
+ */
+export interface AsrSteppedJobKind {
+  /** Applies the effect of task `index` when it ends at `at`; throwing an ArmError fails the job at that task. */
+  taskDone(job: StoredResource, index: number, at: number): void;
+  /** Runs when the job fails at task `index` (an error of `taskDone` or an injected failure). */
+  failed?(job: StoredResource, index: number, at: number, error: OperationError): void;
+  /** Runs when the user cancels the job while task `index` runs or waits. */
+  cancelled?(job: StoredResource, index: number, at: number): void;
+  /** Runs when a job suspended at its end (`suspendOnSuccess`) is resumed; throwing an ArmError refuses the resume. */
+  resumed?(job: StoredResource, at: number): void;
 }
 
 /** What a kind of job does when it ends, and optionally when the user resumes it. */
@@ -78,8 +107,30 @@ export interface AsrJobKind extends OperationKind {
  */
 export class AsrJobs {
   private readonly kinds = new Map<string, AsrJobKind>();
+  private readonly steppedKinds = new Map<string, AsrSteppedJobKind>();
 
-  constructor(private readonly services: EmulatorServices) {}
+  constructor(private readonly services: EmulatorServices) {
+    services.operations.register(STEP_KIND, {
+      complete: (operation, at) => {
+        const job = this.currentStepJob(operation);
+        if (job === undefined) return;
+        const internal = job.internal as JobInternal;
+        const index = currentTask(internal);
+        this.steppedKind(internal).taskDone(job, index, at);
+        Object.assign(taskRunsOf(internal)[index] as TaskRun, { end: at, state: "Succeeded" });
+        this.runTasksFrom(job, index + 1, at);
+      },
+      failed: (operation, at, error) => {
+        const job = this.currentStepJob(operation);
+        if (job === undefined) return;
+        const internal = job.internal as JobInternal;
+        const index = currentTask(internal);
+        this.steppedKind(internal).failed?.(job, index, at, error);
+        Object.assign(taskRunsOf(internal)[index] as TaskRun, { end: at, state: "Failed" });
+        this.fail(job, at, error, index);
+      },
+    });
+  }
 
   /** Registers what a kind of job does. */
   register(kind: string, handlers: AsrJobKind): void {
@@ -101,6 +152,12 @@ export class AsrJobs {
     this.register(kind, { complete: (op) => this.services.resources.put(op.data.record as unknown as StoredResource) });
   }
 
+  /** Registers what a kind of stepped job does; see {@link AsrJobs.startStepped}. */
+  registerStepped(kind: string, handlers: AsrSteppedJobKind): void {
+    if (this.steppedKinds.has(kind)) throw new Error(`stepped job kind '${kind}' is already registered`);
+    this.steppedKinds.set(kind, handlers);
+  }
+
   /** Starts a job for the request in `ctx` (carrying any injected failure) and returns its record. */
   start(ctx: RequestContext, spec: AsrJobSpec, location = "global"): StoredResource {
     const vaultId = vaultIdOf(ctx);
@@ -119,9 +176,38 @@ export class AsrJobs {
       },
       this.services.now(),
     );
+    return this.record(ctx, spec, name, operation.id, operation.data, location, null);
+  }
+
+  /**
+   * Starts a stepped job: its tasks run one after the other, each as its own operation, and the
+   * kind's `taskDone` applies each task's effect when it ends; a task that waits for the user
+   * suspends the job until it is resumed. An injected failure fails the first task.
+   */
+  startStepped(ctx: RequestContext, spec: AsrJobSpec): StoredResource {
+    if (!this.steppedKinds.has(spec.kind)) throw new Error(`unknown stepped job kind '${spec.kind}'`);
+    const name = randomUUID();
+    const data = { ...(spec.data ?? {}), jobId: `${vaultIdOf(ctx)}/replicationJobs/${name}` };
+    const job = this.record(ctx, spec, name, "", data, "global", []);
+    const internal = job.internal as JobInternal;
+    if (ctx.injectedFailure !== undefined) internal.data.injectedFailure = ctx.injectedFailure as unknown as JsonObject;
+    this.runTasksFrom(job, 0, this.services.now());
+    return job;
+  }
+
+  private record(
+    ctx: RequestContext,
+    spec: AsrJobSpec,
+    name: string,
+    operationId: string,
+    data: JsonObject,
+    location: string,
+    taskRuns: TaskRun[] | null,
+  ): StoredResource {
+    const vaultId = vaultIdOf(ctx);
     const internal: JobInternal = {
       kind: spec.kind,
-      operationId: operation.id,
+      operationId,
       scenarioName: spec.scenarioName,
       friendlyName: spec.friendlyName,
       targetObjectId: spec.targetObjectId,
@@ -129,13 +215,14 @@ export class AsrJobs {
       targetInstanceType: spec.targetInstanceType,
       resultResourceId: spec.resultResourceId ?? null,
       tasks: spec.tasks.map((t) => ({ ...t })),
-      data: operation.data,
+      data,
       suspendOnSuccess: spec.suspendOnSuccess === true,
       state: "InProgress",
-      startTime: operation.startTime,
+      startTime: this.services.now(),
       endTime: null,
       errors: [],
       location,
+      taskRuns,
     };
     const job = ResourceStore.record(
       `${vaultId}/replicationJobs/${name}`,
@@ -170,32 +257,24 @@ export class AsrJobs {
   /** The job's resource as served. */
   view(job: StoredResource): JsonObject {
     const internal = job.internal as JobInternal;
-    const now = this.services.now();
-    const elapsed = (internal.endTime ?? now) - internal.startTime;
-    let offset = 0;
+    const runs = internal.taskRuns ?? this.timedTaskRuns(internal);
     const tasks = internal.tasks.map((task, index) => {
-      const start = offset;
-      offset += task.durationMs;
-      const isLast = index === internal.tasks.length - 1;
-      let state: string;
-      if (internal.state === "Succeeded" || internal.state === "Suspended") state = "Succeeded";
-      else if (elapsed >= offset && !(isLast && internal.state === "Failed")) state = "Succeeded";
-      else if (elapsed >= start) state = internal.state === "InProgress" ? "InProgress" : internal.state;
-      else state = internal.state === "Cancelled" || internal.state === "Failed" ? "Skipped" : "NotStarted";
+      const run = runs[index];
+      const ended = internal.state === "Failed" || internal.state === "Cancelled";
+      const state = run?.state ?? (ended ? "Skipped" : "NotStarted");
       const taskBody: JsonObject = {
         taskId: `${job.body.name as string}-${index}`,
         name: task.name,
         friendlyName: task.friendlyName,
         state,
         stateDescription: state === "Succeeded" ? "Completed" : state,
-        taskType: "TaskDetails",
-        allowedActions: [],
-        customDetails: { instanceType: "TaskDetails" },
+        taskType: task.waitsForUser === true ? "ManualActionTaskDetails" : "TaskDetails",
+        allowedActions: state === "Suspended" ? ["Resume"] : [],
+        customDetails: { instanceType: task.waitsForUser === true ? "ManualActionTaskDetails" : "TaskDetails" },
         errors: state === "Failed" ? internal.errors : [],
       };
-      if (state !== "NotStarted" && state !== "Skipped") taskBody.startTime = new Date(internal.startTime + start).toISOString();
-      if (state === "Succeeded" || state === "Failed" || state === "Cancelled")
-        taskBody.endTime = new Date(internal.startTime + Math.min(offset, elapsed)).toISOString();
+      if (run !== undefined) taskBody.startTime = new Date(run.start).toISOString();
+      if (run?.end !== undefined && run.end !== null) taskBody.endTime = new Date(run.end).toISOString();
       return taskBody;
     });
     const properties: JsonObject = {
@@ -207,7 +286,7 @@ export class AsrJobs {
       tasks,
       errors: internal.errors,
       startTime: new Date(internal.startTime).toISOString(),
-      allowedActions: allowedActions(internal.state),
+      allowedActions: allowedActions(internal),
       targetObjectId: internal.targetObjectId,
       targetObjectName: internal.targetObjectName,
       targetInstanceType: internal.targetInstanceType,
@@ -215,6 +294,23 @@ export class AsrJobs {
     };
     if (internal.endTime !== null) properties.endTime = new Date(internal.endTime).toISOString();
     return { ...job.body, properties };
+  }
+
+  /** The task runs of a timed job (one operation for all its tasks), derived from the time it has run. */
+  private timedTaskRuns(internal: JobInternal): (TaskRun | undefined)[] {
+    const elapsed = (internal.endTime ?? this.services.now()) - internal.startTime;
+    let offset = 0;
+    return internal.tasks.map((task, index) => {
+      const start = offset;
+      offset += task.durationMs;
+      const isLast = index === internal.tasks.length - 1;
+      const end = internal.startTime + Math.min(offset, elapsed);
+      if (internal.state === "Succeeded" || internal.state === "Suspended") return { start: internal.startTime + start, end, state: "Succeeded" };
+      if (elapsed >= offset && !(isLast && internal.state === "Failed")) return { start: internal.startTime + start, end, state: "Succeeded" };
+      if (elapsed < start) return undefined;
+      const state = internal.state === "InProgress" ? "InProgress" : internal.state;
+      return { start: internal.startTime + start, end: state === "InProgress" ? null : end, state };
+    });
   }
 
   registerRoutes(router: Router): void {
@@ -265,7 +361,7 @@ export class AsrJobs {
     const job = this.require(ctx);
     const operation = this.polled(job);
     const internal = job.internal as JobInternal;
-    const status = operation?.status ?? (internal.state === "Failed" ? "Failed" : internal.state === "Cancelled" ? "Canceled" : "Succeeded");
+    const status = this.isUnderWay(job) ? "InProgress" : internal.state === "Failed" ? "Failed" : internal.state === "Cancelled" ? "Canceled" : "Succeeded";
     const body: JsonObject = {
       id: `${vaultIdOf(ctx)}/replicationOperationStatus/${String(job.body.name)}`,
       name: String(job.body.name),
@@ -281,7 +377,7 @@ export class AsrJobs {
     const job = this.require(ctx);
     const operation = this.polled(job);
     const internal = job.internal as JobInternal;
-    if (operation?.status === "InProgress") return emptyResponse(202, this.headers(ctx, job));
+    if (this.isUnderWay(job)) return emptyResponse(202, this.headers(ctx, job));
     if (internal.state === "Failed") {
       const error = operation?.error ?? { code: "JobFailed", message: `Job '${internal.friendlyName}' failed.`, httpStatus: 400 };
       return jsonResponse(error.httpStatus, { error: { code: error.code, message: error.message } });
@@ -298,11 +394,18 @@ export class AsrJobs {
     const job = this.get(String(operation.data.jobId));
     if (job === undefined) return;
     const internal = job.internal as JobInternal;
-    internal.endTime = at;
-    if (error === undefined) {
-      internal.state = internal.suspendOnSuccess ? "Suspended" : "Succeeded";
+    if (error !== undefined) {
+      this.fail(job, at, error, internal.tasks.length - 1);
       return;
     }
+    internal.endTime = at;
+    internal.state = internal.suspendOnSuccess ? "Suspended" : "Succeeded";
+  }
+
+  /** Ends the job as failed at task `taskIndex`. */
+  private fail(job: StoredResource, at: number, error: OperationError, taskIndex: number): void {
+    const internal = job.internal as JobInternal;
+    internal.endTime = at;
     internal.state = "Failed";
     internal.errors = [
       {
@@ -315,9 +418,56 @@ export class AsrJobs {
         },
         errorLevel: "Error",
         creationTime: new Date(at).toISOString(),
-        taskId: `${String(job.body.name)}-${internal.tasks.length - 1}`,
+        taskId: `${String(job.body.name)}-${taskIndex}`,
       },
     ];
+  }
+
+  /** Runs the tasks of a stepped job from `index` at `at`: starts the next one, stops at one that waits for the user, or ends the job. */
+  private runTasksFrom(job: StoredResource, index: number, at: number): void {
+    const internal = job.internal as JobInternal;
+    const runs = taskRunsOf(internal);
+    const task = internal.tasks[index];
+    if (task === undefined) {
+      internal.endTime = at;
+      internal.state = internal.suspendOnSuccess ? "Suspended" : "Succeeded";
+      return;
+    }
+    runs[index] = { start: at, end: null, state: task.waitsForUser === true ? "Suspended" : "InProgress" };
+    if (task.waitsForUser === true) {
+      internal.state = "Suspended";
+      return;
+    }
+    internal.state = "InProgress";
+    const injected = internal.data.injectedFailure as unknown as OperationError | undefined;
+    delete internal.data.injectedFailure;
+    const operation = this.services.operations.start(
+      {
+        kind: STEP_KIND,
+        subscriptionId: job.id.split("/")[2] ?? "",
+        location: internal.location,
+        resourceId: job.id,
+        apiVersion: "",
+        durationMs: task.durationMs,
+        pollIntervalMs: ASR_POLL_INTERVAL_MS,
+        data: { jobId: job.id },
+        ...(injected === undefined ? {} : { injectedFailure: injected }),
+      },
+      at,
+    );
+    internal.operationId = operation.id;
+  }
+
+  /** The stepped job an operation runs a task of, unless the job moved on (cancelled). */
+  private currentStepJob(operation: OperationRecord): StoredResource | undefined {
+    const job = this.get(String(operation.data.jobId));
+    return job !== undefined && (job.internal as JobInternal).operationId === operation.id ? job : undefined;
+  }
+
+  private steppedKind(internal: JobInternal): AsrSteppedJobKind {
+    const kind = this.steppedKinds.get(internal.kind);
+    if (kind === undefined) throw new Error(`unknown stepped job kind '${internal.kind}'`);
+    return kind;
   }
 
   private cancel(ctx: RequestContext): EmulatorResponse {
@@ -326,7 +476,15 @@ export class AsrJobs {
     if (internal.state !== "InProgress" && internal.state !== "Suspended") throw notAllowed(internal, "Cancel");
     const now = this.services.now();
     const operation = this.services.operations.get(internal.operationId);
-    if (operation !== undefined && this.services.operations.cancel(internal.operationId, now)) this.kinds.get(internal.kind)?.cancelled?.(operation, now);
+    const stopped = operation !== undefined && this.services.operations.cancel(internal.operationId, now);
+    if (internal.taskRuns !== null) {
+      const index = currentTask(internal);
+      const run = internal.taskRuns[index];
+      if (run !== undefined && run.end === null) Object.assign(run, { end: now, state: "Cancelled" });
+      this.steppedKind(internal).cancelled?.(job, index, now);
+    } else if (stopped) {
+      this.kinds.get(internal.kind)?.cancelled?.(operation, now);
+    }
     internal.state = "Cancelled";
     internal.endTime = now;
     return this.actionAccepted(ctx, job);
@@ -335,7 +493,7 @@ export class AsrJobs {
   private restart(ctx: RequestContext): EmulatorResponse {
     const job = this.require(ctx);
     const internal = job.internal as JobInternal;
-    if (internal.state !== "Failed") throw notAllowed(internal, "Restart");
+    if (!allowedActions(internal).includes("Restart")) throw notAllowed(internal, "Restart");
     const total = internal.tasks.reduce((sum, t) => sum + t.durationMs, 0);
     const operation = this.services.operations.start(
       {
@@ -359,10 +517,23 @@ export class AsrJobs {
     const internal = job.internal as JobInternal;
     if (internal.state !== "Suspended") throw notAllowed(internal, "Resume");
     const now = this.services.now();
-    this.kinds.get(internal.kind)?.resumed?.(job, now);
+    if (waitsForUser(internal)) {
+      const index = currentTask(internal);
+      Object.assign(taskRunsOf(internal)[index] as TaskRun, { end: now, state: "Succeeded" });
+      this.runTasksFrom(job, index + 1, now);
+      return this.actionAccepted(ctx, job);
+    }
+    if (internal.taskRuns === null) this.kinds.get(internal.kind)?.resumed?.(job, now);
+    else this.steppedKind(internal).resumed?.(job, now);
     internal.state = "Succeeded";
     internal.endTime = now;
     return this.actionAccepted(ctx, job);
+  }
+
+  /** Whether the job is still under way for its caller: running, or stopped at a task that waits for the user. */
+  isUnderWay(job: StoredResource): boolean {
+    const internal = job.internal as JobInternal;
+    return internal.state === "InProgress" || waitsForUser(internal);
   }
 
   /** A job action (cancel, restart, resume) is accepted at once; its `Location` is the job, whose GET is the result. */
@@ -371,12 +542,13 @@ export class AsrJobs {
   }
 }
 
-function allowedActions(state: JobState): JsonValue[] {
-  switch (state) {
+function allowedActions(internal: JobInternal): JsonValue[] {
+  switch (internal.state) {
     case "InProgress":
       return ["Cancel"];
     case "Failed":
-      return ["Restart"];
+      // A stepped job (a recovery plan's) is not restarted: running the plan's operation again continues it.
+      return internal.taskRuns === null ? ["Restart"] : [];
     case "Suspended":
       return ["Cancel", "Resume"];
     default:
@@ -384,9 +556,25 @@ function allowedActions(state: JobState): JsonValue[] {
   }
 }
 
+/** The index of the task a stepped job is at (the last one that started). */
+function currentTask(internal: JobInternal): number {
+  return taskRunsOf(internal).length - 1;
+}
+
+function taskRunsOf(internal: JobInternal): TaskRun[] {
+  if (internal.taskRuns === null) throw new Error(`job '${internal.friendlyName}' is not a stepped job`);
+  return internal.taskRuns;
+}
+
+/** Whether a stepped job is stopped at a task that waits for the user (a manual action). */
+function waitsForUser(internal: JobInternal): boolean {
+  if (internal.taskRuns === null || internal.state !== "Suspended") return false;
+  return internal.tasks[currentTask(internal)]?.waitsForUser === true && internal.taskRuns[currentTask(internal)]?.state === "Suspended";
+}
+
 function stateDescription(internal: JobInternal): string {
   if (internal.state === "Succeeded") return "Completed";
-  if (internal.state === "Suspended") return internal.scenarioName === "TestFailover" ? "WaitingForStopTestFailover" : "WaitingForUserInput";
+  if (internal.state === "Suspended") return waitsForUser(internal) || internal.scenarioName !== "TestFailover" ? "WaitingForUserInput" : "WaitingForStopTestFailover";
   return internal.state;
 }
 
@@ -394,6 +582,6 @@ function notAllowed(internal: JobInternal, action: string): ArmError {
   return new ArmError(
     400,
     "JobActionNotAllowed",
-    `The action '${action}' is not allowed on job '${internal.friendlyName}' in state '${internal.state}'. Allowed actions: ${JSON.stringify(allowedActions(internal.state))}.`,
+    `The action '${action}' is not allowed on job '${internal.friendlyName}' in state '${internal.state}'. Allowed actions: ${JSON.stringify(allowedActions(internal))}.`,
   );
 }
