@@ -6,7 +6,7 @@ import type { ComputeService } from "../compute/registerCompute.js";
 import type { StoredResource } from "../store/state.js";
 import type { AsrContext } from "./asrContext.js";
 import { addAsrRoute, propertiesOf } from "./asrResources.js";
-import { pointName, type FailoverState, type ItemInternal, type ProtectedItems } from "./protectedItems.js";
+import { pointName, type FailoverState, type ItemInternal, type ProtectedItems, type TestFailoverState } from "./protectedItems.js";
 import { recoveryPointsAt } from "./replicationModel.js";
 
 const ITEM_PATH =
@@ -29,19 +29,19 @@ export class ItemFailover {
     private readonly compute: ComputeService,
   ) {
     asr.jobs.register("asr.item.testFailover", {
-      complete: (op, at) => this.testFailoverDone(String(op.data.itemId), at),
-      failed: (op) => this.withItem(String(op.data.itemId), (i) => (i.testFailover = null)),
+      complete: (op, at) => this.completeTestFailover(String(op.data.itemId), at),
+      failed: (op) => this.abandonTestFailover(String(op.data.itemId)),
+      // Resuming a test failover's job is how the service used to complete a test: it cleans up.
+      resumed: (job, at) => this.completeCleanup(String((job.internal as JsonObject & { data: JsonObject }).data.itemId), at),
     });
-    asr.jobs.register("asr.item.testFailoverCleanup", { complete: (op, at) => this.cleanupDone(String(op.data.itemId), at) });
+    asr.jobs.register("asr.item.testFailoverCleanup", { complete: (op, at) => this.completeCleanup(String(op.data.itemId), at) });
     asr.jobs.register("asr.item.failover", {
-      complete: (op, at) => this.failoverDone(String(op.data.itemId), at),
+      complete: (op, at) => this.completeFailover(String(op.data.itemId), at),
       failed: (op, at) => this.rollBack(String(op.data.itemId), at),
     });
     asr.jobs.register("asr.item.changeRecoveryPoint", { complete: (op) => this.recreate(String(op.data.itemId), op.data.point as JsonObject) });
     asr.jobs.register("asr.item.cancelFailover", { complete: (op, at) => this.rollBack(String(op.data.itemId), at) });
-    asr.jobs.register("asr.item.commit", {
-      complete: (op) => this.withItem(String(op.data.itemId), (i) => Object.assign(i, { phase: "FailoverCommitted", scenario: "None" })),
-    });
+    asr.jobs.register("asr.item.commit", { complete: (op) => this.completeCommit(String(op.data.itemId)) });
   }
 
   register(router: Router): void {
@@ -63,6 +63,17 @@ export class ItemFailover {
   /** 409 OperationNotAllowed unless `operation` is in the item's allowed operations now; returns the item. */
   private allowed(ctx: RequestContext, operation: string): { item: StoredResource; internal: ItemInternal } {
     const item = this.items.require(ctx);
+    this.requireAllowed(item, operation);
+    return { item, internal: item.internal as ItemInternal };
+  }
+
+  /** Whether the item allows `operation` now. */
+  allows(item: StoredResource, operation: string): boolean {
+    return ((this.items.view(item).properties as JsonObject).allowedOperations as JsonValue[]).includes(operation);
+  }
+
+  /** 409 OperationNotAllowed, naming the item's state and allowed operations, unless it allows `operation` now. */
+  requireAllowed(item: StoredResource, operation: string): void {
     const properties = this.items.view(item).properties as JsonObject;
     const allowed = properties.allowedOperations as JsonValue[];
     if (!allowed.includes(operation)) {
@@ -72,7 +83,6 @@ export class ItemFailover {
         `Operation '${operation}' is not allowed on replicated item '${String(item.body.name)}' in state '${String(properties.protectionState)}' (${String(properties.protectionStateDescription)}). Allowed operations: [${allowed.join(", ")}].`,
       );
     }
-    return { item, internal: item.internal as ItemInternal };
   }
 
   private withItem(itemId: string, change: (internal: ItemInternal) => void): void {
@@ -80,20 +90,10 @@ export class ItemFailover {
     if (item !== undefined) change(item.internal as ItemInternal);
   }
 
-  /** The recovery point an input names (an id of one of the item's points), or the newest one. */
-  private pointFor(item: StoredResource, input: JsonObject, field: string, latestIfSourceUp: boolean): { id: string; time: number } {
-    const internal = item.internal as ItemInternal;
+  /** The recovery point an input names (an id of one of the item's points), or the newest one (`Latest` when the source can sync). */
+  private pointFor(item: StoredResource, input: JsonObject, field: string, latestIfSourceUp: boolean): RecoveryPointChoice {
     const requested = input.recoveryPointId;
-    const now = this.asr.services.now();
-    if (requested === undefined || requested === null || requested === "") {
-      if (latestIfSourceUp && !this.asr.services.isRegionDown(internal.sourceLocation)) {
-        return { id: `${item.id}/recoveryPoints/${pointName(internal.lifecycleId, now, "Latest")}`, time: now };
-      }
-      const inputs = this.items.pointInputs(internal, now);
-      const newest = inputs === undefined ? undefined : recoveryPointsAt(inputs)[0];
-      if (newest === undefined) throw new ArmError(400, "NoRecoveryPoint", `Replicated item '${String(item.body.name)}' has no recovery point yet.`, field);
-      return { id: `${item.id}/recoveryPoints/${pointName(internal.lifecycleId, newest.time, newest.type)}`, time: newest.time };
-    }
+    if (requested === undefined || requested === null || requested === "") return this.pointOfType(item, latestIfSourceUp ? "Latest" : "LatestProcessed", field);
     const point = this.items.recoveryPoints(item).find((p) => String(p.id).toLowerCase() === String(requested).toLowerCase());
     if (point === undefined)
       throw new ArmError(
@@ -103,6 +103,25 @@ export class ItemFailover {
         field,
       );
     return { id: String(point.id), time: Date.parse(String((point.properties as JsonObject).recoveryPointTime)) };
+  }
+
+  /**
+   * The point a recovery point type means for this item now: `Latest` syncs what is pending (now,
+   * when the source region is up; otherwise the newest point), `LatestProcessed` the newest point,
+   * `LatestApplicationConsistent` / `LatestCrashConsistent` the newest of that type.
+   */
+  pointOfType(item: StoredResource, type: string, field: string): RecoveryPointChoice {
+    const internal = item.internal as ItemInternal;
+    const now = this.asr.services.now();
+    if (type === "Latest" && !this.asr.services.isRegionDown(internal.sourceLocation)) {
+      return { id: `${item.id}/recoveryPoints/${pointName(internal.lifecycleId, now, "Latest")}`, time: now };
+    }
+    const inputs = this.items.pointInputs(internal, now);
+    const wanted = type === "LatestApplicationConsistent" ? "ApplicationConsistent" : type === "LatestCrashConsistent" ? "CrashConsistent" : undefined;
+    const point = (inputs === undefined ? [] : recoveryPointsAt(inputs)).find((p) => wanted === undefined || p.type === wanted);
+    if (point === undefined)
+      throw new ArmError(400, "NoRecoveryPoint", `Replicated item '${String(item.body.name)}' has no ${wanted ?? ""} recovery point yet.`.replace("  ", " "), field);
+    return { id: `${item.id}/recoveryPoints/${pointName(internal.lifecycleId, point.time, point.type)}`, time: point.time };
   }
 
   private a2aInput(properties: JsonObject): JsonObject {
@@ -154,61 +173,98 @@ export class ItemFailover {
     });
   }
 
+  /** 400 unless a test failover's network is the id of a virtual network. */
+  checkTestNetwork(networkId: string, field: string): void {
+    if (!VNET_ID.test(networkId)) {
+      throw new ArmError(
+        400,
+        "InvalidParameter",
+        `A test failover needs '${field}': the isolated virtual network the test VMs join (networkType 'VmNetworkAsInput').`,
+        field,
+      );
+    }
+  }
+
+  /** 409 when the region the item would fail over to is down. */
+  checkTargetRegion(item: StoredResource): void {
+    const target = (item.internal as ItemInternal).targetLocation;
+    if (this.asr.services.isRegionDown(target))
+      throw new ArmError(409, "TargetRegionUnavailable", `The region '${target}' that replicated item '${String(item.body.name)}' fails over to is unavailable.`);
+  }
+
   private testFailover(ctx: RequestContext): EmulatorResponse {
     const { item, internal } = this.allowed(ctx, "TestFailover");
     const properties = propertiesOf(optionalJsonBody(ctx));
     this.checkDirection(properties, internal);
     const networkId = String(properties.networkId ?? "");
-    if (!VNET_ID.test(networkId)) {
-      throw new ArmError(
-        400,
-        "InvalidParameter",
-        "A test failover needs 'properties.networkId': the isolated virtual network the test VM joins (networkType 'VmNetworkAsInput').",
-        "properties.networkId",
-      );
-    }
+    this.checkTestNetwork(networkId, "properties.networkId");
+    this.checkTargetRegion(item);
     const point = this.pointFor(item, this.a2aInput(properties), "properties.providerSpecificDetails.recoveryPointId", false);
     const job = this.items.startItemJob(ctx, item, {
       kind: "asr.item.testFailover",
       scenarioName: "TestFailover",
       friendlyName: "Test failover",
       tasks: [PREREQUISITES, CREATE_VM, START_VM],
-      data: { networkId },
       suspendOnSuccess: true,
     });
-    internal.testFailover = { state: "InProgress", jobId: job.id, testVmId: this.recoveryVmId(item, "-test"), recoveryPointTime: point.time };
-    Object.assign(internal, { scenario: "TestFailover", jobId: job.id, scenarioStart: this.asr.services.now() });
+    this.beginTestFailover(item, networkId, point, job.id);
     return this.asr.jobs.accepted(ctx, job);
   }
 
-  private testFailoverDone(itemId: string, at: number): void {
+  /** Marks the item as test-failing-over from `point` into `networkId`, under job `jobId`. */
+  beginTestFailover(item: StoredResource, networkId: string, point: RecoveryPointChoice, jobId: string): void {
+    const internal = item.internal as ItemInternal;
+    internal.testFailover = {
+      state: "InProgress",
+      jobId,
+      testVmId: this.recoveryVmId(item, "-test"),
+      recoveryPointTime: point.time,
+      recoveryPointId: point.id,
+      networkId,
+    };
+    Object.assign(internal, { scenario: "TestFailover", jobId, scenarioStart: this.asr.services.now() });
+  }
+
+  /** The test VM is up: the item waits for cleanup. */
+  completeTestFailover(itemId: string, at: number): void {
     const item = this.asr.services.resources.get(itemId);
     const internal = item?.internal as ItemInternal | undefined;
     if (item === undefined || internal === undefined || internal.testFailover === null) return;
-    const job = this.asr.jobs.get(internal.testFailover.jobId);
-    const networkId = String(((job?.internal as JsonObject | undefined)?.data as JsonObject | undefined)?.networkId ?? "");
-    this.materialize(item, internal.testFailover.testVmId, networkId === "" ? undefined : networkId);
+    this.materialize(item, internal.testFailover.testVmId, internal.testFailover.networkId === "" ? undefined : internal.testFailover.networkId);
     internal.testFailover.state = "WaitingForCompletion";
     internal.lastSuccessfulTestFailoverTime = at;
   }
 
+  /** A test failover that did not happen (failed or cancelled): the item is as before. */
+  abandonTestFailover(itemId: string): void {
+    this.withItem(itemId, (internal) => {
+      if (internal.testFailover !== null) this.compute.virtualMachines.dematerialize(internal.testFailover.testVmId);
+      Object.assign(internal, { testFailover: null, scenario: "None" });
+    });
+  }
+
   private cleanup(ctx: RequestContext): EmulatorResponse {
-    const { item, internal } = this.allowed(ctx, "TestFailoverCleanup");
-    const comments = propertiesOf(optionalJsonBody(ctx)).comments;
-    if (comments !== undefined && (typeof comments !== "string" || comments.length > 1024))
-      throw new ArmError(400, "InvalidParameter", "'properties.comments' must be a string of at most 1,024 characters.", "properties.comments");
+    const { item } = this.allowed(ctx, "TestFailoverCleanup");
+    checkComments(propertiesOf(optionalJsonBody(ctx)).comments);
     const job = this.items.startItemJob(ctx, item, {
       kind: "asr.item.testFailoverCleanup",
       scenarioName: "TestFailoverCleanup",
       friendlyName: "Test failover cleanup",
       tasks: [{ name: "DeleteTestVm", friendlyName: "Delete the test virtual machine", durationMs: 60_000 }],
     });
-    (internal.testFailover as NonNullable<ItemInternal["testFailover"]>).state = "CleanupInProgress";
-    Object.assign(internal, { scenario: "TestFailoverCleanup", jobId: job.id, scenarioStart: this.asr.services.now() });
+    this.beginCleanup(item, job.id);
     return this.asr.jobs.accepted(ctx, job);
   }
 
-  private cleanupDone(itemId: string, at: number): void {
+  /** Marks the item's test failover as being cleaned up under job `jobId`. */
+  beginCleanup(item: StoredResource, jobId: string): void {
+    const internal = item.internal as ItemInternal;
+    (internal.testFailover as TestFailoverState).state = "CleanupInProgress";
+    Object.assign(internal, { scenario: "TestFailoverCleanup", jobId, scenarioStart: this.asr.services.now() });
+  }
+
+  /** The test VM is gone and the test failover's job completes. */
+  completeCleanup(itemId: string, at: number): void {
     this.withItem(itemId, (internal) => {
       const test = internal.testFailover;
       if (test === null) return;
@@ -231,17 +287,8 @@ export class ItemFailover {
         `Replicated item '${String(item.body.name)}' is in multi-VM group '${String(details.multiVmGroupName)}'; its VMs fail over together, through a recovery plan.`,
       );
     }
-    const operations = properties.sourceSiteOperations ?? "NotRequired";
-    if (operations !== "Required" && operations !== "NotRequired")
-      throw new ArmError(400, "InvalidParameter", "'sourceSiteOperations' must be 'Required' or 'NotRequired'.", "properties.sourceSiteOperations");
-    const shutDown = operations === "Required";
-    if (shutDown && this.asr.services.isRegionDown(internal.sourceLocation)) {
-      throw new ArmError(
-        409,
-        "SourceRegionUnavailable",
-        `The source region '${internal.sourceLocation}' is unavailable: the source VM cannot be shut down first. Fail over with sourceSiteOperations 'NotRequired' from a recovery point.`,
-      );
-    }
+    const shutDown = sourceShutDown(properties.sourceSiteOperations);
+    this.checkFailover(item, shutDown);
     const a2a = this.a2aInput(properties);
     if (shutDown && a2a.recoveryPointId !== undefined && a2a.recoveryPointId !== null) {
       throw new ArmError(
@@ -252,7 +299,6 @@ export class ItemFailover {
       );
     }
     const point = this.pointFor(item, a2a, "properties.providerSpecificDetails.recoveryPointId", true);
-    const now = this.asr.services.now();
     const job = this.items.startItemJob(ctx, item, {
       kind: "asr.item.failover",
       scenarioName: "UnplannedFailover",
@@ -264,31 +310,63 @@ export class ItemFailover {
         START_VM,
       ],
     });
+    this.beginFailover(item, shutDown, point, job.id);
+    return this.asr.jobs.accepted(ctx, job);
+  }
+
+  /** 409 when a failover cannot happen now: the source must be shut down but its region is down, or the target region is down. */
+  checkFailover(item: StoredResource, shutDown: boolean): void {
+    const internal = item.internal as ItemInternal;
+    if (shutDown && this.asr.services.isRegionDown(internal.sourceLocation)) {
+      throw new ArmError(
+        409,
+        "SourceRegionUnavailable",
+        `The source region '${internal.sourceLocation}' is unavailable: the source VM cannot be shut down first. Fail over with sourceSiteOperations 'NotRequired' from a recovery point.`,
+      );
+    }
+    this.checkTargetRegion(item);
+  }
+
+  /** Marks the item as failing over (from `point`, or syncing first when `shutDown`) under job `jobId`. */
+  beginFailover(item: StoredResource, shutDown: boolean, point: RecoveryPointChoice, jobId: string): void {
+    const internal = item.internal as ItemInternal;
+    const now = this.asr.services.now();
     const failover: FailoverState = {
       type: shutDown ? "Planned" : "Unplanned",
       fromLocation: internal.activeLocation,
-      jobId: job.id,
+      jobId,
       startedAt: now,
       recoveryPointTime: point.time,
       recoveryPointId: point.id,
       failedOverVmId: this.recoveryVmId(item),
       sourceShutDown: shutDown,
     };
-    Object.assign(internal, { phase: "FailoverInProgress", failover, scenario: "UnplannedFailover", jobId: job.id, scenarioStart: now });
+    Object.assign(internal, { phase: "FailoverInProgress", failover, scenario: "UnplannedFailover", jobId, scenarioStart: now });
     internal.outages.push({ from: now, to: null });
-    return this.asr.jobs.accepted(ctx, job);
   }
 
-  private failoverDone(itemId: string, at: number): void {
+  /** Shuts the source VM down (the first step of a failover that syncs before it goes). */
+  shutDownSource(itemId: string): void {
+    this.withItem(itemId, (internal) => {
+      if (internal.failover?.sourceShutDown === true) this.compute.virtualMachines.setPowerState(internal.vmId, "stopped");
+    });
+  }
+
+  /**
+   * The failed-over VM is up in the other region: the item waits for commit. An injected failover
+   * fault (control surface) fails it here, once, with its code.
+   */
+  completeFailover(itemId: string, at: number): void {
     const item = this.asr.services.resources.get(itemId);
     const internal = item?.internal as ItemInternal | undefined;
     if (item === undefined || internal === undefined || internal.failover === null) return;
-    if (internal.failover.sourceShutDown) this.compute.virtualMachines.setPowerState(internal.vmId, "stopped");
-    this.materialize(
-      item,
-      internal.failover.failedOverVmId,
-      stringOr(((item.body.properties as JsonObject).providerSpecificDetails as JsonObject).selectedRecoveryAzureNetworkId),
-    );
+    const fault = internal.failoverFault;
+    if (fault !== undefined && fault !== null) {
+      internal.failoverFault = null;
+      throw new ArmError(400, fault.code, fault.message);
+    }
+    this.shutDownSource(itemId);
+    this.materialize(item, internal.failover.failedOverVmId, stringOr(((item.body.properties as JsonObject).providerSpecificDetails as JsonObject).selectedRecoveryAzureNetworkId));
     Object.assign(internal, {
       phase: "FailoverCommitPending",
       activeLocation: internal.failover.fromLocation === "Primary" ? "Recovery" : "Primary",
@@ -297,8 +375,13 @@ export class ItemFailover {
     });
   }
 
+  /** Makes the next failover of the item fail when its VM would come up (a fault of the control surface). */
+  injectFailoverFault(item: StoredResource, code: string, message: string): void {
+    (item.internal as ItemInternal).failoverFault = { code, message };
+  }
+
   /** Undoes a failover (failed or cancelled): the failed-over VM goes, the source runs again, replication resumes. */
-  private rollBack(itemId: string, at: number): void {
+  rollBack(itemId: string, at: number): void {
     this.withItem(itemId, (internal) => {
       const failover = internal.failover;
       if (failover === null) return;
@@ -359,16 +442,46 @@ export class ItemFailover {
   }
 
   private commit(ctx: RequestContext): EmulatorResponse {
-    const { item, internal } = this.allowed(ctx, "Commit");
+    const { item } = this.allowed(ctx, "Commit");
     const job = this.items.startItemJob(ctx, item, {
       kind: "asr.item.commit",
       scenarioName: "FailoverCommit",
       friendlyName: "Commit",
       tasks: [{ name: "Commit", friendlyName: "Commit the failover (recovery points are deleted)", durationMs: 60_000 }],
     });
-    Object.assign(internal, { phase: "CommitInProgress", scenario: "FailoverCommit", jobId: job.id, scenarioStart: this.asr.services.now() });
+    this.beginCommit(item, job.id);
     return this.asr.jobs.accepted(ctx, job);
   }
+
+  /** Marks the item's failover as being committed under job `jobId`. */
+  beginCommit(item: StoredResource, jobId: string): void {
+    Object.assign(item.internal, { phase: "CommitInProgress", scenario: "FailoverCommit", jobId, scenarioStart: this.asr.services.now() });
+  }
+
+  /** The failover is final. */
+  completeCommit(itemId: string): void {
+    this.withItem(itemId, (internal) => Object.assign(internal, { phase: "FailoverCommitted", scenario: "None" }));
+  }
+}
+
+/** A recovery point chosen for a failover. */
+export interface RecoveryPointChoice {
+  id: string;
+  time: number;
+}
+
+/** Whether `sourceSiteOperations` asks to shut the source down first; 400 for another value. */
+export function sourceShutDown(value: JsonValue | undefined): boolean {
+  const operations = value ?? "NotRequired";
+  if (operations !== "Required" && operations !== "NotRequired")
+    throw new ArmError(400, "InvalidParameter", "'sourceSiteOperations' must be 'Required' or 'NotRequired'.", "properties.sourceSiteOperations");
+  return operations === "Required";
+}
+
+/** 400 unless `comments` is absent or a string of at most 1,024 characters. */
+export function checkComments(comments: JsonValue | undefined): void {
+  if (comments !== undefined && (typeof comments !== "string" || comments.length > 1024))
+    throw new ArmError(400, "InvalidParameter", "'properties.comments' must be a string of at most 1,024 characters.", "properties.comments");
 }
 
 function stringOr(value: JsonValue | undefined): string | undefined {

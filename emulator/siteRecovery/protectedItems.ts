@@ -55,6 +55,9 @@ export interface TestFailoverState extends JsonObject {
   jobId: string;
   testVmId: string;
   recoveryPointTime: number;
+  recoveryPointId: string;
+  /** The isolated network the test VM joins. */
+  networkId: string;
 }
 
 /** A failover that happened (or is happening) and is not committed yet. */
@@ -92,6 +95,8 @@ export interface ItemInternal extends JsonObject {
   failover: FailoverState | null;
   lastSuccessfulFailoverTime: number | null;
   lastSuccessfulTestFailoverTime: number | null;
+  /** A failure the control surface injected into the item's next failover. */
+  failoverFault?: { code: string; message: string } | null;
 }
 
 /**
@@ -545,7 +550,7 @@ export class ProtectedItems {
       testFailoverState: test === null ? "None" : TEST_FAILOVER_STATE[test.state],
       testFailoverStateDescription: test === null ? "None" : test.state === "WaitingForCompletion" ? "Waiting for user input" : test.state,
       allowedOperations: allowed,
-      failoverRecoveryPointId: internal.failover?.recoveryPointId ?? null,
+      failoverRecoveryPointId: internal.failover?.recoveryPointId ?? test?.recoveryPointId ?? null,
       lastSuccessfulFailoverTime: internal.lastSuccessfulFailoverTime === null ? null : new Date(internal.lastSuccessfulFailoverTime).toISOString(),
       lastSuccessfulTestFailoverTime: internal.lastSuccessfulTestFailoverTime === null ? null : new Date(internal.lastSuccessfulTestFailoverTime).toISOString(),
       replicationHealth: health.replicationHealth,
