@@ -54,7 +54,7 @@ export class DrClient {
     this.protectedVms = new ProtectedVmOperations(siteRecovery, compute, backend.clock);
     this.jobs = new JobOperations(siteRecovery, backend.clock);
     this.failover = new FailoverOperations(siteRecovery, backend.clock);
-    this.recoveryPlans = new RecoveryPlanOperations(siteRecovery);
+    this.recoveryPlans = new RecoveryPlanOperations(siteRecovery, backend.clock, this.protectedVms);
   }
 
   /** The backend's clock: virtual on the fake backend. */

@@ -59,11 +59,24 @@ export { protectVmInputSchema, reprotectInputSchema } from "./model/protectedVm.
 export type { ProtectVmInput, ProtectedVm, ProtectionPhase, RecoveryPoint, ReprotectInput } from "./model/protectedVm.js";
 export { parseReplicatedItemId } from "./model/replicatedItemId.js";
 export type { ReplicatedItemRef } from "./model/replicatedItemId.js";
-export type { Job, JobTask, JobError, JobProgress } from "./model/job.js";
+export type { Job, JobTask, JobError, JobItem, JobProgress } from "./model/job.js";
+export { jobPercent } from "./model/job.js";
 export type { VmDisk } from "./model/virtualMachine.js";
 export { FailoverOperations } from "./operations/failover.js";
 export { failoverInputSchema, testFailoverInputSchema, recoveryPointChoiceSchema } from "./model/failover.js";
 export type { FailoverInput, FailoverResult, RecoveryPointChoice, TestFailoverInput } from "./model/failover.js";
-export { RecoveryPlanOperations } from "./operations/recoveryPlans.js";
+export { RecoveryPlanOperations, type PlanRunStartOptions } from "./operations/recoveryPlans.js";
+export type { PlanRunOptions } from "./operations/planRuns.js";
+export { planFailoverInputSchema, planRunHandleSchema, planTestFailoverInputSchema } from "./model/planRun.js";
+export type {
+  ManualActionRequest,
+  PlanFailoverInput,
+  PlanOperationName,
+  PlanRunHandle,
+  PlanRunItem,
+  PlanRunResult,
+  PlanRunStep,
+  PlanTestFailoverInput,
+} from "./model/planRun.js";
 export { recoveryPlanInputSchema, recoveryPlanActionSchema } from "./model/recoveryPlan.js";
 export type { RecoveryPlan, RecoveryPlanAction, RecoveryPlanInput } from "./model/recoveryPlan.js";

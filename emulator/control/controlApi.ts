@@ -109,6 +109,26 @@ export class ControlApi {
     this.siteRecovery.protectedItems.health.clearCause(item);
   }
 
+  /**
+   * Makes the next failover of an item (by the item's id or its source VM's id) fail when its VM
+   * would come up, with `code` (default `AzureVmCreationFailed`) and `message`: alone, its
+   * failover job fails; in a recovery plan, its boot group fails and the plan stops there.
+   * 404 when nothing replicates that target.
+   */
+  failFailover(input: unknown): { target: string; code: string; message: string } {
+    const body = typeof input === "object" && input !== null ? (input as { target?: unknown; code?: unknown; message?: unknown }) : {};
+    const target = String(body.target ?? "");
+    const item = this.siteRecovery.protectedItems.findByTargetId(target);
+    if (item === undefined) throw new ArmError(404, "ReplicatedItemNotFound", `Nothing replicates '${target}'.`, "target");
+    const code = typeof body.code === "string" && /^[A-Za-z][A-Za-z0-9]{0,99}$/.test(body.code) ? body.code : "AzureVmCreationFailed";
+    const message =
+      typeof body.message === "string" && body.message !== ""
+        ? body.message.slice(0, 2000)
+        : `The virtual machine of '${String(item.body.name)}' could not be created in the target region.`;
+    this.siteRecovery.itemFailover.injectFailoverFault(item, code, message);
+    return { target: item.id, code, message };
+  }
+
   /** Announces a planned-maintenance wave for some VMs; see {@link MaintenanceService.scheduleWave}. */
   scheduleMaintenanceWave(input: unknown): MaintenanceWave {
     return this.maintenance.scheduleWave(input);

@@ -47,6 +47,7 @@ export function registerControlRoutes(router: Router, control: ControlApi): void
     jsonResponse(200, { regionsDown: control.setRegionDown(param(ctx, "region"), false) }),
   );
   add("POST", "/replicationFaults", "Control_FailReplication", (ctx) => jsonResponse(201, toJson(control.failReplication(jsonBody(ctx)))));
+  add("POST", "/failoverFaults", "Control_FailFailover", (ctx) => jsonResponse(201, control.failFailover(jsonBody(ctx))));
   add("POST", "/replicationFaults/clear", "Control_ClearReplicationFailure", (ctx) => {
     const target = jsonBody(ctx).target;
     if (typeof target !== "string") throw new ArmError(400, "InvalidRequestContent", "Field 'target' must be a string.", "target");

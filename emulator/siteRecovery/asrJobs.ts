@@ -39,6 +39,8 @@ export interface AsrJobSpec {
   data?: JsonObject;
   /** The job waits for the user (state Suspended) when its work is done, e.g. a test failover. */
   suspendOnSuccess?: boolean;
+  /** The job's `customDetails` (e.g. `FailoverJobDetails` with the items and their recovery points). @default AsrJobDetails */
+  customDetails?: JsonObject;
 }
 
 /** The job's outcome as the job resource shows it. */
@@ -72,6 +74,7 @@ interface JobInternal extends JsonObject {
   endTime: number | null;
   errors: JsonObject[];
   location: string;
+  customDetails?: JsonObject;
   /** Stepped jobs run one task at a time (each its own operation) and record each task's run; null for timed jobs. */
   taskRuns: TaskRun[] | null;
 }
@@ -223,6 +226,7 @@ export class AsrJobs {
       errors: [],
       location,
       taskRuns,
+      ...(spec.customDetails === undefined ? {} : { customDetails: spec.customDetails }),
     };
     const job = ResourceStore.record(
       `${vaultId}/replicationJobs/${name}`,
@@ -290,7 +294,7 @@ export class AsrJobs {
       targetObjectId: internal.targetObjectId,
       targetObjectName: internal.targetObjectName,
       targetInstanceType: internal.targetInstanceType,
-      customDetails: { instanceType: "AsrJobDetails", affectedObjectDetails: {} },
+      customDetails: internal.customDetails ?? { instanceType: "AsrJobDetails", affectedObjectDetails: {} },
     };
     if (internal.endTime !== null) properties.endTime = new Date(internal.endTime).toISOString();
     return { ...job.body, properties };
@@ -574,7 +578,8 @@ function waitsForUser(internal: JobInternal): boolean {
 
 function stateDescription(internal: JobInternal): string {
   if (internal.state === "Succeeded") return "Completed";
-  if (internal.state === "Suspended") return waitsForUser(internal) || internal.scenarioName !== "TestFailover" ? "WaitingForUserInput" : "WaitingForStopTestFailover";
+  if (internal.state === "Suspended")
+    return waitsForUser(internal) || internal.scenarioName !== "TestFailover" ? "WaitingForUserInput" : "WaitingForStopTestFailover";
   return internal.state;
 }
 

@@ -93,7 +93,8 @@ export class ItemFailover {
   /** The recovery point an input names (an id of one of the item's points), or the newest one (`Latest` when the source can sync). */
   private pointFor(item: StoredResource, input: JsonObject, field: string, latestIfSourceUp: boolean): RecoveryPointChoice {
     const requested = input.recoveryPointId;
-    if (requested === undefined || requested === null || requested === "") return this.pointOfType(item, latestIfSourceUp ? "Latest" : "LatestProcessed", field);
+    if (requested === undefined || requested === null || requested === "")
+      return this.pointOfType(item, latestIfSourceUp ? "Latest" : "LatestProcessed", field);
     const point = this.items.recoveryPoints(item).find((p) => String(p.id).toLowerCase() === String(requested).toLowerCase());
     if (point === undefined)
       throw new ArmError(
@@ -120,7 +121,12 @@ export class ItemFailover {
     const wanted = type === "LatestApplicationConsistent" ? "ApplicationConsistent" : type === "LatestCrashConsistent" ? "CrashConsistent" : undefined;
     const point = (inputs === undefined ? [] : recoveryPointsAt(inputs)).find((p) => wanted === undefined || p.type === wanted);
     if (point === undefined)
-      throw new ArmError(400, "NoRecoveryPoint", `Replicated item '${String(item.body.name)}' has no ${wanted ?? ""} recovery point yet.`.replace("  ", " "), field);
+      throw new ArmError(
+        400,
+        "NoRecoveryPoint",
+        `Replicated item '${String(item.body.name)}' has no ${wanted ?? ""} recovery point yet.`.replace("  ", " "),
+        field,
+      );
     return { id: `${item.id}/recoveryPoints/${pointName(internal.lifecycleId, point.time, point.type)}`, time: point.time };
   }
 
@@ -189,7 +195,11 @@ export class ItemFailover {
   checkTargetRegion(item: StoredResource): void {
     const target = (item.internal as ItemInternal).targetLocation;
     if (this.asr.services.isRegionDown(target))
-      throw new ArmError(409, "TargetRegionUnavailable", `The region '${target}' that replicated item '${String(item.body.name)}' fails over to is unavailable.`);
+      throw new ArmError(
+        409,
+        "TargetRegionUnavailable",
+        `The region '${target}' that replicated item '${String(item.body.name)}' fails over to is unavailable.`,
+      );
   }
 
   private testFailover(ctx: RequestContext): EmulatorResponse {
@@ -366,7 +376,11 @@ export class ItemFailover {
       throw new ArmError(400, fault.code, fault.message);
     }
     this.shutDownSource(itemId);
-    this.materialize(item, internal.failover.failedOverVmId, stringOr(((item.body.properties as JsonObject).providerSpecificDetails as JsonObject).selectedRecoveryAzureNetworkId));
+    this.materialize(
+      item,
+      internal.failover.failedOverVmId,
+      stringOr(((item.body.properties as JsonObject).providerSpecificDetails as JsonObject).selectedRecoveryAzureNetworkId),
+    );
     Object.assign(internal, {
       phase: "FailoverCommitPending",
       activeLocation: internal.failover.fromLocation === "Primary" ? "Recovery" : "Primary",

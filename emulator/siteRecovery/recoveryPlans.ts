@@ -8,7 +8,8 @@ import type { StoredResource } from "../store/state.js";
 import { ASR_TYPES, checkAsrName, vaultIdOf } from "./asrApi.js";
 import type { AsrContext } from "./asrContext.js";
 import { addAsrRoute, configurationTasks, findOfType, listUnder, propertiesOf, requireOfType } from "./asrResources.js";
-import type { ProtectedItems } from "./protectedItems.js";
+import type { ItemInternal, ProtectedItems } from "./protectedItems.js";
+import { isPast } from "./planExecution.js";
 
 /** A recovery plan holds at most 100 protected items. */
 export const MAX_PLAN_ITEMS = 100;
@@ -32,7 +33,8 @@ const OPERATIONS = [
   "CompleteMigration",
 ];
 const DIRECTIONS = ["PrimaryToRecovery", "RecoveryToPrimary"];
-const PLAN_TYPE = "Microsoft.RecoveryServices/vaults/replicationRecoveryPlans";
+/** The resource type of recovery plans. */
+export const PLAN_TYPE = "Microsoft.RecoveryServices/vaults/replicationRecoveryPlans";
 
 /**
  * Recovery plans: replicated items ordered in groups (a Shutdown group, a Failover group, ordered
@@ -64,24 +66,46 @@ export class RecoveryPlans {
     });
   }
 
-  private require(ctx: RequestContext): StoredResource {
+  /** The plan the request names; 404 when it does not exist. */
+  require(ctx: RequestContext): StoredResource {
     this.asr.vaults.requireVault(ctx);
     return requireOfType(this.asr.services, `${vaultIdOf(ctx)}/replicationRecoveryPlans/${param(ctx, "recoveryPlanName")}`, PLAN_TYPE, ctx);
   }
 
-  /** The plan as served: its allowed operations are those every item allows now. */
+  /** Records that a job of the plan's failover operations started (the plan's current scenario). */
+  recordRun(plan: StoredResource, jobId: string, failoverType: string, at: number): void {
+    Object.assign(plan.internal, { jobId, failoverType, runStart: at });
+  }
+
+  /**
+   * The plan as served. It allows an operation when every item allows it or is already past it
+   * (a plan run again after a partial failure), and at least one item allows it; its current
+   * scenario is the job of its last operation while that job is under way or waits for the user.
+   */
   view(plan: StoredResource): JsonObject {
     const properties = JSON.parse(JSON.stringify(plan.body.properties)) as JsonObject;
-    const itemIds = (properties.groups as JsonObject[]).flatMap((g) => (g.replicationProtectedItems as JsonObject[]).map((i) => String(i.id)));
-    let allowed: string[] | undefined;
-    for (const id of itemIds) {
-      const item = findOfType(this.asr.services, id, ASR_TYPES.protectedItem);
-      const ops = item === undefined ? [] : ((this.items.view(item).properties as JsonObject).allowedOperations as string[]);
-      allowed = allowed === undefined ? [...ops] : allowed.filter((op) => ops.includes(op));
+    const items = (properties.groups as JsonObject[])
+      .flatMap((g) => (g.replicationProtectedItems as JsonObject[]).map((i) => String(i.id)))
+      .map((id) => findOfType(this.asr.services, id, ASR_TYPES.protectedItem));
+    const allowedByItem = items.map((item) => (item === undefined ? [] : ((this.items.view(item).properties as JsonObject).allowedOperations as string[])));
+    const candidates = [...new Set(allowedByItem.flat())].filter((op) => op !== "DisableProtection" && op !== "RepairReplication");
+    const allowed = candidates.filter((op) =>
+      items.every((item, i) => (allowedByItem[i] ?? []).includes(op) || (item !== undefined && isPast(item.internal as ItemInternal, op))),
+    );
+    if (
+      allowed.includes("UnplannedFailover") &&
+      items.every((item) => item === undefined || !this.asr.services.isRegionDown((item.internal as ItemInternal).sourceLocation))
+    )
+      allowed.splice(allowed.indexOf("UnplannedFailover") + 1, 0, "PlannedFailover");
+    properties.allowedOperations = items.length === 0 ? [] : allowed;
+    const run = plan.internal as { jobId?: string; failoverType?: string; runStart?: number };
+    const job = run.jobId === undefined ? undefined : this.asr.jobs.get(run.jobId);
+    const jobView = job === undefined ? undefined : (this.asr.jobs.view(job).properties as JsonObject);
+    if (job !== undefined && jobView !== undefined && (jobView.state === "InProgress" || jobView.state === "Suspended")) {
+      properties.currentScenario = { scenarioName: String(jobView.scenarioName), jobId: job.id, startTime: String(jobView.startTime) };
+      properties.currentScenarioStatus = String(jobView.state);
+      properties.currentScenarioStatusDescription = String(jobView.stateDescription);
     }
-    const planOps = (allowed ?? []).filter((op) => op !== "DisableProtection" && op !== "RepairReplication");
-    if (planOps.includes("UnplannedFailover")) planOps.push("PlannedFailover");
-    properties.allowedOperations = [...new Set(planOps)];
     return { ...plan.body, properties };
   }
 
@@ -142,7 +166,7 @@ export class RecoveryPlans {
       targetInstanceType: "RecoveryPlan",
       resultResourceId: id,
       tasks: configurationTasks(mode === "create" ? "Create the recovery plan" : "Update the recovery plan"),
-      data: { record: ResourceStore.record(String(body.id), PLAN_TYPE, body) as unknown as JsonObject },
+      data: { record: ResourceStore.record(String(body.id), PLAN_TYPE, body, existing?.internal ?? {}) as unknown as JsonObject },
     });
     return this.asr.jobs.accepted(ctx, job);
   }

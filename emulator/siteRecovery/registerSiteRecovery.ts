@@ -8,6 +8,7 @@ import { Fabrics } from "./fabrics.js";
 import { ItemFailover } from "./itemFailover.js";
 import { SwitchProtection } from "./switchProtection.js";
 import { NetworkMappings } from "./networkMappings.js";
+import { PlanExecution } from "./planExecution.js";
 import { Policies } from "./policies.js";
 import { RecoveryPlans } from "./recoveryPlans.js";
 import { ProtectedItems } from "./protectedItems.js";
@@ -23,6 +24,7 @@ export interface SiteRecoveryService extends AsrContext {
   networkMappings: NetworkMappings;
   policies: Policies;
   protectedItems: ProtectedItems;
+  itemFailover: ItemFailover;
 }
 
 /** Builds Microsoft.RecoveryServices (vaults and Site Recovery) and adds its routes. */
@@ -44,8 +46,11 @@ export function registerSiteRecovery(services: EmulatorServices, router: Router,
   containerMappings.register(router);
   networkMappings.register(router);
   protectedItems.register(router);
-  new ItemFailover(asr, protectedItems, compute).register(router);
-  new RecoveryPlans(asr, protectedItems).register(router);
+  const itemFailover = new ItemFailover(asr, protectedItems, compute);
+  itemFailover.register(router);
+  const recoveryPlans = new RecoveryPlans(asr, protectedItems);
+  recoveryPlans.register(router);
+  new PlanExecution(asr, itemFailover, recoveryPlans).register(router);
   new SwitchProtection(asr, containers, containerMappings, protectedItems, compute, storage).register(router);
-  return { ...asr, fabrics, containers, containerMappings, networkMappings, policies, protectedItems };
+  return { ...asr, fabrics, containers, containerMappings, networkMappings, policies, protectedItems, itemFailover };
 }

@@ -5,6 +5,7 @@ import type {
   A2ASwitchProtectionInput,
   RecoveryPlanAction as AzureRecoveryPlanAction,
   RecoveryPlanGroup,
+  RecoveryPlanProviderSpecificFailoverInputUnion,
   AzureFabricCreationInput,
   AzureToAzureCreateNetworkMappingInput,
   HyperVReplicaAzurePolicyInput,
@@ -12,7 +13,7 @@ import type {
 } from "@azure/arm-recoveryservices-siterecovery";
 import type { FullOperationResponse } from "@azure/core-client";
 import type { Backend } from "../backends/backend.js";
-import type { Job, JobProgress } from "../model/job.js";
+import { jobPercent, type Job, type JobProgress } from "../model/job.js";
 import type { ProtectedVm, RecoveryPoint, protectVmInputSchema } from "../model/protectedVm.js";
 import type { ReplicatedItemRef } from "../model/replicatedItemId.js";
 import type { ReplicationPolicy, replicationPolicyInputSchema } from "../model/replicationPolicy.js";
@@ -68,6 +69,14 @@ interface StartOptions {
 
 const JOB_IN_LOCATION = /\/operationresults\/([^/?]+)/i;
 
+/** An operation of a recovery plan, as the gateway sends it. */
+export type PlanOperationRequest =
+  | { operation: "testFailover"; direction: "PrimaryToRecovery" | "RecoveryToPrimary"; networkId: string; recoveryPointType: string | undefined }
+  | { operation: "testFailoverCleanup"; comments: string | undefined }
+  | { operation: "failover"; direction: "PrimaryToRecovery" | "RecoveryToPrimary"; shutDownSource: boolean; recoveryPointType: string | undefined }
+  | { operation: "commit" }
+  | { operation: "cancel" };
+
 /**
  * Site Recovery and vaults through the official clients: builds their polymorphic request models,
  * waits for jobs (reporting their progress when asked), and maps results and errors to the SDK's types.
@@ -110,7 +119,7 @@ export class SiteRecoveryGateway {
         const onProgress = options.onProgress;
         reports.push(
           this.getJob(vault, jobName).then(
-            (job) => onProgress({ job, percent: percentOf(job) }),
+            (job) => onProgress({ job, percent: jobPercent(job) }),
             () => undefined,
           ),
         );
@@ -456,7 +465,7 @@ export class SiteRecoveryGateway {
             ref.item,
             {
               properties: {
-                failoverDirection: "PrimaryToRecovery",
+                failoverDirection: direction,
                 networkType: "VmNetworkAsInput",
                 networkId,
                 providerSpecificDetails: { instanceType: "A2A", ...(recoveryPointId === undefined ? {} : { recoveryPointId }) },
@@ -717,6 +726,76 @@ export class SiteRecoveryGateway {
 
   // Jobs --------------------------------------------------------------------------------------
 
+  /**
+   * Starts an operation of a recovery plan and returns the name of its job without waiting: a
+   * plan's job can stop at manual actions, so callers follow the job rather than the LRO.
+   */
+  async startPlanOperation(vault: VaultRef, plan: string, request: PlanOperationRequest, abortSignal: AbortSignal | undefined): Promise<string> {
+    return callAzure({ operation: `${request.operation} of recovery plan ${plan}` }, async () => {
+      let jobName: string | undefined;
+      const options = {
+        ...(abortSignal === undefined ? {} : { abortSignal }),
+        onResponse: (response: FullOperationResponse) => {
+          jobName ??= JOB_IN_LOCATION.exec(response.headers.get("location") ?? "")?.[1];
+        },
+      };
+      const plans = this.asr.replicationRecoveryPlans;
+      const a2a = (recoveryPointType: string | undefined): RecoveryPlanProviderSpecificFailoverInputUnion[] =>
+        recoveryPointType === undefined ? [] : [{ instanceType: "A2A", recoveryPointType } as RecoveryPlanProviderSpecificFailoverInputUnion];
+      const rg = vault.resourceGroup;
+      switch (request.operation) {
+        case "testFailover":
+          await plans.beginTestFailover(
+            vault.name,
+            rg,
+            plan,
+            {
+              properties: {
+                failoverDirection: request.direction,
+                networkType: "VmNetworkAsInput",
+                networkId: request.networkId,
+                providerSpecificDetails: a2a(request.recoveryPointType),
+              },
+            },
+            options,
+          );
+          break;
+        case "testFailoverCleanup":
+          await plans.beginTestFailoverCleanup(
+            vault.name,
+            rg,
+            plan,
+            { properties: request.comments === undefined ? {} : { comments: request.comments } },
+            options,
+          );
+          break;
+        case "failover":
+          await plans.beginUnplannedFailover(
+            vault.name,
+            rg,
+            plan,
+            {
+              properties: {
+                failoverDirection: request.direction,
+                sourceSiteOperations: request.shutDownSource ? "Required" : "NotRequired",
+                providerSpecificDetails: a2a(request.recoveryPointType),
+              },
+            },
+            options,
+          );
+          break;
+        case "commit":
+          await plans.beginFailoverCommit(vault.name, rg, plan, options);
+          break;
+        case "cancel":
+          await plans.beginFailoverCancel(vault.name, rg, plan, options);
+          break;
+      }
+      if (jobName === undefined) throw new Error(`the service named no job for the ${request.operation} of recovery plan ${plan}`);
+      return jobName;
+    });
+  }
+
   async getJob(vault: VaultRef, name: string): Promise<Job> {
     return callAzure({ operation: `get job ${name}` }, async () => toJob(await this.asr.replicationJobs.get(vault.name, vault.resourceGroup, name)));
   }
@@ -755,7 +834,3 @@ function vaultOf(ref: ReplicatedItemRef): VaultRef {
 }
 
 /** Share of a job's tasks that are done. */
-function percentOf(job: Job): number {
-  if (job.tasks.length === 0) return job.state === "Succeeded" ? 100 : 0;
-  return Math.round((job.tasks.filter((t) => t.state === "Succeeded" || t.state === "Skipped").length / job.tasks.length) * 100);
-}

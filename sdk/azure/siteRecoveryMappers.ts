@@ -1,5 +1,8 @@
 import type { Vault as AzureVault } from "@azure/arm-recoveryservices";
 import type {
+  FailoverJobDetails,
+  JobDetailsUnion,
+  TestFailoverJobDetails,
   A2APolicyDetails,
   RecoveryPlan as AzureRecoveryPlan,
   RecoveryPlanAction as AzureRecoveryPlanAction,
@@ -11,7 +14,7 @@ import type {
   ReplicationProtectedItem,
 } from "@azure/arm-recoveryservices-siterecovery";
 import { parseResourceId } from "../model/armId.js";
-import type { Job } from "../model/job.js";
+import type { Job, JobItem } from "../model/job.js";
 import type { RecoveryPlan, RecoveryPlanAction } from "../model/recoveryPlan.js";
 import type { ProtectedVm, ProtectionPhase, RecoveryPoint } from "../model/protectedVm.js";
 import type { ReplicationPolicy } from "../model/replicationPolicy.js";
@@ -148,7 +151,18 @@ export function toJob(job: AzureJob): Job {
     startTime: p?.startTime,
     endTime: p?.endTime,
     targetName: p?.targetObjectName ?? "",
+    items: jobItems(p?.customDetails),
   };
+}
+
+function jobItems(details: JobDetailsUnion | undefined): JobItem[] {
+  if (details?.instanceType !== "FailoverJobDetails" && details?.instanceType !== "TestFailoverJobDetails") return [];
+  return ((details as FailoverJobDetails | TestFailoverJobDetails).protectedItemDetails ?? []).map((item) => ({
+    name: item.name ?? "",
+    friendlyName: item.friendlyName ?? "",
+    recoveryPointId: item.recoveryPointId,
+    recoveryPointTime: item.recoveryPointTime,
+  }));
 }
 
 function toAction(action: AzureRecoveryPlanAction): RecoveryPlanAction {
@@ -199,5 +213,14 @@ export function toRecoveryPlan(plan: AzureRecoveryPlan): RecoveryPlan {
       after: (g.endGroupActions ?? []).map(toAction),
     })),
     allowedOperations: p?.allowedOperations ?? [],
+    currentScenario:
+      p?.currentScenario?.scenarioName === undefined || p.currentScenario.scenarioName === "None"
+        ? undefined
+        : {
+            name: p.currentScenario.scenarioName,
+            jobName: (p.currentScenario.jobId ?? "").slice((p.currentScenario.jobId ?? "").lastIndexOf("/") + 1),
+            status: p.currentScenarioStatus ?? "",
+            startTime: p.currentScenario.startTime,
+          },
   };
 }

@@ -3,6 +3,7 @@ import type { Emulator, EmulatorOptions } from "../../emulator/index.js";
 import { abortedError, systemClock, throwIfAborted, type Clock } from "../clock.js";
 import { subscriptionIdSchema } from "../model/names.js";
 import { validate } from "../model/validate.js";
+import { ValidationError } from "../errors.js";
 import { PUBLIC_ARM_ENDPOINT, PUBLIC_ARM_SCOPE, type Backend } from "./backend.js";
 import { fakeCredential } from "./fakeCredential.js";
 import { VirtualSleepers } from "./virtualSleepers.js";
@@ -19,6 +20,11 @@ export interface FakeBackendOptions extends Pick<
   subscriptionId?: string;
   /** Share an existing emulator instead of creating one. */
   emulator?: Emulator;
+  /**
+   * Keep the emulator's state in this JSON file (loaded at start, saved before each answer, locked
+   * while open), so that another process can take over after this one stops or crashes.
+   */
+  stateFile?: string;
 }
 
 /** The embedded fake: the emulator in this process, reached without a socket. */
@@ -41,6 +47,9 @@ export async function createFakeBackend(options: FakeBackendOptions = {}): Promi
   for (const key of ["time", "timeScale", "startTime", "seed", "pageSize", "replicationBandwidthMBps", "throttling"] as const) {
     if (options[key] !== undefined) Object.assign(emulatorOptions, { [key]: options[key] });
   }
+  if (options.stateFile !== undefined && options.emulator !== undefined) throw new ValidationError("stateFile", "cannot be combined with 'emulator'");
+  const stateFile = options.stateFile === undefined ? undefined : await loadEmulator().StateFile.open(options.stateFile);
+  if (stateFile !== undefined) emulatorOptions.persistence = stateFile;
   const emulator = options.emulator ?? createEmulator(emulatorOptions);
   return {
     kind: "fake",
@@ -53,7 +62,9 @@ export async function createFakeBackend(options: FakeBackendOptions = {}): Promi
     pollIntervalInMs: 0,
     retryOptions: { maxRetries: 3, retryDelayInMs: 10, maxRetryDelayInMs: 100 },
     emulator,
-    close: async () => undefined,
+    close: async () => {
+      await stateFile?.close();
+    },
   };
 }
 

@@ -15,6 +15,17 @@ export interface Job {
   startTime: Date | undefined;
   endTime: Date | undefined;
   targetName: string;
+  /** For failover jobs (`FailoverJobDetails`, `TestFailoverJobDetails`): each VM with the recovery point it is recovered from. */
+  items: JobItem[];
+}
+
+/** A VM a failover job works on. */
+export interface JobItem {
+  /** The replicated item's name. */
+  name: string;
+  friendlyName: string;
+  recoveryPointId: string | undefined;
+  recoveryPointTime: Date | undefined;
 }
 
 /** One step of a job. */
@@ -38,4 +49,10 @@ export interface JobProgress {
   job: Job;
   /** Share of tasks done (0-100). */
   percent: number;
+}
+
+/** Share of a job's tasks that are done (succeeded or skipped), 0-100. */
+export function jobPercent(job: Job): number {
+  if (job.tasks.length === 0) return job.state === "Succeeded" ? 100 : 0;
+  return Math.round((job.tasks.filter((t) => t.state === "Succeeded" || t.state === "Skipped").length / job.tasks.length) * 100);
 }

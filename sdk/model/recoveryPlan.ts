@@ -73,4 +73,6 @@ export interface RecoveryPlan {
   groups: { type: "Shutdown" | "Failover" | "Boot"; protectedVmIds: string[]; before: RecoveryPlanAction[]; after: RecoveryPlanAction[] }[];
   /** What every VM of the plan allows now (e.g. `TestFailover`, `PlannedFailover`, `UnplannedFailover`, `Commit`). */
   allowedOperations: string[];
+  /** The operation under way (or waiting for the user): its scenario (`TestFailover`, `UnplannedFailover`...), job and status. */
+  currentScenario: { name: string; jobName: string; status: string; startTime: Date | undefined } | undefined;
 }

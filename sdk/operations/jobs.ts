@@ -1,7 +1,7 @@
 import type { JobWaitOptions, SiteRecoveryGateway } from "../azure/siteRecoveryGateway.js";
 import type { Clock } from "../clock.js";
 import { DrTimeoutError, OperationFailedError } from "../errors.js";
-import type { Job } from "../model/job.js";
+import { jobPercent, type Job } from "../model/job.js";
 import { validate } from "../model/validate.js";
 import { vaultRefSchema, type VaultRef } from "../model/vault.js";
 import { z } from "zod";
@@ -62,8 +62,7 @@ export class JobOperations {
     const deadline = this.clock.now().getTime() + (options.timeoutInMs ?? 24 * 3600_000);
     for (;;) {
       const job = await this.asr.getJob(ref, name);
-      const done = job.tasks.filter((t) => t.state === "Succeeded").length;
-      options.onProgress?.({ job, percent: job.tasks.length === 0 ? 0 : Math.round((done / job.tasks.length) * 100) });
+      options.onProgress?.({ job, percent: jobPercent(job) });
       if (TERMINAL.has(job.state)) {
         if (job.state === "Failed" || job.state === "Cancelled") {
           const error = job.errors[0];

@@ -1,13 +1,47 @@
-import type { JobWaitOptions, SiteRecoveryGateway } from "../azure/siteRecoveryGateway.js";
+import type { JobWaitOptions, PlanOperationRequest, SiteRecoveryGateway } from "../azure/siteRecoveryGateway.js";
+import type { Clock } from "../clock.js";
+import { ValidationError } from "../errors.js";
 import { logger } from "../logger.js";
+import {
+  planFailoverInputSchema,
+  planTestFailoverInputSchema,
+  type PlanFailoverInput,
+  type PlanRunHandle,
+  type PlanRunResult,
+  type PlanTestFailoverInput,
+} from "../model/planRun.js";
+import type { ReprotectInput } from "../model/protectedVm.js";
+import { PlanRuns, type PlanRunOptions } from "./planRuns.js";
+import type { ProtectedVmOperations } from "./protectedVms.js";
+import { z } from "zod";
 import { recoveryPlanInputSchema, type RecoveryPlan, type RecoveryPlanInput } from "../model/recoveryPlan.js";
 import { validate } from "../model/validate.js";
 import { asrNameSchema, vaultRefSchema, type VaultRef } from "../model/vault.js";
 
-/** Recovery plans: VMs that fail over together, in ordered boot groups, with actions between them. */
+/** Options of a plan run: how to wait, and whether to wait at all. */
+export interface PlanRunStartOptions extends PlanRunOptions {
+  /** Start the operation and return at once: the result is the job as it stands (`InProgress`), with the handle to wait on later. */
+  noWait?: boolean;
+}
+
+/**
+ * Recovery plans: VMs that fail over together, in ordered boot groups, with actions between them.
+ * Define them (create, update, get, list, delete) and run them as the service does: test
+ * failover and cleanup, failover (planned or unplanned), commit, cancel; failback is a failover
+ * of the plan once its VMs were reprotected. Each run returns a result read from the plan's job
+ * (steps, per-VM recovery points, data loss, recovery time) and a handle another process can wait on.
+ */
 export class RecoveryPlanOperations {
+  private readonly runs: PlanRuns;
+
   /** @internal */
-  constructor(private readonly asr: SiteRecoveryGateway) {}
+  constructor(
+    private readonly asr: SiteRecoveryGateway,
+    clock: Clock,
+    private readonly protectedVms: ProtectedVmOperations,
+  ) {
+    this.runs = new PlanRuns(asr, clock);
+  }
 
   /**
    * Creates a recovery plan, or replaces the groups of an existing one (the fabrics cannot change).
@@ -37,5 +71,128 @@ export class RecoveryPlanOperations {
   async delete(vault: VaultRef, name: string, options: JobWaitOptions = {}): Promise<void> {
     validate(asrNameSchema, name, "name");
     await this.asr.deleteRecoveryPlan(validate(vaultRefSchema, vault, "vault"), name, options);
+  }
+
+  /**
+   * Test failover of the plan into an isolated network: groups in order, VMs of a group in
+   * parallel; production and replication go on. The result is `WaitingForCleanup` until
+   * {@link cleanupTest}. Runs again while under way follow the same job.
+   * @throws ValidationError; InvalidStateError (not allowed now: e.g. a test failover waits for cleanup); DrTimeoutError; DrError `Aborted`.
+   */
+  async testFailover(vault: VaultRef, name: string, input: PlanTestFailoverInput, options: PlanRunStartOptions = {}): Promise<PlanRunResult> {
+    const parsed = validate(planTestFailoverInputSchema, input, "");
+    const plan = await this.get(vault, name);
+    return this.run(
+      vault,
+      plan,
+      { operation: "testFailover", direction: PlanRuns.direction(plan), networkId: parsed.networkId, recoveryPointType: parsed.recoveryPoint },
+      "TestFailover",
+      options,
+    );
+  }
+
+  /**
+   * Cleans up the plan's test failover: the test VMs are deleted and the test failover's job completes.
+   * @throws ValidationError; InvalidStateError (no test failover waits for cleanup); DrTimeoutError; DrError `Aborted`.
+   */
+  async cleanupTest(vault: VaultRef, name: string, comments?: string, options: PlanRunStartOptions = {}): Promise<PlanRunResult> {
+    if (comments !== undefined) validate(z.string().max(1024, "must be at most 1,024 characters"), comments, "comments");
+    const plan = await this.get(vault, name);
+    return this.run(vault, plan, { operation: "testFailoverCleanup", comments }, "TestFailoverCleanup", options);
+  }
+
+  /**
+   * Fails the plan over to the other region (or back: failback, once its VMs were reprotected).
+   * `planned` shuts the source VMs down first and syncs (no data loss; refused when the source
+   * region is down); `unplanned` recovers each VM from the recovery point type chosen and reports
+   * the data loss. VMs already failed over (a run again after a partial failure) are left out.
+   * @throws ValidationError; InvalidStateError (not allowed now, e.g. not protected, test failover pending cleanup); DrTimeoutError; DrError `Aborted`.
+   */
+  async failover(vault: VaultRef, name: string, input: PlanFailoverInput, options: PlanRunStartOptions = {}): Promise<PlanRunResult> {
+    const parsed = validate(planFailoverInputSchema, input, "");
+    const plan = await this.get(vault, name);
+    const planned = parsed.kind === "planned";
+    return this.run(
+      vault,
+      plan,
+      {
+        operation: "failover",
+        direction: PlanRuns.direction(plan),
+        shutDownSource: planned,
+        recoveryPointType: planned ? undefined : (parsed.recoveryPoint ?? "Latest"),
+      },
+      planned ? "PlannedFailover" : "UnplannedFailover",
+      options,
+    );
+  }
+
+  /**
+   * Commits the plan's failover: final for every VM of the plan (recovery points are deleted).
+   * @throws ValidationError; InvalidStateError (nothing to commit); DrTimeoutError; DrError `Aborted`.
+   */
+  async commit(vault: VaultRef, name: string, options: PlanRunStartOptions = {}): Promise<PlanRunResult> {
+    return this.run(vault, await this.get(vault, name), { operation: "commit" }, "Commit", options);
+  }
+
+  /**
+   * Cancels the plan's uncommitted failover: the failed-over VMs are deleted, the sources run again.
+   * @throws ValidationError; InvalidStateError (nothing to cancel); DrTimeoutError; DrError `Aborted`.
+   */
+  async cancel(vault: VaultRef, name: string, options: PlanRunStartOptions = {}): Promise<PlanRunResult> {
+    return this.run(vault, await this.get(vault, name), { operation: "cancel" }, "CancelFailover", options);
+  }
+
+  /**
+   * Follows a plan operation started earlier, possibly by another process, from its serialized
+   * handle; it never starts the operation again.
+   * @throws ValidationError (malformed handle); ResourceNotFoundError (the job is gone); DrTimeoutError; DrError `Aborted`.
+   */
+  async wait(handle: PlanRunHandle, options: PlanRunOptions = {}): Promise<PlanRunResult> {
+    return this.runs.wait(handle, options);
+  }
+
+  /** Reads a plan operation as it stands now, from its handle. @throws ValidationError; ResourceNotFoundError. */
+  async status(handle: PlanRunHandle): Promise<PlanRunResult> {
+    return this.runs.read(handle);
+  }
+
+  /**
+   * Reprotects the plan's VMs after a committed failover, group by group in the plan's order, the
+   * VMs of a group in parallel (Azure deprecated plan-level reprotect). `settings` maps a
+   * protected VM id to its target settings; others take the defaults. VMs already reprotected are
+   * left as they are. Returns the plan, whose VMs then replicate in the reverse direction.
+   * @throws ValidationError; InvalidStateError (a VM not committed, the region to replicate to is down); OperationFailedError; DrError `Aborted`.
+   */
+  async reprotect(vault: VaultRef, name: string, settings: Readonly<Record<string, ReprotectInput>> = {}, options: JobWaitOptions = {}): Promise<RecoveryPlan> {
+    const plan = await this.get(vault, name);
+    for (const id of Object.keys(settings)) {
+      if (!plan.groups.some((g) => g.protectedVmIds.some((vm) => vm.toLowerCase() === id.toLowerCase())))
+        throw new ValidationError(`settings.${id}`, `is not a protected VM of recovery plan ${name}`);
+    }
+    for (const group of plan.groups.filter((g) => g.type === "Boot")) {
+      await Promise.all(
+        group.protectedVmIds.map(async (id) => {
+          const vm = await this.protectedVms.get(id);
+          if (!vm.allowedOperations.includes("ReverseReplicate") && vm.phase !== "failedOver" && vm.phase !== "failingOver") {
+            logger.info(`recovery plan ${name}: ${vm.name} is ${vm.phase}; not reprotected again`);
+            return;
+          }
+          await this.protectedVms.reprotect(id, settings[id] ?? {}, options);
+        }),
+      );
+    }
+    return this.get(vault, name);
+  }
+
+  private async run(
+    vault: VaultRef,
+    plan: RecoveryPlan,
+    request: PlanOperationRequest,
+    required: string,
+    options: PlanRunStartOptions,
+  ): Promise<PlanRunResult> {
+    const handle = await this.runs.start(vault, plan, request, required, options.abortSignal);
+    if (options.noWait === true) return this.runs.read(handle);
+    return this.runs.wait(handle, options);
   }
 }

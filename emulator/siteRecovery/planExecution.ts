@@ -1,0 +1,438 @@
+import { ArmError } from "../arm/armError.js";
+import { optionalJsonBody, type RequestContext } from "../arm/requestContext.js";
+import type { Router } from "../arm/router.js";
+import type { EmulatorResponse, JsonObject, JsonValue } from "../arm/types.js";
+import type { StoredResource } from "../store/state.js";
+import { ASR_TYPES } from "./asrApi.js";
+import type { AsrContext } from "./asrContext.js";
+import type { AsrTaskPlan } from "./asrJobs.js";
+import { addAsrRoute, findOfType, propertiesOf } from "./asrResources.js";
+import { checkComments, sourceShutDown, type ItemFailover, type RecoveryPointChoice } from "./itemFailover.js";
+import type { ItemInternal } from "./protectedItems.js";
+import type { RecoveryPlans } from "./recoveryPlans.js";
+
+/** The plan operations that run as a stepped job. */
+type PlanOperation = "TestFailover" | "TestFailoverCleanup" | "UnplannedFailover" | "Commit" | "CancelFailover";
+
+/** What a task of a plan job does when it ends. */
+interface PlanStep extends JsonObject {
+  effect: "none" | "shutdown" | "boot" | "cleanup" | "commit" | "cancel";
+  /** For `boot`: the index of the boot group whose VMs come up. */
+  group: number;
+}
+
+/** What a plan job carries. */
+interface PlanJobData extends JsonObject {
+  planId: string;
+  operation: PlanOperation;
+  steps: PlanStep[];
+  /** The items the job works on, per boot group (items already past the operation are left out). */
+  groups: string[][];
+}
+
+/** Emulated durations of the plan's steps (inferred; Azure does not publish them). */
+const DURATION = {
+  prerequisites: 30_000,
+  shutdown: 90_000,
+  prepare: 120_000,
+  boot: 60_000,
+  script: 60_000,
+  runbook: 120_000,
+  cleanup: 60_000,
+  commit: 60_000,
+  cancel: 120_000,
+};
+const RECOVERY_POINT_TYPES = ["Latest", "LatestProcessed", "LatestApplicationConsistent", "LatestCrashConsistent"];
+const JOB_KIND = "asr.plan.run";
+
+/**
+ * Runs recovery plans as the service does (DOMAIN.md §5): one job with a task per step; the
+ * Shutdown group (source VMs shut down when asked), the Failover group (disks prepared from the
+ * recovery points), then each Boot group in order, its VMs in parallel; the actions around each
+ * group for the operation's failover type and direction, a manual action suspending the job
+ * until it is resumed. Test failover (the job then waits, Suspended, for cleanup), cleanup,
+ * failover (planned: source shut down first; unplanned: from a recovery point type), commit and
+ * cancel. Items already past the operation (a plan run again after a partial failure) are left out.
+ */
+export class PlanExecution {
+  constructor(
+    private readonly asr: AsrContext,
+    private readonly failover: ItemFailover,
+    private readonly plans: RecoveryPlans,
+  ) {
+    asr.jobs.registerStepped(JOB_KIND, {
+      taskDone: (job, index, at) => this.stepDone(job, index, at),
+      failed: (job, _index, at) => this.undoUnfinished(job, at),
+      cancelled: (job, _index, at) => this.undoUnfinished(job, at),
+      resumed: (job, at) => {
+        // Resuming a plan's suspended test failover completes the test: it cleans up.
+        const data = planData(job);
+        if (data.operation === "TestFailover") for (const id of data.groups.flat()) this.failover.completeCleanup(id, at);
+      },
+    });
+  }
+
+  register(router: Router): void {
+    const path = "/replicationRecoveryPlans/{recoveryPlanName}";
+    addAsrRoute(router, "POST", `${path}/testFailover`, "ReplicationRecoveryPlans_TestFailover", (ctx) => this.testFailover(ctx));
+    addAsrRoute(router, "POST", `${path}/testFailoverCleanup`, "ReplicationRecoveryPlans_TestFailoverCleanup", (ctx) => this.cleanup(ctx));
+    addAsrRoute(router, "POST", `${path}/unplannedFailover`, "ReplicationRecoveryPlans_UnplannedFailover", (ctx) => this.failoverPlan(ctx, false));
+    addAsrRoute(router, "POST", `${path}/plannedFailover`, "ReplicationRecoveryPlans_PlannedFailover", (ctx) => this.failoverPlan(ctx, true));
+    addAsrRoute(router, "POST", `${path}/failoverCommit`, "ReplicationRecoveryPlans_FailoverCommit", (ctx) => this.simple(ctx, "Commit"));
+    addAsrRoute(router, "POST", `${path}/failoverCancel`, "ReplicationRecoveryPlans_FailoverCancel", (ctx) => this.simple(ctx, "CancelFailover"));
+    addAsrRoute(router, "POST", `${path}/reProtect`, "ReplicationRecoveryPlans_Reprotect", () => {
+      throw new ArmError(
+        400,
+        "OperationNotSupported",
+        "Reprotect of a recovery plan is not supported for Azure-to-Azure virtual machines with managed disks: reprotect each item with its protection container's 'switchprotection' operation.",
+      );
+    });
+  }
+
+  // ------------------------------------------------------------------------------ operations
+
+  private testFailover(ctx: RequestContext): EmulatorResponse {
+    const plan = this.plans.require(ctx);
+    const properties = propertiesOf(optionalJsonBody(ctx));
+    const direction = this.direction(properties);
+    const networkId = String(properties.networkId ?? "");
+    this.failover.checkTestNetwork(networkId, "properties.networkId");
+    const type = recoveryPointType(properties, "LatestProcessed");
+    const groups = this.itemsFor(plan, "TestFailover", direction);
+    const points = new Map<string, RecoveryPointChoice>();
+    for (const item of groups.flat()) {
+      this.failover.checkTargetRegion(item);
+      points.set(
+        item.id,
+        this.failover.pointOfType(item, type === "Latest" ? "LatestProcessed" : type, "properties.providerSpecificDetails[0].recoveryPointType"),
+      );
+    }
+    const job = this.start(ctx, plan, "TestFailover", "Test failover", direction, groups, false, points);
+    for (const item of groups.flat()) this.failover.beginTestFailover(item, networkId, points.get(item.id) as RecoveryPointChoice, job.id);
+    return this.asr.jobs.accepted(ctx, job);
+  }
+
+  private cleanup(ctx: RequestContext): EmulatorResponse {
+    const plan = this.plans.require(ctx);
+    checkComments(propertiesOf(optionalJsonBody(ctx)).comments);
+    const groups = this.itemsFor(plan, "TestFailoverCleanup", undefined);
+    const job = this.start(ctx, plan, "TestFailoverCleanup", "Test failover cleanup", undefined, groups, false, new Map());
+    for (const item of groups.flat()) this.failover.beginCleanup(item, job.id);
+    return this.asr.jobs.accepted(ctx, job);
+  }
+
+  private failoverPlan(ctx: RequestContext, planned: boolean): EmulatorResponse {
+    const plan = this.plans.require(ctx);
+    const properties = propertiesOf(optionalJsonBody(ctx));
+    const direction = this.direction(properties);
+    const shutDown = planned || sourceShutDown(properties.sourceSiteOperations);
+    const type = shutDown ? "Latest" : recoveryPointType(properties, "Latest");
+    const groups = this.itemsFor(plan, planned ? "PlannedFailover" : "UnplannedFailover", direction);
+    this.checkMultiVmGroups(plan, groups.flat());
+    const points = new Map<string, RecoveryPointChoice>();
+    for (const item of groups.flat()) {
+      this.failover.checkFailover(item, shutDown);
+      points.set(item.id, this.failover.pointOfType(item, type, "properties.providerSpecificDetails[0].recoveryPointType"));
+    }
+    const name = planned ? "Planned failover" : shutDown ? "Failover (source VMs shut down first)" : "Failover";
+    const job = this.start(ctx, plan, "UnplannedFailover", name, direction, groups, shutDown, points, planned ? "PlannedFailover" : "UnplannedFailover");
+    for (const item of groups.flat()) this.failover.beginFailover(item, shutDown, points.get(item.id) as RecoveryPointChoice, job.id);
+    return this.asr.jobs.accepted(ctx, job);
+  }
+
+  private simple(ctx: RequestContext, operation: "Commit" | "CancelFailover"): EmulatorResponse {
+    const plan = this.plans.require(ctx);
+    const groups = this.itemsFor(plan, operation, undefined);
+    const job = this.start(ctx, plan, operation, operation === "Commit" ? "Commit" : "Cancel failover", undefined, groups, false, new Map());
+    if (operation === "Commit") for (const item of groups.flat()) this.failover.beginCommit(item, job.id);
+    return this.asr.jobs.accepted(ctx, job);
+  }
+
+  // ------------------------------------------------------------------------------ checks
+
+  /** The failover direction asked, checked against where the plan's VMs run. */
+  private direction(properties: JsonObject): string {
+    const direction = properties.failoverDirection;
+    if (direction !== "PrimaryToRecovery" && direction !== "RecoveryToPrimary")
+      throw new ArmError(
+        400,
+        "InvalidParameter",
+        "'properties.failoverDirection' must be 'PrimaryToRecovery' or 'RecoveryToPrimary'.",
+        "properties.failoverDirection",
+      );
+    return direction;
+  }
+
+  /**
+   * The plan's items the operation applies to, per boot group: each item must allow it or be past
+   * it already (then it is left out); at least one must allow it. 409 OperationNotAllowed naming
+   * the first item that does neither, with its state and allowed operations.
+   */
+  private itemsFor(plan: StoredResource, operation: string, direction: string | undefined): StoredResource[][] {
+    const itemOperation = operation === "PlannedFailover" ? "UnplannedFailover" : operation;
+    const groups = this.bootGroups(plan).map((ids) =>
+      ids.flatMap((id) => {
+        const item = findOfType(this.asr.services, id, ASR_TYPES.protectedItem);
+        if (item === undefined) return [];
+        if (isPast(item.internal as ItemInternal, itemOperation)) return [];
+        this.failover.requireAllowed(item, itemOperation);
+        if (direction !== undefined) {
+          const expected = (item.internal as ItemInternal).activeLocation === "Primary" ? "PrimaryToRecovery" : "RecoveryToPrimary";
+          if (expected !== direction)
+            throw new ArmError(
+              400,
+              "InvalidFailoverDirection",
+              `Replicated item '${String(item.body.name)}' runs in its ${(item.internal as ItemInternal).activeLocation.toLowerCase()} region: the plan's failover direction is '${expected}', not '${direction}'.`,
+              "properties.failoverDirection",
+            );
+        }
+        return [item];
+      }),
+    );
+    if (groups.every((g) => g.length === 0)) {
+      const allowed = (this.plans.view(plan).properties as JsonObject).allowedOperations as JsonValue[];
+      throw new ArmError(
+        409,
+        "OperationNotAllowed",
+        `Operation '${operation}' is not allowed on recovery plan '${String(plan.body.name)}': no protected item of the plan needs it. Allowed operations: [${allowed.join(", ")}].`,
+      );
+    }
+    return groups;
+  }
+
+  /** 409 when the plan fails over some VMs of a multi-VM consistency group without the others. */
+  private checkMultiVmGroups(plan: StoredResource, chosen: StoredResource[]): void {
+    const chosenIds = new Set(chosen.map((i) => i.id.toLowerCase()));
+    for (const item of chosen) {
+      const details = (item.body.properties as JsonObject).providerSpecificDetails as JsonObject;
+      if (details.multiVmGroupCreateOption !== "UserSpecified") continue;
+      const missing = this.asr.services.resources
+        .ofType(ASR_TYPES.protectedItem)
+        .filter((other) => ((other.body.properties as JsonObject).providerSpecificDetails as JsonObject).multiVmGroupId === details.multiVmGroupId)
+        .filter((other) => !chosenIds.has(other.id.toLowerCase()) && (other.internal as ItemInternal).phase === "Protected");
+      if (missing.length > 0)
+        throw new ArmError(
+          409,
+          "MultiVmGroupFailoverNotAllowed",
+          `Recovery plan '${String(plan.body.name)}' holds '${String(item.body.name)}' of multi-VM group '${String(details.multiVmGroupName)}' but not ${missing.map((m) => `'${String(m.body.name)}'`).join(", ")}: the VMs of a group fail over together.`,
+        );
+    }
+  }
+
+  private bootGroups(plan: StoredResource): string[][] {
+    return ((plan.body.properties as JsonObject).groups as JsonObject[])
+      .filter((g) => g.groupType === "Boot")
+      .map((g) => (g.replicationProtectedItems as JsonObject[]).map((i) => String(i.id)));
+  }
+
+  // ------------------------------------------------------------------------------ the job
+
+  private start(
+    ctx: RequestContext,
+    plan: StoredResource,
+    operation: PlanOperation,
+    friendlyName: string,
+    direction: string | undefined,
+    groups: StoredResource[][],
+    shutDown: boolean,
+    points: Map<string, RecoveryPointChoice>,
+    failoverType: string = operation,
+  ): StoredResource {
+    const { tasks, steps } = this.stepsFor(plan, operation, failoverType, direction, groups, shutDown);
+    const data: PlanJobData = { planId: plan.id, operation, steps, groups: groups.map((g) => g.map((i) => i.id)) };
+    const job = this.asr.jobs.startStepped(ctx, {
+      kind: JOB_KIND,
+      scenarioName: operation === "Commit" ? "FailoverCommit" : operation,
+      friendlyName,
+      targetObjectId: String(plan.body.name),
+      targetObjectName: String(plan.body.name),
+      targetInstanceType: "RecoveryPlan",
+      resultResourceId: plan.id,
+      tasks,
+      data,
+      suspendOnSuccess: operation === "TestFailover",
+      customDetails: this.jobDetails(operation, groups.flat(), points),
+    });
+    this.plans.recordRun(plan, job.id, failoverType, this.asr.services.now());
+    return job;
+  }
+
+  /** The job's tasks and what each does: prerequisites, then the groups in order with their actions. */
+  private stepsFor(
+    plan: StoredResource,
+    operation: PlanOperation,
+    failoverType: string,
+    direction: string | undefined,
+    groups: StoredResource[][],
+    shutDown: boolean,
+  ): { tasks: AsrTaskPlan[]; steps: PlanStep[] } {
+    const tasks: AsrTaskPlan[] = [];
+    const steps: PlanStep[] = [];
+    const add = (task: AsrTaskPlan, effect: PlanStep["effect"] = "none", group = -1): void => {
+      tasks.push(task);
+      steps.push({ effect, group });
+    };
+    add({ name: "PrerequisitesCheck", friendlyName: "Prerequisites check for the recovery plan", durationMs: DURATION.prerequisites });
+    if (operation === "TestFailoverCleanup")
+      add({ name: "CleanupTestVms", friendlyName: "Delete the test virtual machines", durationMs: DURATION.cleanup }, "cleanup");
+    if (operation === "Commit") add({ name: "Commit", friendlyName: "Commit the failover of the virtual machines", durationMs: DURATION.commit }, "commit");
+    if (operation === "CancelFailover")
+      add({ name: "CancelFailover", friendlyName: "Delete the failed-over virtual machines and restart protection", durationMs: DURATION.cancel }, "cancel");
+    if (operation !== "TestFailover" && operation !== "UnplannedFailover") return { tasks, steps };
+    let boot = 0;
+    for (const group of (plan.body.properties as JsonObject).groups as JsonObject[]) {
+      const label = group.groupType === "Boot" ? `Group ${boot + 1}` : `${String(group.groupType)} group`;
+      const actions = (key: string): void => {
+        for (const action of group[key] as JsonObject[]) {
+          if (!(action.failoverTypes as JsonValue[]).includes(failoverType) || !(action.failoverDirections as JsonValue[]).includes(direction ?? "")) continue;
+          add(actionTask(action, label, key === "startGroupActions" ? "start" : "end"));
+        }
+      };
+      actions("startGroupActions");
+      if (group.groupType === "Shutdown" && shutDown)
+        add(
+          { name: "ShutdownSourceVms", friendlyName: "Shut down the source virtual machines and sync the latest data", durationMs: DURATION.shutdown },
+          "shutdown",
+        );
+      if (group.groupType === "Failover")
+        add({ name: "PrepareVms", friendlyName: "Prepare the virtual machines' disks from the recovery points", durationMs: DURATION.prepare });
+      if (group.groupType === "Boot") {
+        const count = groups[boot]?.length ?? 0;
+        if (count > 0)
+          add({ name: `StartGroup${boot + 1}`, friendlyName: `${label}: start ${count} virtual machine(s)`, durationMs: DURATION.boot }, "boot", boot);
+        boot++;
+      }
+      actions("endGroupActions");
+    }
+    return { tasks, steps };
+  }
+
+  private jobDetails(operation: PlanOperation, items: StoredResource[], points: Map<string, RecoveryPointChoice>): JsonObject {
+    return {
+      instanceType: operation === "TestFailover" ? "TestFailoverJobDetails" : "FailoverJobDetails",
+      affectedObjectDetails: {},
+      protectedItemDetails: items.map((item) => {
+        const point = points.get(item.id);
+        return {
+          name: String(item.body.name),
+          friendlyName: String((item.body.properties as JsonObject).friendlyName),
+          ...(point === undefined ? {} : { recoveryPointId: point.id, recoveryPointTime: new Date(point.time).toISOString() }),
+        };
+      }),
+    };
+  }
+
+  private stepDone(job: StoredResource, index: number, at: number): void {
+    const data = planData(job);
+    const step = data.steps[index];
+    if (step === undefined) return;
+    const all = data.groups.flat();
+    switch (step.effect) {
+      case "shutdown":
+        for (const id of all) this.failover.shutDownSource(id);
+        return;
+      case "cleanup":
+        for (const id of all) this.failover.completeCleanup(id, at);
+        return;
+      case "commit":
+        for (const id of all) this.failover.completeCommit(id);
+        return;
+      case "cancel":
+        for (const id of all) this.failover.rollBack(id, at);
+        return;
+      case "boot":
+        this.boot(data, data.groups[step.group] ?? [], at);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** The VMs of a boot group come up together; one that fails fails the group (the others stay up). */
+  private boot(data: PlanJobData, ids: string[], at: number): void {
+    const failures: string[] = [];
+    for (const id of ids) {
+      try {
+        if (data.operation === "TestFailover") this.failover.completeTestFailover(id, at);
+        else this.failover.completeFailover(id, at);
+      } catch (error) {
+        if (!(error instanceof ArmError)) throw error;
+        failures.push(`${id.slice(id.lastIndexOf("/") + 1)}: ${error.code}: ${error.message}`);
+        this.undoItem(data.operation, id, at);
+      }
+    }
+    if (failures.length > 0)
+      throw new ArmError(400, "RecoveryPlanGroupFailed", `The failover of ${failures.length} virtual machine(s) failed: ${failures.join("; ")}`);
+  }
+
+  /** After a failure or a cancellation: items not done yet go back to where they were; items done stay done. */
+  private undoUnfinished(job: StoredResource, at: number): void {
+    const data = planData(job);
+    for (const id of data.groups.flat()) this.undoItem(data.operation, id, at);
+  }
+
+  private undoItem(operation: PlanOperation, id: string, at: number): void {
+    const item = findOfType(this.asr.services, id, ASR_TYPES.protectedItem);
+    if (item === undefined) return;
+    const internal = item.internal as ItemInternal;
+    if (operation === "TestFailover" && internal.testFailover?.state === "InProgress") this.failover.abandonTestFailover(id);
+    if (operation === "TestFailoverCleanup" && internal.testFailover?.state === "CleanupInProgress") {
+      internal.testFailover.state = "WaitingForCompletion";
+      internal.scenario = "None";
+    }
+    if (operation === "UnplannedFailover" && internal.phase === "FailoverInProgress") this.failover.rollBack(id, at);
+    if (operation === "Commit" && internal.phase === "CommitInProgress") Object.assign(internal, { phase: "FailoverCommitPending", scenario: "None" });
+  }
+}
+
+/** Whether an item is already past what `operation` does (left out of a plan run again). */
+export function isPast(internal: ItemInternal, operation: string): boolean {
+  switch (operation) {
+    case "UnplannedFailover":
+      return internal.phase === "FailoverCommitPending" || internal.phase === "FailoverCommitted";
+    case "Commit":
+      return internal.phase === "FailoverCommitted";
+    case "TestFailoverCleanup":
+      return internal.testFailover === null;
+    default:
+      return false;
+  }
+}
+
+function planData(job: StoredResource): PlanJobData {
+  return (job.internal as JsonObject & { data: PlanJobData }).data;
+}
+
+function recoveryPointType(properties: JsonObject, fallback: string): string {
+  const details = properties.providerSpecificDetails;
+  const first = Array.isArray(details) ? details[0] : undefined;
+  if (details !== undefined && details !== null && !Array.isArray(details))
+    throw new ArmError(400, "InvalidParameter", "'properties.providerSpecificDetails' must be a list.", "properties.providerSpecificDetails");
+  if (first === undefined || first === null) return fallback;
+  if (typeof first !== "object" || Array.isArray(first) || first.instanceType !== "A2A")
+    throw new ArmError(
+      400,
+      "InvalidParameter",
+      "'properties.providerSpecificDetails[0].instanceType' must be 'A2A' for an Azure-to-Azure plan.",
+      "properties.providerSpecificDetails[0].instanceType",
+    );
+  const type = first.recoveryPointType ?? fallback;
+  if (!RECOVERY_POINT_TYPES.includes(String(type)))
+    throw new ArmError(
+      400,
+      "InvalidParameter",
+      `'properties.providerSpecificDetails[0].recoveryPointType' must be one of ${RECOVERY_POINT_TYPES.join(", ")}.`,
+      "properties.providerSpecificDetails[0].recoveryPointType",
+    );
+  return String(type);
+}
+
+function actionTask(action: JsonObject, label: string, when: "start" | "end"): AsrTaskPlan {
+  const details = action.customDetails as JsonObject;
+  const name = String(action.actionName);
+  if (details.instanceType === "ManualActionDetails")
+    return { name: `Manual:${name}`, friendlyName: `${label} (${when}): manual action '${name}'`, durationMs: 0, waitsForUser: true };
+  if (details.instanceType === "ScriptActionDetails")
+    return { name: `Script:${name}`, friendlyName: `${label} (${when}): script '${name}'`, durationMs: DURATION.script };
+  return { name: `Runbook:${name}`, friendlyName: `${label} (${when}): runbook '${name}'`, durationMs: DURATION.runbook };
+}
