@@ -93,6 +93,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       if (scheduler.runDue(clock.now()) > 0 || ms > 0) dirty = true;
     },
     isRegionDown: (location) => state.regionsDown.includes(location.toLowerCase()),
+    regionOutages: (location) => state.regionOutages.filter((o) => o.region === location.toLowerCase()),
     nextId: (prefix) => `${prefix}-${nextSeq()}`,
   };
   const throttle = new SubscriptionThrottle(options.throttling ?? false);

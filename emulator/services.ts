@@ -2,7 +2,7 @@ import type { EmulatorClock } from "./clock.js";
 import type { OperationEngine } from "./arm/operationEngine.js";
 import type { Scheduler } from "./scheduler.js";
 import type { ResourceStore } from "./store/resourceStore.js";
-import type { EmulatorState } from "./store/state.js";
+import type { EmulatorState, RegionOutage } from "./store/state.js";
 
 /** Tunables of the emulated services. */
 export interface EmulatorSettings {
@@ -27,6 +27,8 @@ export interface EmulatorServices {
   /** Moves emulated time forward and runs whatever falls due on the way, in order. */
   advance(ms: number): void;
   isRegionDown(location: string): boolean;
+  /** The outages of a region, past and current. */
+  regionOutages(location: string): readonly RegionOutage[];
   /** A deterministic, unique identifier with a readable prefix. */
   nextId(prefix: string): string;
 }

@@ -81,11 +81,19 @@ export class ControlApi {
     return this.faultEngine.list();
   }
 
-  /** Marks a region down (an outage) or up again. */
+  /**
+   * Marks a region down (an outage) or up again. While it is down its VMs cannot be reached or
+   * changed, replication from it stops (no new recovery points, the RPO grows), and failovers that
+   * need it are refused; the outage is kept in the state's history.
+   */
   setRegionDown(region: string, down: boolean): string[] {
     const name = region.toLowerCase().replace(/\s+/g, "");
     if (!/^[a-z0-9]{2,40}$/.test(name)) throw new ArmError(400, "InvalidRegion", `'${region}' is not a region name.`, "region");
     const state = this.services.state();
+    const now = this.services.now();
+    const open = state.regionOutages.find((o) => o.region === name && o.to === null);
+    if (down && open === undefined) state.regionOutages.push({ region: name, from: now, to: null });
+    if (!down && open !== undefined) open.to = now;
     state.regionsDown = down ? [...new Set([...state.regionsDown, name])] : state.regionsDown.filter((r) => r !== name);
     return state.regionsDown;
   }

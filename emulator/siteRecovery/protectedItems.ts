@@ -501,7 +501,8 @@ export class ProtectedItems {
     return {
       now,
       since: internal.initialReplicationEnd ?? now,
-      outages: internal.outages,
+      // Replication also stops while the region it replicates from is down.
+      outages: [...internal.outages, ...this.asr.services.regionOutages(internal.sourceLocation)],
       retentionMinutes: Number(policy.recoveryPointHistory),
       appConsistentFrequencyMinutes: Number(policy.appConsistentFrequencyInMinutes),
       crashConsistentFrequencyMinutes: Number(policy.crashConsistentFrequencyInMinutes),

@@ -14,7 +14,7 @@ export interface StoredResource {
 }
 
 /** Version of the snapshot document; a snapshot of another version is refused. */
-export const STATE_FORMAT_VERSION = 1;
+export const STATE_FORMAT_VERSION = 2;
 
 /**
  * Everything the emulator knows, as one JSON-serializable document: what a snapshot holds and
@@ -29,11 +29,21 @@ export interface EmulatorState {
   operations: Record<string, OperationRecord>;
   timeline: TimelineEvent[];
   regionsDown: string[];
+  /** Every region outage, past and current (`to` null while the region is down): replication stops meanwhile. */
+  regionOutages: RegionOutage[];
   faults: FaultRule[];
   /** Seed-derived state of the fault rules' deterministic random source. */
   randomState: number;
   /** Counter behind deterministic identifiers. */
   sequence: number;
+}
+
+/** A period in which a region was down. */
+export interface RegionOutage {
+  region: string;
+  from: number;
+  /** When it came back; null while it is down. */
+  to: number | null;
 }
 
 /** A fresh, empty state at the given time. */
@@ -45,6 +55,7 @@ export function emptyState(nowMs: number, seed: number): EmulatorState {
     operations: {},
     timeline: [],
     regionsDown: [],
+    regionOutages: [],
     faults: [],
     randomState: seed >>> 0,
     sequence: 0,

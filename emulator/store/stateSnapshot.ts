@@ -17,7 +17,7 @@ export function parseStateSnapshot(document: unknown): EmulatorState {
     const value = candidate[key];
     if (value === null || typeof value !== "object" || Array.isArray(value)) throw new RangeError(`snapshot field '${key}' must be an object`);
   }
-  const arrays = ["timeline", "regionsDown", "faults"] as const;
+  const arrays = ["timeline", "regionsDown", "regionOutages", "faults"] as const;
   for (const key of arrays) {
     if (!Array.isArray(candidate[key])) throw new RangeError(`snapshot field '${key}' must be an array`);
   }

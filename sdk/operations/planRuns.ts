@@ -5,6 +5,7 @@ import { logger } from "../logger.js";
 import { jobPercent, type Job, type JobProgress } from "../model/job.js";
 import { planRunHandleSchema, type ManualActionRequest, type PlanRunHandle, type PlanRunItem, type PlanRunResult, type PlanRunStep } from "../model/planRun.js";
 import type { RecoveryPlan } from "../model/recoveryPlan.js";
+import { parseReplicatedItemId } from "../model/replicatedItemId.js";
 import { validate } from "../model/validate.js";
 import type { VaultRef } from "../model/vault.js";
 
@@ -123,6 +124,23 @@ export class PlanRuns {
     return { kind: "azure-dr/plan-run", vault, plan, operation, jobName, startedAt: startedAt.toISOString() };
   }
 
+  /**
+   * When a group's start step failed, some of its VMs may be up all the same (they come up in
+   * parallel): reads them and returns those that are, with the time the step ended.
+   */
+  private async upInFailedGroup(job: Job, plan: RecoveryPlan): Promise<Map<string, Date>> {
+    const up = new Map<string, Date>();
+    const failed = job.tasks.find((t) => t.state === "Failed" && /^StartGroup\d+$/.test(t.name));
+    if (failed?.endTime === undefined) return up;
+    const group = plan.groups.filter((g) => g.type === "Boot")[Number(failed.name.slice("StartGroup".length)) - 1];
+    for (const id of group?.protectedVmIds ?? []) {
+      const vm = await this.asr.getProtectedItem(parseReplicatedItemId(id));
+      const isUp = job.scenario === "TestFailover" ? vm.testFailoverState !== "None" : vm.phase === "failedOver" || vm.phase === "committed";
+      if (isUp) up.set(vm.name.toLowerCase(), failed.endTime);
+    }
+    return up;
+  }
+
   /** The plan's newest job of a scenario, if any. */
   private async lastRun(vault: VaultRef, plan: string, scenario: string): Promise<Job | undefined> {
     let newest: Job | undefined;
@@ -148,6 +166,7 @@ export class PlanRuns {
       .forEach((g, index) => {
         for (const id of g.protectedVmIds) groupOf.set(id.slice(id.lastIndexOf("/") + 1).toLowerCase(), index + 1);
       });
+    const upInFailedGroup = await this.upInFailedGroup(job, plan);
     const items: PlanRunItem[] = job.items.map((item) => {
       const group = groupOf.get(item.name.toLowerCase()) ?? 0;
       const point = item.recoveryPointTime;
@@ -157,7 +176,7 @@ export class PlanRuns {
         group,
         recoveryPointTime: point,
         dataLossSeconds: point === undefined ? undefined : Math.max(0, Math.round((startedAt.getTime() - point.getTime()) / 1000)),
-        upAt: bootEnds.get(group),
+        upAt: bootEnds.get(group) ?? upInFailedGroup.get(item.name.toLowerCase()),
       };
     });
     const ups = [...bootEnds.values()];

@@ -12,11 +12,13 @@ import {
 } from "../model/planRun.js";
 import type { ReprotectInput } from "../model/protectedVm.js";
 import { PlanRuns, type PlanRunOptions } from "./planRuns.js";
+import { failoverRegion, type RegionFailoverOptions, type RegionFailoverReport } from "./regionFailover.js";
 import type { ProtectedVmOperations } from "./protectedVms.js";
 import { z } from "zod";
 import { recoveryPlanInputSchema, type RecoveryPlan, type RecoveryPlanInput } from "../model/recoveryPlan.js";
 import { validate } from "../model/validate.js";
 import { asrNameSchema, vaultRefSchema, type VaultRef } from "../model/vault.js";
+import { regionSchema } from "../model/names.js";
 
 /** Options of a plan run: how to wait, and whether to wait at all. */
 export interface PlanRunStartOptions extends PlanRunOptions {
