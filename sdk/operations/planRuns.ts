@@ -68,13 +68,15 @@ export class PlanRuns {
     abortSignal?: AbortSignal,
   ): Promise<PlanRunHandle> {
     const scenario = SCENARIO[request.operation];
-    if (plan.currentScenario !== undefined && plan.currentScenario.name === scenario) {
-      logger.info(`recovery plan ${plan.name}: ${scenario} already under way (job ${plan.currentScenario.jobName}); following it`);
-      return this.handle(vault, plan.name, request.operation, plan.currentScenario.jobName, plan.currentScenario.startTime ?? this.clock.now());
+    const current = plan.currentScenario?.name === scenario ? await this.asr.getJob(vault, plan.currentScenario.jobName) : undefined;
+    // Under way: running, or stopped at a manual action (a test failover waiting for cleanup is done, not under way).
+    if (current !== undefined && (current.state === "InProgress" || current.tasks.some((t) => t.state === "Suspended"))) {
+      logger.info(`recovery plan ${plan.name}: ${scenario} already under way (job ${current.name}); following it`);
+      return this.handle(vault, plan.name, request.operation, current.name, current.startTime ?? this.clock.now());
     }
     if (!plan.allowedOperations.includes(requiredOperation)) {
-      const done = await this.lastRun(vault, plan.name, scenario);
-      if (done !== undefined && (done.state === "Succeeded" || (done.state === "Suspended" && scenario === "TestFailover"))) {
+      const done = current === undefined ? await this.lastRun(vault, plan.name, scenario) : undefined;
+      if (done?.state === "Succeeded") {
         logger.info(`recovery plan ${plan.name}: ${scenario} already done (job ${done.name}); reporting it`);
         return this.handle(vault, plan.name, request.operation, done.name, done.startTime ?? this.clock.now());
       }

@@ -186,6 +186,20 @@ export class RecoveryPlanOperations {
     return this.get(vault, name);
   }
 
+  /**
+   * The region-outage runbook: fails over (unplanned) every plan of the vault whose VMs run in
+   * `region` now, in parallel, and reports per plan which VMs were recovered (with their data
+   * loss) and which were lost and why; plans that cannot fail over are reported `skipped`.
+   * Manual actions follow `options.onManualAction` (without it, a plan stops at its first one).
+   * @throws ValidationError; DrError `Aborted`; errors other than a plan's invalid state.
+   */
+  async failoverRegion(vault: VaultRef, region: string, options: RegionFailoverOptions = {}): Promise<RegionFailoverReport> {
+    const ref = validate(vaultRefSchema, vault, "vault");
+    const name = validate(regionSchema, region, "region");
+    const recoveryPoint = options.recoveryPoint ?? "Latest";
+    return failoverRegion(this.asr, ref, name, (plan, runOptions) => this.failover(ref, plan.name, { kind: "unplanned", recoveryPoint }, runOptions), options);
+  }
+
   private async run(
     vault: VaultRef,
     plan: RecoveryPlan,

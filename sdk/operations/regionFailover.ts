@@ -24,6 +24,8 @@ export interface RegionFailoverPlanReport {
   recovered: { name: string; group: number; dataLossSeconds: number | undefined; upAt: Date | undefined }[];
   /** VMs of the plan not recovered, with why. */
   lost: { name: string; reason: string }[];
+  /** VMs of the plan that had failed over before this run (left out of it). */
+  alreadyFailedOver: string[];
   result: PlanRunResult | undefined;
 }
 
@@ -74,7 +76,7 @@ export async function failoverRegion(
         return planReport(plan.name, names, result);
       } catch (error) {
         if (!isDrError(error) || error.code !== "InvalidState") throw error;
-        return { plan: plan.name, outcome: "skipped", reason: error.message, recovered: [], lost: [], result: undefined };
+        return { plan: plan.name, outcome: "skipped", reason: error.message, recovered: [], lost: [], alreadyFailedOver: [], result: undefined };
       }
     }),
   );
@@ -89,16 +91,17 @@ export async function failoverRegion(
 }
 
 function planReport(plan: string, names: string[], result: PlanRunResult): RegionFailoverPlanReport {
+  const inRun = new Set(result.items.map((i) => i.name.toLowerCase()));
   const up = result.items.filter((i) => i.upAt !== undefined);
-  const upNames = new Set(up.map((i) => i.name.toLowerCase()));
   const reason = result.error === undefined ? `the plan's job is ${result.state}` : `${result.error.code}: ${result.error.message}`;
-  const lost = names.filter((n) => !upNames.has(n.toLowerCase())).map((name) => ({ name, reason }));
+  const lost = result.items.filter((i) => i.upAt === undefined).map((i) => ({ name: i.name, reason }));
   return {
     plan,
     outcome: lost.length === 0 ? "recovered" : up.length === 0 ? "failed" : "partial",
     reason: lost.length === 0 ? undefined : reason,
     recovered: up.map((i) => ({ name: i.name, group: i.group, dataLossSeconds: i.dataLossSeconds, upAt: i.upAt })),
     lost,
+    alreadyFailedOver: names.filter((n) => !inRun.has(n.toLowerCase())),
     result,
   };
 }
