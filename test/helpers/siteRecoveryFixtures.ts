@@ -30,3 +30,40 @@ export async function drSetup(
 export async function sourceVm(dr: DrClient, name: string, osDiskGB = 64): Promise<string> {
   return (await dr.virtualMachines.create("app-rg", name, vmInput("app-rg", name, { osDisk: { sizeGB: osDiskGB } }))).id;
 }
+
+/** The VMs of the "shop" application, one per tier. */
+export const SHOP_TIERS = ["db", "app1", "app2", "web"];
+
+/**
+ * Protects the four VMs of the "shop" application and puts them in recovery plan "shop": group 1
+ * db (then a manual check when `manualAction`), group 2 app1 and app2 (after a DNS script that runs
+ * for failovers only), group 3 web. Returns the protected VM ids in tier order.
+ */
+export async function shopPlan(dr: DrClient, manualAction: boolean): Promise<string[]> {
+  const infrastructure = await drSetup(dr, { appConsistentFrequencyMinutes: 60 });
+  const ids: string[] = [];
+  for (const name of SHOP_TIERS) {
+    const item = await dr.protectedVms.protect(VAULT, infrastructure, {
+      virtualMachineId: await sourceVm(dr, name, 8),
+      recoveryResourceGroupId: rgId("app-rg-dr"),
+      cacheStorageAccountId: CACHE,
+    });
+    ids.push(item.id);
+  }
+  for (const id of ids) await dr.protectedVms.waitForProtection(id);
+  await dr.recoveryPlans.createOrUpdate(VAULT, "shop", {
+    primaryFabricId: infrastructure.sourceFabricId,
+    recoveryFabricId: infrastructure.targetFabricId,
+    groups: [
+      { protectedVmIds: [ids[0] as string], after: manualAction ? [{ kind: "manual", name: "check-db", description: "Check the database" }] : [] },
+      {
+        protectedVmIds: [ids[1] as string, ids[2] as string],
+        before: [
+          { kind: "script", name: "dns", path: "/scripts/dns.ps1", fabricLocation: "Recovery", failoverTypes: ["PlannedFailover", "UnplannedFailover"] },
+        ],
+      },
+      { protectedVmIds: [ids[3] as string] },
+    ],
+  });
+  return ids;
+}

@@ -2,44 +2,18 @@ import test, { type ExecutionContext } from "ava";
 import { isInvalidStateError, type DrClient, type FakeBackend, type ManualActionRequest, type PlanRunResult } from "../../sdk/index.js";
 import { fakeClient } from "../helpers/fakeClient.js";
 import { SUB } from "../helpers/fixtures.js";
-import { CACHE, VAULT, drSetup, rgId, sourceVm } from "../helpers/siteRecoveryFixtures.js";
+import { SHOP_TIERS as TIERS, VAULT, shopPlan } from "../helpers/siteRecoveryFixtures.js";
 
 const TEST_VNET = `/subscriptions/${SUB}/resourceGroups/app-rg-dr/providers/Microsoft.Network/virtualNetworks/drill-isolated`;
-const TIERS = ["db", "app1", "app2", "web"];
-
 interface Shop {
   dr: DrClient;
   backend: FakeBackend;
   ids: string[];
 }
 
-/** Four protected VMs in a plan "shop": db (then a manual check), app1+app2 (after a DNS script), web. */
 async function shop(t: ExecutionContext, manualAction = true): Promise<Shop> {
   const { dr, backend } = await fakeClient(t, { replicationBandwidthMBps: 512 });
-  const infrastructure = await drSetup(dr, { appConsistentFrequencyMinutes: 60 });
-  const ids: string[] = [];
-  for (const name of TIERS) {
-    const item = await dr.protectedVms.protect(VAULT, infrastructure, {
-      virtualMachineId: await sourceVm(dr, name, 8),
-      recoveryResourceGroupId: rgId("app-rg-dr"),
-      cacheStorageAccountId: CACHE,
-    });
-    ids.push(item.id);
-  }
-  for (const id of ids) await dr.protectedVms.waitForProtection(id);
-  await dr.recoveryPlans.createOrUpdate(VAULT, "shop", {
-    primaryFabricId: infrastructure.sourceFabricId,
-    recoveryFabricId: infrastructure.targetFabricId,
-    groups: [
-      { protectedVmIds: [ids[0] as string], after: manualAction ? [{ kind: "manual", name: "check-db", description: "Check the database" }] : [] },
-      {
-        protectedVmIds: [ids[1] as string, ids[2] as string],
-        before: [{ kind: "script", name: "dns", path: "/scripts/dns.ps1", fabricLocation: "Recovery", failoverTypes: ["PlannedFailover", "UnplannedFailover"] }],
-      },
-      { protectedVmIds: [ids[3] as string] },
-    ],
-  });
-  return { dr, backend, ids };
+  return { dr, backend, ids: await shopPlan(dr, manualAction) };
 }
 
 const stepNames = (result: PlanRunResult): string[] => result.steps.map((s) => s.name);
@@ -67,7 +41,11 @@ test("the full cycle of a plan with three boot groups and actions: rehearse, fai
   // Rehearse: the test VMs come up group by group in the isolated network; production goes on.
   const rehearsal = await dr.recoveryPlans.testFailover(VAULT, "shop", { networkId: TEST_VNET }, { onManualAction: resume });
   t.is(rehearsal.state, "WaitingForCleanup");
-  t.deepEqual(stepNames(rehearsal), ["PrerequisitesCheck", "PrepareVms", "StartGroup1", "Manual:check-db", "StartGroup2", "StartGroup3"], "the DNS script runs only for failovers");
+  t.deepEqual(
+    stepNames(rehearsal),
+    ["PrerequisitesCheck", "PrepareVms", "StartGroup1", "Manual:check-db", "StartGroup2", "StartGroup3"],
+    "the DNS script runs only for failovers",
+  );
   t.is(manual.length, 1, "the manual action stopped the plan once");
   t.regex(manual[0]?.step.friendlyName ?? "", /Group 1 \(end\): manual action 'check-db'/);
   const up = Object.fromEntries(rehearsal.items.map((i) => [i.name, i.upAt?.getTime()]));
@@ -75,7 +53,10 @@ test("the full cycle of a plan with three boot groups and actions: rehearse, fai
   t.is(up.app1, up.app2, "the VMs of a group come up together");
   for (const name of TIERS) t.true(await exists(dr, vmIn("app-rg-dr", `${name}-test`)), `test VM of ${name}`);
   t.is((await dr.virtualMachines.getStatus("app-rg", "db")).powerState, "running", "production is untouched");
-  t.true(rehearsal.items.every((i) => i.dataLossSeconds !== undefined && i.dataLossSeconds <= 300), "each VM from its newest processed point");
+  t.true(
+    rehearsal.items.every((i) => i.dataLossSeconds !== undefined && i.dataLossSeconds <= 300),
+    "each VM from its newest processed point",
+  );
   await t.throwsAsync(dr.recoveryPlans.testFailover(VAULT, "shop", { networkId: TEST_VNET }), { code: "InvalidState", message: /TestFailoverCleanup/ });
 
   const cleanup = await dr.recoveryPlans.cleanupTest(VAULT, "shop", "rehearsal passed");
@@ -195,10 +176,7 @@ test("a VM that fails in group 2 stops the plan there; running the failover agai
   const rerun = await dr.recoveryPlans.failover(VAULT, "shop", { kind: "unplanned", recoveryPoint: "LatestProcessed" });
   t.is(rerun.state, "Succeeded");
   t.deepEqual(rerun.items.map((i) => i.name).sort(), ["app2", "web"], "only the VMs not failed over yet");
-  t.deepEqual(
-    await Promise.all(ids.map(async (id) => (await dr.protectedVms.get(id)).phase)),
-    ["failedOver", "failedOver", "failedOver", "failedOver"],
-  );
+  t.deepEqual(await Promise.all(ids.map(async (id) => (await dr.protectedVms.get(id)).phase)), ["failedOver", "failedOver", "failedOver", "failedOver"]);
 });
 
 test("out-of-order plan operations are refused with a typed error naming the allowed operations, and change nothing", async (t) => {
@@ -216,7 +194,10 @@ test("out-of-order plan operations are refused with a typed error naming the all
   await t.throwsAsync(dr.recoveryPlans.testFailover(VAULT, "shop", { networkId: "not-a-vnet" }), { code: "ValidationFailed", message: /networkId/ });
   // A VM of the plan failed over alone: the plan as a whole no longer allows a test failover.
   await dr.failover.failover(ids[3] as string, { kind: "unplanned", recoveryPoint: "LatestProcessed" });
-  await t.throwsAsync(dr.recoveryPlans.testFailover(VAULT, "shop", { networkId: TEST_VNET }), { code: "InvalidState", message: /'TestFailover' is not allowed/ });
+  await t.throwsAsync(dr.recoveryPlans.testFailover(VAULT, "shop", { networkId: TEST_VNET }), {
+    code: "InvalidState",
+    message: /'TestFailover' is not allowed/,
+  });
   t.deepEqual(
     (await Promise.all(ids.map(async (id) => (await dr.protectedVms.get(id)).phase))).slice(0, 3),
     before.slice(0, 3),
@@ -246,7 +227,11 @@ test("region outage: the runbook fails over every plan running in the region and
   backend.emulator.control.advanceClock(45 * 60_000);
   const rpo = (await dr.protectedVms.get(ids[0] as string)).rpoSeconds ?? 0;
   t.true(rpo >= 45 * 60, `replication stopped with the region: RPO ${rpo} s`);
-  await t.throwsAsync(dr.recoveryPlans.failover(VAULT, "shop", { kind: "planned" }), { code: "InvalidState", message: /PlannedFailover/ }, "no planned failover out of a down region");
+  await t.throwsAsync(
+    dr.recoveryPlans.failover(VAULT, "shop", { kind: "planned" }),
+    { code: "InvalidState", message: /PlannedFailover/ },
+    "no planned failover out of a down region",
+  );
 
   const report = await dr.recoveryPlans.failoverRegion(VAULT, "West Europe");
   t.is(report.region, "westeurope");
