@@ -111,16 +111,15 @@ export class VirtualMachines {
       },
       dataDisks: [],
     };
-    if (spec.networkId !== undefined) {
-      properties.networkProfile = {
-        networkInterfaces: [
-          {
-            id: `/subscriptions/${subscriptionId ?? ""}/resourceGroups/${resourceGroup ?? ""}/providers/Microsoft.Network/networkInterfaces/${name}-nic`,
-            primary: true,
-          },
-        ],
-      };
-    }
+    // The service creates the VM's own NIC next to it (in the chosen network), never reusing the source's.
+    properties.networkProfile = {
+      networkInterfaces: [
+        {
+          id: `/subscriptions/${subscriptionId ?? ""}/resourceGroups/${resourceGroup ?? ""}/providers/Microsoft.Network/networkInterfaces/${name}-nic`,
+          primary: true,
+        },
+      ],
+    };
     const set = spec.availabilitySetId === undefined ? undefined : this.availabilitySets.get(spec.availabilitySetId);
     const now = this.services.now();
     const body: JsonObject = {
@@ -128,7 +127,8 @@ export class VirtualMachines {
       id: spec.id,
       type: VIRTUAL_MACHINE_TYPE,
       location: spec.location,
-      ...(spec.tags === undefined ? {} : { tags: spec.tags }),
+      // Microsoft.Network is not modelled: the network the NIC joins is shown as a tag.
+      tags: { ...(spec.tags ?? {}), ...(spec.networkId === undefined ? {} : { "azure-dr:virtual-network": spec.networkId }) },
       ...(spec.zone === undefined ? {} : { zones: [spec.zone] }),
       etag: '"1"',
       properties: {
