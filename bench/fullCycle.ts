@@ -132,7 +132,11 @@ export async function measureFullCycle(vms: number, planSize: number, batchSize:
   gc();
   const after = process.memoryUsage();
 
-  const total = [...phases.values()].reduce((sum, p) => ({ wallMs: sum.wallMs + p.wallMs, requests: sum.requests + p.requests, emulatedMs: sum.emulatedMs + p.emulatedMs }));
+  const total = [...phases.values()].reduce((sum, p) => ({
+    wallMs: sum.wallMs + p.wallMs,
+    requests: sum.requests + p.requests,
+    emulatedMs: sum.emulatedMs + p.emulatedMs,
+  }));
   const what = `${vms} VMs, ${plans} plan${plans === 1 ? "" : "s"} of ${BOOT_GROUPS} boot groups`;
   const single = plans === 1;
   const figure = (metric: string, value: number, unit: string, target?: Figure["target"]): Figure => ({
@@ -290,7 +294,8 @@ async function timedFailover(backend: FakeBackend, dr: DrClient, plan: string): 
     jobMs: span(result.job.startTime, result.job.endTime),
     bootGroups: result.steps.filter((s) => /^StartGroup\d+$/.test(s.name)).length,
   };
-  if (!(timing.tasksMs > 0) || timing.tasksMs !== timing.jobMs) throw new Error(`planned failover of ${plan}: tasks ${timing.tasksMs} ms, job ${timing.jobMs} ms`);
+  if (!(timing.tasksMs > 0) || timing.tasksMs !== timing.jobMs)
+    throw new Error(`planned failover of ${plan}: tasks ${timing.tasksMs} ms, job ${timing.jobMs} ms`);
   return { result, timing };
 }
 

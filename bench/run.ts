@@ -3,6 +3,7 @@ import { availableParallelism, cpus } from "node:os";
 import { runComputeThroughput } from "./computeThroughput.js";
 import { runDrClientOverhead } from "./drClientOverhead.js";
 import { runEmulatorMemory } from "./emulatorMemory.js";
+import { runFullCycle } from "./fullCycle.js";
 import { runProtectVms } from "./protectVms.js";
 import { verdict, type Figure } from "./lib/figures.js";
 import { markdownTable } from "./lib/table.js";
@@ -12,6 +13,7 @@ const benchmarks: { name: string; run: () => Promise<Figure[]> }[] = [
   { name: "compute throughput", run: () => runComputeThroughput() },
   { name: "DrClient overhead", run: () => runDrClientOverhead() },
   { name: "Site Recovery protect", run: () => runProtectVms() },
+  { name: "Site Recovery full cycle (child processes)", run: () => runFullCycle() },
 ];
 
 async function main(): Promise<void> {

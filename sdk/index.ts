@@ -21,6 +21,7 @@ export {
   isDrTimeoutError,
 } from "./errors.js";
 export type { DrErrorCode, DrErrorOptions } from "./errors.js";
+export { validate } from "./model/validate.js";
 export { systemClock } from "./clock.js";
 export type { Clock, SleepOptions } from "./clock.js";
 export { parseResourceId, formatResourceId, sameResourceId } from "./model/armId.js";
@@ -81,3 +82,8 @@ export type {
 } from "./model/planRun.js";
 export { recoveryPlanInputSchema, recoveryPlanActionSchema } from "./model/recoveryPlan.js";
 export type { RecoveryPlan, RecoveryPlanAction, RecoveryPlanInput } from "./model/recoveryPlan.js";
+
+export { runDrill, type DrillOptions } from "./drill/runDrill.js";
+export { provisionEstate, type ProvisionedEstate } from "./drill/provisionEstate.js";
+export { topologySchema, SAMPLE_TOPOLOGY, type Topology, type TopologyInput } from "./drill/topology.js";
+export type { DrillEvent, DrillPlanReport, DrillReport, DrillStepReport, ReadinessCheck } from "./drill/drillReport.js";

@@ -90,6 +90,8 @@ export interface AsrSteppedJobKind {
   failed?(job: StoredResource, index: number, at: number, error: OperationError): void;
   /** Runs when the user cancels the job while task `index` runs or waits. */
   cancelled?(job: StoredResource, index: number, at: number): void;
+  /** Runs when the last task ended (before a `suspendOnSuccess` job suspends). */
+  completed?(job: StoredResource, at: number): void;
   /** Runs when a job suspended at its end (`suspendOnSuccess`) is resumed; throwing an ArmError refuses the resume. */
   resumed?(job: StoredResource, at: number): void;
 }
@@ -433,6 +435,7 @@ export class AsrJobs {
     const runs = taskRunsOf(internal);
     const task = internal.tasks[index];
     if (task === undefined) {
+      this.steppedKind(internal).completed?.(job, at);
       internal.endTime = at;
       internal.state = internal.suspendOnSuccess ? "Suspended" : "Succeeded";
       return;

@@ -40,7 +40,10 @@ export class ItemFailover {
       failed: (op, at) => this.rollBack(String(op.data.itemId), at),
     });
     asr.jobs.register("asr.item.changeRecoveryPoint", { complete: (op) => this.recreate(String(op.data.itemId), op.data.point as JsonObject) });
-    asr.jobs.register("asr.item.cancelFailover", { complete: (op, at) => this.rollBack(String(op.data.itemId), at) });
+    asr.jobs.register("asr.item.cancelFailover", {
+      complete: (op, at) => this.rollBack(String(op.data.itemId), at),
+      failed: (op) => this.withItem(String(op.data.itemId), (i) => (i.scenario = "None")),
+    });
     asr.jobs.register("asr.item.commit", { complete: (op) => this.completeCommit(String(op.data.itemId)) });
   }
 
@@ -452,7 +455,13 @@ export class ItemFailover {
       friendlyName: "Cancel failover",
       tasks: [{ name: "DeleteFailedOverVm", friendlyName: "Delete the failed-over virtual machine and restart protection", durationMs: 120_000 }],
     });
+    this.beginCancel(item, job.id);
     return this.asr.jobs.accepted(ctx, job);
+  }
+
+  /** Marks the item's failover as being cancelled under job `jobId`: nothing else is allowed meanwhile. */
+  beginCancel(item: StoredResource, jobId: string): void {
+    Object.assign(item.internal, { scenario: "CancelFailover", jobId, scenarioStart: this.asr.services.now() });
   }
 
   private commit(ctx: RequestContext): EmulatorResponse {

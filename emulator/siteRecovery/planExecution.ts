@@ -28,6 +28,8 @@ interface PlanJobData extends JsonObject {
   steps: PlanStep[];
   /** The items the job works on, per boot group (items already past the operation are left out). */
   groups: string[][];
+  /** `TestFailover`, `PlannedFailover`, `UnplannedFailover`, `Commit`... */
+  failoverType: string;
 }
 
 /** Emulated durations of the plan's steps (inferred; Azure does not publish them). */
@@ -64,6 +66,7 @@ export class PlanExecution {
       taskDone: (job, index, at) => this.stepDone(job, index, at),
       failed: (job, _index, at) => this.undoUnfinished(job, at),
       cancelled: (job, _index, at) => this.undoUnfinished(job, at),
+      completed: (job, at) => this.plans.recordCompletion(planData(job).planId, planData(job).failoverType, at),
       resumed: (job, at) => {
         // Resuming a plan's suspended test failover completes the test: it cleans up.
         const data = planData(job);
@@ -144,7 +147,10 @@ export class PlanExecution {
     const plan = this.plans.require(ctx);
     const groups = this.itemsFor(plan, operation, undefined);
     const job = this.start(ctx, plan, operation, operation === "Commit" ? "Commit" : "Cancel failover", undefined, groups, false, new Map());
-    if (operation === "Commit") for (const item of groups.flat()) this.failover.beginCommit(item, job.id);
+    for (const item of groups.flat()) {
+      if (operation === "Commit") this.failover.beginCommit(item, job.id);
+      else this.failover.beginCancel(item, job.id);
+    }
     return this.asr.jobs.accepted(ctx, job);
   }
 
@@ -239,10 +245,10 @@ export class PlanExecution {
     failoverType: string = operation,
   ): StoredResource {
     const { tasks, steps } = this.stepsFor(plan, operation, failoverType, direction, groups, shutDown);
-    const data: PlanJobData = { planId: plan.id, operation, steps, groups: groups.map((g) => g.map((i) => i.id)) };
+    const data: PlanJobData = { planId: plan.id, operation, steps, groups: groups.map((g) => g.map((i) => i.id)), failoverType };
     const job = this.asr.jobs.startStepped(ctx, {
       kind: JOB_KIND,
-      scenarioName: operation === "Commit" ? "FailoverCommit" : operation,
+      scenarioName: operation === "Commit" ? "CommitFailover" : failoverType,
       friendlyName,
       targetObjectId: String(plan.body.name),
       targetObjectName: String(plan.body.name),
@@ -382,6 +388,7 @@ export class PlanExecution {
     }
     if (operation === "UnplannedFailover" && internal.phase === "FailoverInProgress") this.failover.rollBack(id, at);
     if (operation === "Commit" && internal.phase === "CommitInProgress") Object.assign(internal, { phase: "FailoverCommitPending", scenario: "None" });
+    if (operation === "CancelFailover" && internal.scenario === "CancelFailover") internal.scenario = "None";
   }
 }
 

@@ -543,7 +543,13 @@ export class ProtectedItems {
     const description =
       test !== null ? TEST_FAILOVER_DESCRIPTION[test.state] : health.resyncPercent !== null ? "Resynchronization in progress" : state.description;
     const allowed =
-      test !== null ? (test.state === "WaitingForCompletion" ? ["TestFailoverCleanup"] : []) : [...state.allowedOperations, ...health.allowedExtra];
+      test !== null
+        ? test.state === "WaitingForCompletion"
+          ? ["TestFailoverCleanup"]
+          : []
+        : internal.scenario === "CancelFailover"
+          ? []
+          : [...state.allowedOperations, ...health.allowedExtra];
     Object.assign(properties, {
       protectionState: state.protectionState,
       protectionStateDescription: description,

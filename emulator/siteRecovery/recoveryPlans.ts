@@ -33,6 +33,14 @@ const OPERATIONS = [
   "CompleteMigration",
 ];
 const DIRECTIONS = ["PrimaryToRecovery", "RecoveryToPrimary"];
+/** What a plan itself can do (item-only operations such as ChangePit or ReverseReplicate are not plan operations). */
+const PLAN_OPERATIONS = ["TestFailover", "TestFailoverCleanup", "UnplannedFailover", "Commit", "CancelFailover"];
+/** Where the plan keeps the completion time of each kind of failover. */
+const LAST_TIME_KEYS: Readonly<Record<string, string>> = {
+  TestFailover: "lastTestFailoverTime",
+  PlannedFailover: "lastPlannedFailoverTime",
+  UnplannedFailover: "lastUnplannedFailoverTime",
+};
 /** The resource type of recovery plans. */
 export const PLAN_TYPE = "Microsoft.RecoveryServices/vaults/replicationRecoveryPlans";
 
@@ -77,10 +85,17 @@ export class RecoveryPlans {
     Object.assign(plan.internal, { jobId, failoverType, runStart: at });
   }
 
+  /** Records when a test, planned or unplanned failover of the plan completed. */
+  recordCompletion(planId: string, failoverType: string, at: number): void {
+    const plan = findOfType(this.asr.services, planId, PLAN_TYPE);
+    const key = LAST_TIME_KEYS[failoverType];
+    if (plan !== undefined && key !== undefined) plan.internal[key] = at;
+  }
+
   /**
-   * The plan as served. It allows an operation when every item allows it or is already past it
-   * (a plan run again after a partial failure), and at least one item allows it; its current
-   * scenario is the job of its last operation while that job is under way or waits for the user.
+   * The plan as served. It allows a plan operation when every item allows it or is already past
+   * it (a plan run again after a partial failure), and at least one item allows it; its current
+   * scenario is the job of its last operation, with that job's state.
    */
   view(plan: StoredResource): JsonObject {
     const properties = JSON.parse(JSON.stringify(plan.body.properties)) as JsonObject;
@@ -88,23 +103,24 @@ export class RecoveryPlans {
       .flatMap((g) => (g.replicationProtectedItems as JsonObject[]).map((i) => String(i.id)))
       .map((id) => findOfType(this.asr.services, id, ASR_TYPES.protectedItem));
     const allowedByItem = items.map((item) => (item === undefined ? [] : ((this.items.view(item).properties as JsonObject).allowedOperations as string[])));
-    const candidates = [...new Set(allowedByItem.flat())].filter((op) => op !== "DisableProtection" && op !== "RepairReplication");
+    const candidates = [...new Set(allowedByItem.flat())].filter((op) => PLAN_OPERATIONS.includes(op));
     const allowed = candidates.filter((op) =>
       items.every((item, i) => (allowedByItem[i] ?? []).includes(op) || (item !== undefined && isPast(item.internal as ItemInternal, op))),
     );
-    if (
-      allowed.includes("UnplannedFailover") &&
-      items.every((item) => item === undefined || !this.asr.services.isRegionDown((item.internal as ItemInternal).sourceLocation))
-    )
+    if (allowed.includes("UnplannedFailover") && items.every((item) => item === undefined || !this.asr.services.isRegionDown((item.internal as ItemInternal).sourceLocation)))
       allowed.splice(allowed.indexOf("UnplannedFailover") + 1, 0, "PlannedFailover");
     properties.allowedOperations = items.length === 0 ? [] : allowed;
-    const run = plan.internal as { jobId?: string; failoverType?: string; runStart?: number };
+    const run = plan.internal as { jobId?: string };
     const job = run.jobId === undefined ? undefined : this.asr.jobs.get(run.jobId);
-    const jobView = job === undefined ? undefined : (this.asr.jobs.view(job).properties as JsonObject);
-    if (job !== undefined && jobView !== undefined && (jobView.state === "InProgress" || jobView.state === "Suspended")) {
+    if (job !== undefined) {
+      const jobView = this.asr.jobs.view(job).properties as JsonObject;
       properties.currentScenario = { scenarioName: String(jobView.scenarioName), jobId: job.id, startTime: String(jobView.startTime) };
       properties.currentScenarioStatus = String(jobView.state);
       properties.currentScenarioStatusDescription = String(jobView.stateDescription);
+    }
+    for (const key of Object.values(LAST_TIME_KEYS)) {
+      const at = plan.internal[key];
+      if (typeof at === "number") properties[key] = new Date(at).toISOString();
     }
     return { ...plan.body, properties };
   }

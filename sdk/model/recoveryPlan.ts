@@ -73,6 +73,6 @@ export interface RecoveryPlan {
   groups: { type: "Shutdown" | "Failover" | "Boot"; protectedVmIds: string[]; before: RecoveryPlanAction[]; after: RecoveryPlanAction[] }[];
   /** What every VM of the plan allows now (e.g. `TestFailover`, `PlannedFailover`, `UnplannedFailover`, `Commit`). */
   allowedOperations: string[];
-  /** The operation under way (or waiting for the user): its scenario (`TestFailover`, `UnplannedFailover`...), job and status. */
+  /** The plan's last operation: its scenario (`TestFailover`, `PlannedFailover`, `UnplannedFailover`, `CommitFailover`...), job and status (`InProgress`, `Suspended`, `Succeeded`, `Failed`, `Cancelled`). */
   currentScenario: { name: string; jobName: string; status: string; startTime: Date | undefined } | undefined;
 }

@@ -28,13 +28,13 @@ export interface PlanRunOptions {
   timeoutInMs?: number;
 }
 
-/** The job scenario each plan operation runs as. */
-const SCENARIO: Readonly<Record<PlanOperationRequest["operation"], string>> = {
-  testFailover: "TestFailover",
-  testFailoverCleanup: "TestFailoverCleanup",
-  failover: "UnplannedFailover",
-  commit: "FailoverCommit",
-  cancel: "CancelFailover",
+/** The job scenarios each plan operation runs as. */
+const SCENARIOS: Readonly<Record<PlanOperationRequest["operation"], readonly string[]>> = {
+  testFailover: ["TestFailover"],
+  testFailoverCleanup: ["TestFailoverCleanup"],
+  failover: ["UnplannedFailover", "PlannedFailover"],
+  commit: ["CommitFailover", "FailoverCommit"],
+  cancel: ["CancelFailover"],
 };
 
 /**
@@ -67,15 +67,18 @@ export class PlanRuns {
     requiredOperation: string,
     abortSignal?: AbortSignal,
   ): Promise<PlanRunHandle> {
-    const scenario = SCENARIO[request.operation];
-    const current = plan.currentScenario?.name === scenario ? await this.asr.getJob(vault, plan.currentScenario.jobName) : undefined;
+    const scenarios = SCENARIOS[request.operation];
+    const scenario = requiredOperation;
+    const current =
+      plan.currentScenario !== undefined && scenarios.includes(plan.currentScenario.name) ? await this.asr.getJob(vault, plan.currentScenario.jobName) : undefined;
     // Under way: running, or stopped at a manual action (a test failover waiting for cleanup is done, not under way).
     if (current !== undefined && (current.state === "InProgress" || current.tasks.some((t) => t.state === "Suspended"))) {
       logger.info(`recovery plan ${plan.name}: ${scenario} already under way (job ${current.name}); following it`);
       return this.handle(vault, plan.name, request.operation, current.name, current.startTime ?? this.clock.now());
     }
     if (!plan.allowedOperations.includes(requiredOperation)) {
-      const done = current === undefined ? await this.lastRun(vault, plan.name, scenario) : undefined;
+      // The plan's current scenario is its last operation: when it is this one and it succeeded, report it.
+      const done = current;
       if (done?.state === "Succeeded") {
         logger.info(`recovery plan ${plan.name}: ${scenario} already done (job ${done.name}); reporting it`);
         return this.handle(vault, plan.name, request.operation, done.name, done.startTime ?? this.clock.now());
@@ -141,16 +144,6 @@ export class PlanRuns {
       if (isUp) up.set(vm.name.toLowerCase(), failed.endTime);
     }
     return up;
-  }
-
-  /** The plan's newest job of a scenario, if any. */
-  private async lastRun(vault: VaultRef, plan: string, scenario: string): Promise<Job | undefined> {
-    let newest: Job | undefined;
-    for await (const job of this.asr.listJobs(vault)) {
-      if (job.targetName !== plan || job.scenario === "CreateRecoveryPlan" || job.scenario === "UpdateRecoveryPlan") continue;
-      if (newest === undefined || (job.startTime?.getTime() ?? 0) > (newest.startTime?.getTime() ?? 0)) newest = job;
-    }
-    return newest?.scenario === scenario ? newest : undefined;
   }
 
   private async result(handle: PlanRunHandle, job: Job): Promise<PlanRunResult> {

@@ -421,6 +421,14 @@ const REPLAYED_ELSEWHERE: Readonly<Record<string, string>> = {
   "2025-08-01/ReplicationProtectedItems_FailoverCancel.json": "officialSiteRecoveryFailover.test.ts",
   "2025-08-01/ReplicationProtectedItems_FailoverCommit.json": "officialSiteRecoveryFailover.test.ts",
   "2025-08-01/ReplicationProtectedItems_UnplannedFailover.json": "officialSiteRecoveryFailover.test.ts",
+  "2023-06-01/ReplicationRecoveryPlans_FailoverCommit.json": "officialRecoveryPlanRuns.test.ts",
+  "2023-06-01/ReplicationRecoveryPlans_Get.json": "officialRecoveryPlanRuns.test.ts",
+  "2023-06-01/ReplicationRecoveryPlans_PlannedFailover.json": "officialRecoveryPlanRuns.test.ts",
+  "2023-06-01/ReplicationRecoveryPlans_Reprotect.json": "officialRecoveryPlanRuns.test.ts",
+  "2023-06-01/ReplicationRecoveryPlans_TestFailover.json": "officialRecoveryPlanRuns.test.ts",
+  "2025-08-01/ReplicationRecoveryPlans_Create.json": "officialRecoveryPlanRuns.test.ts",
+  "2025-08-01/ReplicationRecoveryPlans_TestFailoverCleanup.json": "officialRecoveryPlanRuns.test.ts",
+  "2025-08-01/ReplicationRecoveryPlans_UnplannedFailover.json": "officialRecoveryPlanRuns.test.ts",
 };
 
 /** Site Recovery examples of the corpus the emulator does not serve yet, each with what is missing. */
@@ -428,20 +436,12 @@ const NOT_YET_COVERED: Readonly<Record<string, string>> = {
   "2023-06-01/ReplicationNetworkMappings_Create.json": "VmmToAzure network mapping (Hyper-V/VMM networks); only AzureToAzure is served",
   "2023-06-01/ReplicationProtectedItems_Get.json": "Hyper-V (HyperVReplicaAzure) replicated item",
   "2023-06-01/ReplicationProtectedItems_RepairReplication.json": "repair replication (resync)",
-  "2023-06-01/ReplicationRecoveryPlans_FailoverCommit.json": "recovery plans",
-  "2023-06-01/ReplicationRecoveryPlans_Get.json": "recovery plans",
-  "2023-06-01/ReplicationRecoveryPlans_PlannedFailover.json": "recovery plans",
-  "2023-06-01/ReplicationRecoveryPlans_Reprotect.json": "recovery plans",
-  "2023-06-01/ReplicationRecoveryPlans_TestFailover.json": "recovery plans",
   "2025-08-01/RecoveryPoints_ListByReplicationProtectedItems.json": "recovery points of a Hyper-V (HyperVReplicaAzure) replicated item",
   "2025-08-01/ReplicationProtectedItems_Create.json": "enable protection with HyperVReplicaAzure",
   "2025-08-01/ReplicationProtectedItems_Delete.json": "disable protection of a Hyper-V replicated item",
   "2025-08-01/ReplicationProtectedItems_Purge.json": "purge of a Hyper-V replicated item",
   "2025-08-01/ReplicationProtectedItems_PlannedFailover.json": "planned failover",
   "2025-08-01/ReplicationProtectedItems_Reprotect.json": "reprotect",
-  "2025-08-01/ReplicationRecoveryPlans_Create.json": "recovery plans",
-  "2025-08-01/ReplicationRecoveryPlans_TestFailoverCleanup.json": "recovery plans",
-  "2025-08-01/ReplicationRecoveryPlans_UnplannedFailover.json": "recovery plans",
 };
 
 // ---------------------------------------------------------------- the replay

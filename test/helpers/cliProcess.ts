@@ -13,11 +13,28 @@ export interface CliProcess {
   exited: Promise<number | string>;
 }
 
+/** Where and with what environment a CLI process runs. */
+export interface CliRunOptions {
+  /** @default the repository */
+  cwd?: string;
+  /** Added to (or, when undefined, removed from) the test's environment. */
+  env?: Record<string, string | undefined>;
+}
+
+function cliEnv(options: CliRunOptions): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_NO_WARNINGS: "1" };
+  for (const [key, value] of Object.entries(options.env ?? {})) {
+    if (value === undefined) delete env[key];
+    else env[key] = value;
+  }
+  return env;
+}
+
 /** Starts `azure-dr <args>`; the process is killed when the test ends. */
-export function startCli(t: ExecutionContext, args: string[]): CliProcess {
+export function startCli(t: ExecutionContext, args: string[], options: CliRunOptions = {}): CliProcess {
   const child = spawn(process.execPath, ["--import", "tsx", resolve(REPO, "cli/main.ts"), ...args], {
-    cwd: REPO,
-    env: { ...process.env, NODE_NO_WARNINGS: "1" },
+    cwd: options.cwd ?? REPO,
+    env: cliEnv(options),
   });
   let out = "";
   let err = "";
@@ -40,4 +57,15 @@ export async function emulatorUrl(cli: CliProcess, timeoutMs = 20_000): Promise<
     if (Date.now() > deadline) throw new Error(`no URL printed in ${timeoutMs} ms: ${cli.stdout()} ${cli.stderr()}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/** Runs `azure-dr <args>` to its end, as a user types it. */
+export async function runCli(
+  t: ExecutionContext,
+  args: string[],
+  options: CliRunOptions = {},
+): Promise<{ code: number | string; stdout: string; stderr: string }> {
+  const cli = startCli(t, args, options);
+  const code = await cli.exited;
+  return { code, stdout: cli.stdout(), stderr: cli.stderr() };
 }

@@ -1,0 +1,71 @@
+import type { Job } from "../model/job.js";
+import type { PlanRunItem, PlanRunStep } from "../model/planRun.js";
+
+/** One readiness check of a plan before the drill touches it. */
+export interface ReadinessCheck {
+  /** `protected`, `healthy`, `fresh-recovery-points`, `plan-covers-application`, `plan-allows-test-failover`. */
+  check: string;
+  passed: boolean;
+  /** What was found, e.g. `web: RPO 2400 s > 900 s`. */
+  detail: string;
+}
+
+/** One operation the drill ran on a plan (test failover, cleanup, failover, commit, reprotect...). */
+export interface DrillStepReport {
+  /** `test failover`, `user checks`, `cleanup`, `failover`, `commit`, `reprotect`, `failback`, `failback commit`, `reprotect back`. */
+  name: string;
+  state: "Succeeded" | "Failed" | "Cancelled" | "Stopped";
+  /** The backend's clock (virtual on the emulator). */
+  startedAt: Date;
+  endedAt: Date;
+  durationSeconds: number;
+  /** The Site Recovery job, for plan operations. */
+  jobName: string | undefined;
+  /** The job's tasks: groups, actions, with their times (the timeline). */
+  tasks: PlanRunStep[];
+  /** Each VM: its group, recovery point, data loss and when it was up. */
+  items: PlanRunItem[];
+  /** Seconds until the last boot group was up, for failovers and test failovers. */
+  recoveryTimeSeconds: number | undefined;
+  /** The largest data loss among the VMs, for failovers and test failovers. */
+  dataLossSeconds: number | undefined;
+  error: { code: string; message: string } | undefined;
+}
+
+/** What happened to one recovery plan. */
+export interface DrillPlanReport {
+  plan: string;
+  outcome: "passed" | "failed" | "not-ready" | "stopped";
+  readiness: ReadinessCheck[];
+  steps: DrillStepReport[];
+  /** Recovery point reached: the data-loss window of the (test) failover, in seconds. */
+  rpoSeconds: number | undefined;
+  /** Recovery time reached: until the last boot group was up in the (test) failover, in seconds. */
+  rtoSeconds: number | undefined;
+}
+
+/** The report of a drill: written as `drill-report.json`, rendered as text and HTML. */
+export interface DrillReport {
+  formatVersion: 1;
+  backend: "azure" | "fake" | "emulator";
+  vault: { resourceGroup: string; name: string };
+  /** Test failover only, or the full cycle (failover, commit, reprotect, failback, commit, reprotect). */
+  full: boolean;
+  outcome: "passed" | "failed" | "stopped";
+  /** The backend's clock. */
+  startedAt: Date;
+  endedAt: Date;
+  /** Wall-clock time the drill took, in milliseconds. */
+  realDurationMs: number;
+  plans: DrillPlanReport[];
+  /** What to run to clean up or resume after a stop or a failure. */
+  nextSteps: string[];
+}
+
+/** Progress of a drill, as it happens. */
+export type DrillEvent =
+  | { type: "readiness"; plan: string; checks: ReadinessCheck[] }
+  | { type: "step-started"; plan: string; step: string; at: Date }
+  | { type: "step-progress"; plan: string; step: string; job: Job; at: Date }
+  | { type: "step-ended"; plan: string; step: DrillStepReport }
+  | { type: "manual-action"; plan: string; step: string; action: string; at: Date };
