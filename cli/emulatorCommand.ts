@@ -1,15 +1,10 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { serveEmulator } from "../sdk/index.js";
+import { positiveNumber } from "./settings.js";
 
 function port(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError("a port is an integer from 0 to 65535 (0 picks a free one).");
-  return n;
-}
-
-function positive(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError("must be a positive number.");
   return n;
 }
 
@@ -23,8 +18,8 @@ export function emulatorCommand(): Command {
     .addOption(
       new Option("-t, --time <mode>", "virtual: time moves only when polled or advanced; real: wall clock").choices(["virtual", "real"]).default("virtual"),
     )
-    .option("--time-scale <factor>", "with --time real: emulated seconds per real second", positive, 1)
-    .option("--seed <n>", "seed of the fault rules' random source", (v) => Math.trunc(positive(v)), 1)
+    .option("--time-scale <factor>", "with --time real: emulated seconds per real second", positiveNumber, 1)
+    .option("--seed <n>", "seed of the fault rules' random source", (v) => Math.trunc(positiveNumber(v)), 1)
     .action(async (options: { port: number; host: string; state?: string; time: "virtual" | "real"; timeScale: number; seed: number }) => {
       const served = await serveEmulator({
         port: options.port,

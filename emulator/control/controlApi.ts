@@ -118,7 +118,7 @@ export class ControlApi {
   }
 
   /**
-   * Makes the next failover of an item (by the item's id or its source VM's id) fail when its VM
+   * Makes the next failover or test failover of an item (by the item's id or its source VM's id) fail when its VM
    * would come up, with `code` (default `AzureVmCreationFailed`) and `message`: alone, its
    * failover job fails; in a recovery plan, its boot group fails and the plan stops there.
    * 404 when nothing replicates that target.

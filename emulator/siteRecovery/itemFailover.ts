@@ -243,6 +243,7 @@ export class ItemFailover {
     const item = this.asr.services.resources.get(itemId);
     const internal = item?.internal as ItemInternal | undefined;
     if (item === undefined || internal === undefined || internal.testFailover === null) return;
+    this.consumeFailoverFault(internal);
     this.materialize(item, internal.testFailover.testVmId, internal.testFailover.networkId === "" ? undefined : internal.testFailover.networkId);
     internal.testFailover.state = "WaitingForCompletion";
     internal.lastSuccessfulTestFailoverTime = at;
@@ -367,17 +368,13 @@ export class ItemFailover {
 
   /**
    * The failed-over VM is up in the other region: the item waits for commit. An injected failover
-   * fault (control surface) fails it here, once, with its code.
+   * fault (control surface) fails it here, once, with its code (a test failover likewise).
    */
   completeFailover(itemId: string, at: number): void {
     const item = this.asr.services.resources.get(itemId);
     const internal = item?.internal as ItemInternal | undefined;
     if (item === undefined || internal === undefined || internal.failover === null) return;
-    const fault = internal.failoverFault;
-    if (fault !== undefined && fault !== null) {
-      internal.failoverFault = null;
-      throw new ArmError(400, fault.code, fault.message);
-    }
+    this.consumeFailoverFault(internal);
     this.shutDownSource(itemId);
     this.materialize(
       item,
@@ -392,7 +389,15 @@ export class ItemFailover {
     });
   }
 
-  /** Makes the next failover of the item fail when its VM would come up (a fault of the control surface). */
+  /** Fails, once, with the fault the control surface injected, if any. */
+  private consumeFailoverFault(internal: ItemInternal): void {
+    const fault = internal.failoverFault;
+    if (fault === undefined || fault === null) return;
+    internal.failoverFault = null;
+    throw new ArmError(400, fault.code, fault.message);
+  }
+
+  /** Makes the next failover or test failover of the item fail when its VM would come up (a fault of the control surface). */
   injectFailoverFault(item: StoredResource, code: string, message: string): void {
     (item.internal as ItemInternal).failoverFault = { code, message };
   }

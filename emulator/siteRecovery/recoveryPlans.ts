@@ -107,7 +107,10 @@ export class RecoveryPlans {
     const allowed = candidates.filter((op) =>
       items.every((item, i) => (allowedByItem[i] ?? []).includes(op) || (item !== undefined && isPast(item.internal as ItemInternal, op))),
     );
-    if (allowed.includes("UnplannedFailover") && items.every((item) => item === undefined || !this.asr.services.isRegionDown((item.internal as ItemInternal).sourceLocation)))
+    if (
+      allowed.includes("UnplannedFailover") &&
+      items.every((item) => item === undefined || !this.asr.services.isRegionDown((item.internal as ItemInternal).sourceLocation))
+    )
       allowed.splice(allowed.indexOf("UnplannedFailover") + 1, 0, "PlannedFailover");
     properties.allowedOperations = items.length === 0 ? [] : allowed;
     const run = plan.internal as { jobId?: string };

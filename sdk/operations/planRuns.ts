@@ -70,7 +70,9 @@ export class PlanRuns {
     const scenarios = SCENARIOS[request.operation];
     const scenario = requiredOperation;
     const current =
-      plan.currentScenario !== undefined && scenarios.includes(plan.currentScenario.name) ? await this.asr.getJob(vault, plan.currentScenario.jobName) : undefined;
+      plan.currentScenario !== undefined && scenarios.includes(plan.currentScenario.name)
+        ? await this.asr.getJob(vault, plan.currentScenario.jobName)
+        : undefined;
     // Under way: running, or stopped at a manual action (a test failover waiting for cleanup is done, not under way).
     if (current !== undefined && (current.state === "InProgress" || current.tasks.some((t) => t.state === "Suspended"))) {
       logger.info(`recovery plan ${plan.name}: ${scenario} already under way (job ${current.name}); following it`);

@@ -1,8 +1,11 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import type { ExecutionContext } from "ava";
 
 const REPO = resolve(__dirname, "../..");
+/** tsx's loader by absolute URL, so that the CLI runs from sources whatever the working folder. */
+const TSX = pathToFileURL(resolve(REPO, "node_modules/tsx/dist/loader.mjs")).href;
 
 /** A running `azure-dr` CLI process, started from the sources as a user's `npx azure-dr` would run it. */
 export interface CliProcess {
@@ -32,7 +35,7 @@ function cliEnv(options: CliRunOptions): NodeJS.ProcessEnv {
 
 /** Starts `azure-dr <args>`; the process is killed when the test ends. */
 export function startCli(t: ExecutionContext, args: string[], options: CliRunOptions = {}): CliProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", resolve(REPO, "cli/main.ts"), ...args], {
+  const child = spawn(process.execPath, ["--import", TSX, resolve(REPO, "cli/main.ts"), ...args], {
     cwd: options.cwd ?? REPO,
     env: cliEnv(options),
   });

@@ -199,7 +199,7 @@ const invalidVms: { title: string; overrides: Record<string, unknown>; field: st
   {
     title: "a network interface id of the wrong type",
     overrides: { networkInterfaceIds: [computeId("app-rg", "virtualMachines", "x")] },
-    field: "networkInterfaceIds.0",
+    field: "networkInterfaceIds[0]",
   },
   { title: "both an image and an attached OS disk", overrides: { osDisk: { attachManagedDiskId: "/subscriptions/x/disk" } }, field: "image" },
   { title: "an image without credentials", overrides: { sshPublicKey: undefined }, field: "adminPassword" },

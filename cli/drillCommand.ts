@@ -1,0 +1,158 @@
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { extname, join, resolve } from "node:path";
+import { Command, InvalidArgumentError } from "commander";
+import { parse as parseYaml } from "yaml";
+import {
+  DrClient,
+  SAMPLE_TOPOLOGY,
+  ValidationError,
+  provisionEstate,
+  runDrill,
+  topologySchema,
+  validate,
+  type DrillReport,
+  type Topology,
+} from "../sdk/index.js";
+import { DrillProgress, summary } from "./drillOutput.js";
+import { EXIT, reportFailure } from "./failure.js";
+import { renderHtmlReport } from "./htmlReport.js";
+import { openBackend } from "./openBackend.js";
+import { resolveSettings, withBackendFlags, type SettingsFlags } from "./settings.js";
+
+interface DrillFlags extends SettingsFlags {
+  topology?: string;
+  plan?: string[];
+  full?: boolean;
+  check?: string;
+  testNetwork?: string;
+  maxRpo: number;
+  out: string;
+  json?: boolean;
+  fresh?: boolean;
+}
+
+/** Reads a topology file (JSON, or YAML for .yaml/.yml) and validates it; errors name the file and the field. */
+export function loadTopology(path: string): Topology {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new ValidationError("topology", `cannot read ${path}: ${(error as Error).message}`);
+  }
+  let document: unknown;
+  try {
+    document = [".yaml", ".yml"].includes(extname(path).toLowerCase()) ? parseYaml(text) : JSON.parse(text);
+  } catch (error) {
+    throw new ValidationError(`topology ${path}`, `is not valid ${extname(path).toLowerCase() === ".json" ? "JSON" : "YAML"}: ${(error as Error).message}`);
+  }
+  return validate(topologySchema, document, `topology(${path})`);
+}
+
+function seconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError("must be a whole number of seconds.");
+  return n;
+}
+
+/** `azure-dr drill`: a disaster-recovery drill of the estate's recovery plans, with a report. */
+export function drillCommand(): Command {
+  const command = new Command("drill")
+    .description(
+      "Run a disaster-recovery drill: readiness checks, a test failover of each recovery plan into an isolated network, your checks, cleanup; with --full the whole cycle (failover, commit, reprotect, failback, commit, reprotect). Writes drill-report.json and drill-report.html.",
+    )
+    .option("--topology <file>", "the estate (JSON or YAML); on the fake backend it is built first (default: the built-in sample shop)")
+    .option("--plan <name...>", "drill only these recovery plans (default: all plans of the vault)")
+    .option("--full", "after the rehearsal, fail over, commit, reprotect, fail back, commit and reprotect back")
+    .option("--check <command>", "a shell command run while the test VMs are up (env AZURE_DR_PLAN, AZURE_DR_TEST_NETWORK); non-zero fails the plan")
+    .option("--test-network <id>", "the isolated virtual network for test failovers (default: the topology's testNetworkId)")
+    .option("--max-rpo <seconds>", "largest RPO a VM may show for its plan to be ready", seconds, 900)
+    .option("--out <dir>", "where to write drill-report.json and drill-report.html", ".")
+    .option("--json", "print the report as JSON on stdout (progress goes to stderr)")
+    .option("--fresh", "fake backend: start from a fresh estate (forget the state file)");
+  return withBackendFlags(command)
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ azure-dr drill --fresh                        # the sample estate on the embedded emulator
+  $ azure-dr drill --full --topology estate.yaml  # your estate, the whole cycle, offline
+  $ azure-dr drill --backend azure --subscription <id> --vault dr-rg/shop-vault --test-network <vnet id>
+Exit codes: 0 passed, 1 failed, 2 bad input, 3 not ready / invalid state, 130 stopped (Ctrl-C).`,
+    )
+    .action(async (flags: DrillFlags) => {
+      process.exitCode = await drill(flags);
+    });
+}
+
+async function drill(flags: DrillFlags): Promise<number> {
+  const progressOut = (text: string): void => void (flags.json === true ? process.stderr : process.stdout).write(text);
+  const controller = new AbortController();
+  let interrupted = false;
+  const onSigint = (): void => {
+    if (interrupted) process.exit(EXIT.interrupted);
+    interrupted = true;
+    process.stderr.write("\nCtrl-C: stopping the drill after the current poll (jobs under way go on in Azure); Ctrl-C again quits at once.\n");
+    controller.abort();
+  };
+  process.on("SIGINT", onSigint);
+  let dr: DrClient | undefined;
+  try {
+    const settings = resolveSettings(flags);
+    const topology = flags.topology === undefined ? topologySchema.parse(SAMPLE_TOPOLOGY) : loadTopology(flags.topology);
+    const vault = settings.vault ?? { resourceGroup: topology.vault.resourceGroup, name: topology.vault.name };
+    const backend = await openBackend(settings, { fresh: flags.fresh === true });
+    dr = new DrClient(backend);
+    if (backend.kind !== "azure") {
+      progressOut(
+        `Building the estate on the ${backend.kind} backend (vault ${vault.name}, ${topology.vms.length} VMs, ${topology.plans.length} plan(s))...\n`,
+      );
+      const estate = await provisionEstate(dr, topology, backend.subscriptionId);
+      if (estate.existed) progressOut(`The estate is there already (state ${settings.stateFile}).\n`);
+    }
+    const progress = new DrillProgress(dr.clock.now(), progressOut);
+    const report = await runDrill(dr, {
+      vault,
+      backend: backend.kind,
+      testNetworkId: flags.testNetwork ?? topology.network.testNetworkId,
+      full: flags.full === true,
+      maxRpoSeconds: flags.maxRpo,
+      ...(flags.plan === undefined ? {} : { plans: flags.plan }),
+      ...(flags.topology === undefined && backend.kind === "azure" ? {} : { applicationVms: topology.vms.map((v) => v.name) }),
+      ...(flags.check === undefined
+        ? {}
+        : { userChecks: async (plan) => userCheck(flags.check as string, plan, flags.testNetwork ?? topology.network.testNetworkId) }),
+      onEvent: (event) => progress.on(event),
+      abortSignal: controller.signal,
+    });
+    const files = writeReports(report, flags.out);
+    if (flags.json === true) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    else process.stdout.write(`${summary(report)}\nReports: ${files.join(", ")}\n`);
+    if (report.outcome === "stopped") return EXIT.interrupted;
+    if (report.outcome === "passed") return EXIT.ok;
+    return report.plans.every((p) => p.outcome === "not-ready") ? EXIT.invalidState : EXIT.failed;
+  } catch (error) {
+    return reportFailure(error);
+  } finally {
+    process.off("SIGINT", onSigint);
+    await dr?.close();
+  }
+}
+
+function userCheck(command: string, plan: string, testNetworkId: string): boolean {
+  const result = spawnSync(command, {
+    shell: true,
+    stdio: ["ignore", "inherit", "inherit"],
+    env: { ...process.env, AZURE_DR_PLAN: plan, AZURE_DR_TEST_NETWORK: testNetworkId },
+  });
+  return result.status === 0;
+}
+
+function writeReports(report: DrillReport, dir: string): string[] {
+  mkdirSync(resolve(dir), { recursive: true });
+  const json = join(dir, "drill-report.json");
+  const html = join(dir, "drill-report.html");
+  writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(html, renderHtmlReport(report));
+  return [json, html];
+}

@@ -1,0 +1,302 @@
+import { Command, InvalidArgumentError, Option } from "commander";
+import {
+  DrClient,
+  SAMPLE_TOPOLOGY,
+  ValidationError,
+  type FailoverResult,
+  type PlanRunResult,
+  type ProtectedVm,
+  type RecoveryPlan,
+  type ReprotectInput,
+  type VaultRef,
+} from "../sdk/index.js";
+import { duration } from "./drillOutput.js";
+import { EXIT, reportFailure } from "./failure.js";
+import { openBackend } from "./openBackend.js";
+import { resolveSettings, withBackendFlags, type SettingsFlags } from "./settings.js";
+
+interface TargetFlags extends SettingsFlags {
+  plan?: string;
+  vm?: string;
+  json?: boolean;
+}
+
+const RECOVERY_POINTS = ["Latest", "LatestProcessed", "LatestApplicationConsistent", "LatestCrashConsistent"];
+
+/** What a command does once the client, the vault and the output are set. */
+type CommandBody<F> = (context: { dr: DrClient; vault: VaultRef; flags: F; print: (human: string, json: unknown) => void }) => Promise<void>;
+
+/** Adds the shared flags and runs `body` with a client, printing errors with their code and what to do, and setting the exit code. */
+function operatorCommand<F extends TargetFlags>(name: string, description: string, examples: string[], body: CommandBody<F>, target = true): Command {
+  const command = new Command(name).description(description).option("--json", "print the result as JSON");
+  if (target) command.option("--plan <name>", "a recovery plan").option("--vm <name or id>", "a protected VM (its name or its replicated item id)");
+  return withBackendFlags(command)
+    .addHelpText(
+      "after",
+      `\nExamples:\n${examples.map((e) => `  $ ${e}`).join("\n")}\nExit codes: 0 done, 1 failed, 2 bad input, 3 not allowed in the current state.`,
+    )
+    .action(async (flags: F) => {
+      let dr: DrClient | undefined;
+      try {
+        if (target && (flags.plan === undefined) === (flags.vm === undefined))
+          throw new ValidationError("plan/vm", "give either --plan <name> or --vm <name or id>");
+        const settings = resolveSettings(flags);
+        const backend = await openBackend(settings);
+        dr = new DrClient(backend);
+        // On the emulated backends the sample estate's vault is the default, as `azure-dr drill` builds it.
+        const vault = settings.vault ?? (backend.kind === "azure" ? undefined : SAMPLE_TOPOLOGY.vault);
+        if (vault === undefined) throw new ValidationError("vault", "give --vault <resource-group/name> (or AZURE_DR_VAULT, or 'vault' in the config file)");
+        const print = (human: string, json: unknown): void => void process.stdout.write(flags.json === true ? `${JSON.stringify(json, null, 2)}\n` : human);
+        await body({ dr, vault: { resourceGroup: vault.resourceGroup, name: vault.name }, flags, print });
+        process.exitCode = EXIT.ok;
+      } catch (error) {
+        process.exitCode = reportFailure(error);
+      } finally {
+        await dr?.close();
+      }
+    });
+}
+
+/** The protected VM a `--vm` flag names: a replicated item id, or a VM name in the vault. */
+async function protectedVm(dr: DrClient, vault: VaultRef, nameOrId: string): Promise<ProtectedVm> {
+  if (nameOrId.includes("/")) return dr.protectedVms.get(nameOrId);
+  for await (const vm of dr.protectedVms.list(vault)) if (vm.name.toLowerCase() === nameOrId.toLowerCase()) return vm;
+  throw new ValidationError("vm", `no protected VM named '${nameOrId}' in vault ${vault.name}`);
+}
+
+function planLine(result: PlanRunResult): string {
+  const lines = [
+    `plan ${result.handle.plan}: ${result.handle.operation} ${result.state} (job ${result.handle.jobName})`,
+    ...result.steps.map((s) => `  ${s.friendlyName}: ${s.state}`),
+  ];
+  if (result.recoveryTimeSeconds !== undefined) lines.push(`  recovery time: ${duration(result.recoveryTimeSeconds)}`);
+  if (result.dataLossSeconds !== undefined) lines.push(`  data loss: ${duration(result.dataLossSeconds)}`);
+  if (result.error !== undefined) lines.push(`  error: ${result.error.code}: ${result.error.message}`);
+  return `${lines.join("\n")}\n`;
+}
+
+/** The region the VM runs in: the one it replicates from, or, once failed over, the one it replicated to. */
+function runsIn(vm: ProtectedVm): string {
+  return vm.phase === "failedOver" || vm.phase === "committed" ? vm.targetRegion : vm.sourceRegion;
+}
+
+function vmLine(vm: ProtectedVm): string {
+  return `${vm.name}: ${vm.phase} (${vm.protectionStateDescription}), runs in ${runsIn(vm)}\n`;
+}
+
+function failoverLine(result: FailoverResult): string {
+  return `${vmLine(result.protectedVm).trimEnd()}; data loss ${duration(result.dataLossSeconds)}\n`;
+}
+
+/** Exit code 1 when a plan's job did not succeed (the output says why). */
+function checkRun(result: PlanRunResult): void {
+  if (result.state === "Failed" || result.state === "Cancelled") process.exitCode = EXIT.failed;
+}
+
+function recoveryPoint(value: string): string {
+  if (!RECOVERY_POINTS.includes(value)) throw new InvalidArgumentError(`must be one of ${RECOVERY_POINTS.join(", ")}.`);
+  return value;
+}
+
+/** `azure-dr status`: protected VMs (health, RPO, where they run) and recovery plans (state, allowed operations). */
+export function statusCommand(): Command {
+  return operatorCommand<TargetFlags>(
+    "status",
+    "Show the protected VMs (health, RPO, active location) and the recovery plans (what runs, what is allowed) of a vault.",
+    ["azure-dr status", "azure-dr status --backend azure --subscription <id> --vault dr-rg/shop-vault --json"],
+    async ({ dr, vault, print }) => {
+      const vms: ProtectedVm[] = [];
+      for await (const vm of dr.protectedVms.list(vault)) vms.push(vm);
+      vms.sort((a, b) => a.name.localeCompare(b.name));
+      const plans: RecoveryPlan[] = [];
+      for await (const plan of dr.recoveryPlans.list(vault)) plans.push(plan);
+      const rows = vms.map((vm) =>
+        [
+          vm.name.padEnd(16),
+          vm.phase.padEnd(18),
+          vm.replicationHealth.padEnd(8),
+          `RPO ${duration(vm.rpoSeconds)}`.padEnd(14),
+          `${vm.sourceRegion} -> ${vm.targetRegion}`.padEnd(28),
+          `runs in ${runsIn(vm)}`,
+        ].join(" "),
+      );
+      const planRows = plans.map(
+        (p) =>
+          `${p.name}: ${p.groups.filter((g) => g.type === "Boot").length} boot group(s), ${p.groups.flatMap((g) => g.protectedVmIds).length} VM(s); ${
+            p.currentScenario === undefined
+              ? "no operation yet"
+              : `last: ${p.currentScenario.name} ${p.currentScenario.status} (job ${p.currentScenario.jobName})`
+          }; allowed: ${p.allowedOperations.join(", ") || "nothing"}`,
+      );
+      print(
+        `Vault ${vault.resourceGroup}/${vault.name}\n\nProtected VMs (${vms.length}):\n${rows.map((r) => `  ${r}`).join("\n")}\n\nRecovery plans (${plans.length}):\n${planRows.map((r) => `  ${r}`).join("\n")}\n`,
+        { vault, protectedVms: vms, recoveryPlans: plans },
+      );
+    },
+    false,
+  );
+}
+
+/** `azure-dr test-failover` and `azure-dr cleanup`. */
+export function testFailoverCommands(): Command[] {
+  const test = operatorCommand<TargetFlags & { network: string; recoveryPoint?: string }>(
+    "test-failover",
+    "Test-fail over a plan or a VM into an isolated network (production and replication go on); clean up with `azure-dr cleanup`.",
+    ["azure-dr test-failover --plan shop --network /subscriptions/.../virtualNetworks/drill-vnet"],
+    async ({ dr, vault, flags, print }) => {
+      if (flags.plan !== undefined) {
+        const result = await dr.recoveryPlans.testFailover(vault, flags.plan, { networkId: flags.network }, { onManualAction: () => true });
+        print(planLine(result), result);
+        return checkRun(result);
+      }
+      const vm = await protectedVm(dr, vault, flags.vm ?? "");
+      const result = await dr.failover.test(vm.id, { networkId: flags.network });
+      print(vmLine(result), result);
+    },
+  ).requiredOption("--network <id>", "the isolated virtual network the test VMs join");
+  const cleanup = operatorCommand<TargetFlags>(
+    "cleanup",
+    "Clean up a test failover: the test VMs are deleted.",
+    ["azure-dr cleanup --plan shop"],
+    async ({ dr, vault, flags, print }) => {
+      if (flags.plan !== undefined) {
+        const result = await dr.recoveryPlans.cleanupTest(vault, flags.plan);
+        print(planLine(result), result);
+        return checkRun(result);
+      }
+      const vm = await dr.failover.cleanupTest((await protectedVm(dr, vault, flags.vm ?? "")).id);
+      print(vmLine(vm), vm);
+    },
+  );
+  return [test, cleanup];
+}
+
+/** `azure-dr failover` and `azure-dr failback` (the same operation, in the direction the VMs are protected now). */
+export function failoverCommands(): Command[] {
+  const make = (name: "failover" | "failback"): Command =>
+    operatorCommand<TargetFlags & { planned?: boolean; unplanned?: boolean; recoveryPoint?: string }>(
+      name,
+      name === "failover"
+        ? "Fail a plan or a VM over to its recovery region: --planned (sources shut down first, no data loss) or --unplanned (from a recovery point). Commit with `azure-dr commit`."
+        : "Fail back a plan or a VM that was reprotected from its recovery region: a failover in the reverse direction (planned by default). Then commit and reprotect.",
+      name === "failover"
+        ? [
+            "azure-dr failover --plan shop --planned",
+            "azure-dr failover --plan shop --unplanned --recovery-point LatestApplicationConsistent",
+            "azure-dr failover --vm web-1 --unplanned",
+          ]
+        : ["azure-dr failback --plan shop", "azure-dr failback --vm web-1 --unplanned --recovery-point LatestProcessed"],
+      async ({ dr, vault, flags, print }) => {
+        if (flags.planned === true && flags.unplanned === true) throw new ValidationError("planned/unplanned", "give one of --planned and --unplanned");
+        const planned = name === "failback" ? flags.unplanned !== true : flags.planned === true;
+        if (name === "failover" && flags.planned !== true && flags.unplanned !== true)
+          throw new ValidationError("planned/unplanned", "say --planned (no data loss, needs the source region) or --unplanned (from a recovery point)");
+        if (planned && flags.recoveryPoint !== undefined)
+          throw new ValidationError("recovery-point", "a planned failover syncs the latest data; it takes no recovery point");
+        const input = planned
+          ? ({ kind: "planned" } as const)
+          : ({ kind: "unplanned", ...(flags.recoveryPoint === undefined ? {} : { recoveryPoint: flags.recoveryPoint }) } as {
+              kind: "unplanned";
+              recoveryPoint?: "Latest";
+            });
+        if (flags.plan !== undefined) {
+          const plan = await dr.recoveryPlans.get(vault, flags.plan);
+          if (name === "failback") requireReverse(plan.groups.flatMap((g) => g.protectedVmIds).length > 0 && !samePrimary(plan), `plan ${plan.name}`);
+          const result = await dr.recoveryPlans.failover(vault, flags.plan, input, { onManualAction: () => true });
+          print(planLine(result), result);
+          return checkRun(result);
+        }
+        const vm = await protectedVm(dr, vault, flags.vm ?? "");
+        if (name === "failback") requireReverse(vm.activeLocation === "Recovery" && vm.phase === "protected", vm.name);
+        const result = await dr.failover.failover(vm.id, input);
+        print(failoverLine(result), result);
+      },
+    )
+      .option("--planned", "shut the sources down first and sync: no data loss")
+      .option("--unplanned", "recover from a recovery point (the source region may be down)")
+      .addOption(new Option("--recovery-point <type>", `with --unplanned: ${RECOVERY_POINTS.join(", ")} (default Latest)`).argParser(recoveryPoint));
+  return [make("failover"), make("failback")];
+}
+
+function samePrimary(plan: RecoveryPlan): boolean {
+  const first = plan.groups.flatMap((g) => g.protectedVmIds)[0] ?? "";
+  return first.toLowerCase().startsWith(`${plan.primaryFabricId.toLowerCase()}/`);
+}
+
+function requireReverse(reverse: boolean, what: string): void {
+  if (!reverse) {
+    throw new ValidationError(
+      "failback",
+      `${what} is not protected in the reverse direction: fail over, commit and reprotect first (azure-dr status shows where it stands)`,
+    );
+  }
+}
+
+/** `azure-dr commit`. */
+export function commitCommand(): Command {
+  return operatorCommand<TargetFlags>(
+    "commit",
+    "Commit the failover of a plan or a VM: final; recovery points are deleted. Reprotect next.",
+    ["azure-dr commit --plan shop", "azure-dr commit --vm web-1"],
+    async ({ dr, vault, flags, print }) => {
+      if (flags.plan !== undefined) {
+        const result = await dr.recoveryPlans.commit(vault, flags.plan);
+        print(planLine(result), result);
+        return checkRun(result);
+      }
+      const vm = await dr.failover.commit((await protectedVm(dr, vault, flags.vm ?? "")).id);
+      print(vmLine(vm), vm);
+    },
+  );
+}
+
+interface ReprotectFlags extends TargetFlags {
+  targetResourceGroup?: string;
+  targetStorageAccount?: string;
+  cacheStorageAccount?: string;
+  availabilitySet?: string;
+  wait: boolean;
+}
+
+/** `azure-dr reprotect`, with the target settings a user may choose. */
+export function reprotectCommand(): Command {
+  return operatorCommand<ReprotectFlags>(
+    "reprotect",
+    "Reprotect a plan (its VMs in group order) or a VM after a committed failover: they replicate back, ready to fail back. The target network cannot change here (change the network mapping).",
+    [
+      "azure-dr reprotect --plan shop",
+      "azure-dr reprotect --vm web-1 --target-resource-group /subscriptions/<sub>/resourceGroups/shop-rg --availability-set /subscriptions/<sub>/resourceGroups/shop-rg/providers/Microsoft.Compute/availabilitySets/web-avset",
+    ],
+    async ({ dr, vault, flags, print }) => {
+      if (flags.targetStorageAccount !== undefined)
+        throw new ValidationError(
+          "target-storage-account",
+          "Azure-to-Azure VMs with managed disks replicate to managed replica disks: there is no target storage account to choose (use --cache-storage-account for the cache)",
+        );
+      const settings: ReprotectInput = {
+        ...(flags.targetResourceGroup === undefined ? {} : { recoveryResourceGroupId: flags.targetResourceGroup }),
+        ...(flags.cacheStorageAccount === undefined ? {} : { cacheStorageAccountId: flags.cacheStorageAccount }),
+        ...(flags.availabilitySet === undefined ? {} : { recoveryAvailabilitySetId: flags.availabilitySet }),
+      };
+      if (flags.plan !== undefined) {
+        const plan = await dr.recoveryPlans.get(vault, flags.plan);
+        const ids = plan.groups.flatMap((g) => g.protectedVmIds);
+        const reprotected = await dr.recoveryPlans.reprotect(vault, flags.plan, Object.fromEntries(ids.map((id) => [id, settings])));
+        const vms = await Promise.all(
+          reprotected.groups.flatMap((g) => g.protectedVmIds).map((id) => (flags.wait ? dr.protectedVms.waitForProtection(id) : dr.protectedVms.get(id))),
+        );
+        print(vms.map(vmLine).join(""), vms);
+        return;
+      }
+      const vm = await protectedVm(dr, vault, flags.vm ?? "");
+      const reprotected = await dr.protectedVms.reprotect(vm.id, settings);
+      const result = flags.wait ? await dr.protectedVms.waitForProtection(reprotected.id) : reprotected;
+      print(vmLine(result), result);
+    },
+  )
+    .option("--target-resource-group <id>", "resource group for the replica in the region replicated to (default: the original VM's)")
+    .option("--target-storage-account <id>", "refused for managed-disk VMs (they replicate to managed replica disks)")
+    .option("--cache-storage-account <id>", "cache storage account in the region the VM runs in now (default: created)")
+    .option("--availability-set <id>", "availability set in the region replicated to (default: the original VM's)")
+    .option("--no-wait", "return once reprotect started, without waiting for the initial replication back");
+}
