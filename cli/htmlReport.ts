@@ -53,7 +53,7 @@ ${nextStepsSection(report)}
 </section>
 <section>
   <h2>Timeline</h2>
-  <p class="hint">Seconds since the drill started (backend clock${report.backend === "azure" ? "" : ", virtual on the emulator"}). Hover a bar for its times.</p>
+  <p class="hint">Time since the drill started (backend clock${report.backend === "azure" ? "" : ", virtual on the emulator"}). Hover a bar for its times.</p>
   <div class="legend">${LEGEND.map(([label, colour]) => `<span><i style="background:${colour}"></i>${esc(label)}</span>`).join("")}</div>
   ${timeline.rows.length === 0 ? '<p class="empty">No step ran.</p>' : ""}
   <div class="chart-box" style="height:${chartHeight}px"><canvas id="timeline" role="img" aria-label="Timeline of the drill: steps, job tasks and virtual machines"></canvas></div>
@@ -422,6 +422,12 @@ const PAGE_SCRIPT = `
     if (s < 3600) return Math.floor(s / 60) + " min" + (s % 60 ? " " + (s % 60) + " s" : "");
     return Math.floor(s / 3600) + " h " + String(Math.floor((s % 3600) / 60)).padStart(2, "0") + " min";
   }
+  var hours = timeline.max > 3600;
+  function clock(s) {
+    s = Math.round(s);
+    var pad = function (n) { return String(n).padStart(2, "0"); };
+    return hours ? Math.floor(s / 3600) + ":" + pad(Math.floor((s % 3600) / 60)) : Math.floor(s / 60) + ":" + pad(s % 60);
+  }
   function shorten(label) {
     return label.length > 56 ? label.slice(0, 55) + "…" : label;
   }
@@ -455,9 +461,9 @@ const PAGE_SCRIPT = `
           position: "top",
           min: 0,
           max: timeline.max,
-          ticks: { stepSize: timeline.step, callback: function (v) { return offset(Number(v)); } },
+          ticks: { stepSize: timeline.step, maxRotation: 0, callback: function (v) { return clock(Number(v)); } },
           grid: { color: "#e2e8f0" },
-          title: { display: true, text: "time since the drill started" }
+          title: { display: true, text: hours ? "time since the drill started (h:min)" : "time since the drill started (min:s)" }
         },
         y: {
           ticks: {

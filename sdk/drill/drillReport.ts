@@ -38,9 +38,13 @@ export interface DrillPlanReport {
   outcome: "passed" | "failed" | "not-ready" | "stopped";
   readiness: ReadinessCheck[];
   steps: DrillStepReport[];
-  /** Recovery point reached: the data-loss window of the (test) failover, in seconds. */
+  /**
+   * Recovery point reached: the data-loss window of the rehearsal, whose VMs come up from their
+   * newest recovery points as in an unplanned failover, in seconds. (A planned failover of `--full`
+   * loses nothing: its own figure is in its step.)
+   */
   rpoSeconds: number | undefined;
-  /** Recovery time reached: until the last boot group was up in the (test) failover, in seconds. */
+  /** Recovery time reached: until the rehearsal's last boot group was up, in seconds (the failover's is in its step). */
   rtoSeconds: number | undefined;
 }
 

@@ -187,10 +187,6 @@ async function drillPlan(dr: DrClient, plan: RecoveryPlan, options: DrillOptions
     ];
     for (const [name, run] of cycle) {
       const done = await step(name, run);
-      if (name === "failover") {
-        report.rpoSeconds = done.dataLossSeconds;
-        report.rtoSeconds = done.recoveryTimeSeconds;
-      }
       if (!ok(done)) {
         passed = false;
         break;
@@ -251,8 +247,14 @@ function nextSteps(reports: DrillPlanReport[], vault: VaultRef): string[] {
   const out: string[] = [];
   for (const report of reports) {
     const last = report.steps.at(-1);
-    if (last === undefined || last.state === "Succeeded") continue;
     const where = `--vault ${vault.resourceGroup}/${vault.name} --plan ${report.plan}`;
+    if (report.outcome === "failed" && last?.state === "Succeeded") {
+      const failed = report.steps.find((s) => s.state !== "Succeeded");
+      out.push(
+        `fix what failed in plan ${report.plan} (${failed?.name ?? "a step"}: ${failed?.error?.code ?? "failed"}), then run the drill again; the plan is clean`,
+      );
+    }
+    if (last === undefined || last.state === "Succeeded") continue;
     if (last.name === "test failover" || last.name === "user checks" || last.name === "cleanup")
       out.push(`azure-dr cleanup ${where}   # delete the test VMs of plan ${report.plan}`);
     else out.push(`azure-dr status ${where}   # see where plan ${report.plan} stands (${last.name} ${last.state.toLowerCase()}), then run its next step`);

@@ -65,7 +65,8 @@ test("--full runs the whole cycle there and back; --json prints the report for m
       "reprotect back:Succeeded",
     ],
   );
-  t.is(report.plans[0]?.rpoSeconds, 0, "a planned failover loses nothing");
+  t.is(report.plans[0]?.steps.find((s) => s.name === "failover")?.dataLossSeconds, 0, "a planned failover loses nothing");
+  t.true((report.plans[0]?.rpoSeconds ?? 0) > 0, "the plan's RPO is the rehearsal's, from the newest recovery points");
   t.regex(stderr, /shop: failback › Group 2: start 2 virtual machine\(s\): Succeeded/, "progress goes to stderr with --json");
 });
 
