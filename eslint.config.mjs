@@ -10,12 +10,12 @@ export default tseslint.config(
     rules: {
       "@typescript-eslint/no-explicit-any": "error",
       "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", ignoreRestSiblings: true }],
       "no-console": "off",
     },
   },
   {
-    files: ["sdk/**/*.ts", "emulator/**/*.ts"],
+    files: ["sdk/**/*.ts", "emulator/**/*.ts", "providers/**/*.ts"],
     rules: { "no-console": "error" },
   },
 );

@@ -1,3 +1,4 @@
+import type { z } from "zod";
 import type { JobWaitOptions, SiteRecoveryGateway } from "../azure/siteRecoveryGateway.js";
 import { logger } from "../logger.js";
 import { pairedRegionOf } from "../model/regions.js";
@@ -29,84 +30,121 @@ export class ReplicationInfrastructureOperations {
    */
   async prepare(vault: VaultRef, input: PrepareInfrastructureInput, options: JobWaitOptions = {}): Promise<ReplicationInfrastructure> {
     const ref = validate(vaultRefSchema, vault, "vault");
-    const { sourceRegion, targetRegion, policyName, network } = validate(prepareInfrastructureSchema, input, "");
-    const pair = pairedRegionOf(sourceRegion);
-    if (pair !== targetRegion)
+    const parsed = validate(prepareInfrastructureSchema, input, "");
+    const pair = pairedRegionOf(parsed.sourceRegion);
+    if (pair !== parsed.targetRegion)
       logger.warning(
-        `target region ${targetRegion} is not ${sourceRegion}'s paired region (${pair ?? "none"}); this is allowed but Azure sequences platform updates and recovery by pairs`,
+        `target region ${parsed.targetRegion} is not ${parsed.sourceRegion}'s paired region (${pair ?? "none"}); this is allowed but Azure sequences platform updates and recovery by pairs`,
       );
+    return (await this.discover(ref, parsed, true, options)) as ReplicationInfrastructure;
+  }
+
+  /**
+   * Finds the replication infrastructure of a region pair as {@link prepare} would make it, without
+   * creating anything: undefined when a piece is missing (fabric, container, mapping either way, or
+   * a network mapping when a network is given).
+   * @throws ValidationError; ResourceNotFoundError (the vault or the policy does not exist).
+   */
+  async find(vault: VaultRef, input: PrepareInfrastructureInput): Promise<ReplicationInfrastructure | undefined> {
+    return this.discover(validate(vaultRefSchema, vault, "vault"), validate(prepareInfrastructureSchema, input, ""), false, {});
+  }
+
+  private async discover(
+    ref: VaultRef,
+    { sourceRegion, targetRegion, policyName, network }: z.output<typeof prepareInfrastructureSchema>,
+    createMissing: boolean,
+    options: JobWaitOptions,
+  ): Promise<ReplicationInfrastructure | undefined> {
+    const missing = new MissingPiece();
     const policy = await this.asr.getPolicy(ref, policyName);
     const created: string[] = [];
     const fabrics = await this.asr.listFabrics(ref);
     const fabricFor = async (region: string): Promise<{ id: string; name: string }> => {
       const existing = fabrics.find((f) => f.location === region);
       if (existing !== undefined) return existing;
+      if (!createMissing) throw missing;
       const fabric = await this.asr.createAzureFabric(ref, infrastructureNames.fabric(region), region, options);
       created.push(fabric.id);
       return fabric;
     };
-    const source = await fabricFor(sourceRegion);
-    const target = await fabricFor(targetRegion);
-    const sourceFabric = source.name;
-    const targetFabric = target.name;
-    const containerFor = async (fabric: string, region: string): Promise<string> => {
-      const name = infrastructureNames.container(region);
-      const existing = await this.asr.findContainer(ref, fabric, name);
-      if (existing !== undefined) return existing;
-      const id = await this.asr.createA2AContainer(ref, fabric, name, options);
-      created.push(id);
-      return id;
-    };
-    const sourceContainerId = await containerFor(sourceFabric, sourceRegion);
-    const targetContainerId = await containerFor(targetFabric, targetRegion);
-    const mappingFor = async (fabric: string, fromRegion: string, toRegion: string, containerId: string, targetId: string): Promise<string> => {
-      const container = containerId.slice(containerId.lastIndexOf("/") + 1);
-      const existing = (await this.asr.listMappings(ref, fabric, container)).find((m) => m.targetContainerId.toLowerCase() === targetId.toLowerCase());
-      if (existing !== undefined) return existing.id;
-      const id = await this.asr.createA2AMapping(
-        ref,
-        fabric,
-        container,
-        infrastructureNames.mapping(fromRegion, toRegion, policyName),
-        targetId,
-        policy.id,
-        options,
-      );
-      created.push(id);
-      return id;
-    };
-    const forwardMappingId = await mappingFor(sourceFabric, sourceRegion, targetRegion, sourceContainerId, targetContainerId);
-    const reverseMappingId = await mappingFor(targetFabric, targetRegion, sourceRegion, targetContainerId, sourceContainerId);
-    const networkMappingIds: string[] = [];
-    if (network !== undefined) {
-      const existing = await this.asr.listNetworkMappings(ref);
-      for (const [fabric, recoveryFabric, primary, recovery, from, to] of [
-        [sourceFabric, targetFabric, network.sourceNetworkId, network.targetNetworkId, sourceRegion, targetRegion],
-        [targetFabric, sourceFabric, network.targetNetworkId, network.sourceNetworkId, targetRegion, sourceRegion],
-      ] as const) {
-        const found = existing.find((m) => m.primaryNetworkId.toLowerCase() === primary.toLowerCase());
-        if (found !== undefined) {
-          networkMappingIds.push(found.id);
-          continue;
-        }
-        const id = await this.asr.createNetworkMapping(ref, fabric, infrastructureNames.networkMapping(from, to), recoveryFabric, primary, recovery, options);
+    try {
+      const source = await fabricFor(sourceRegion);
+      const target = await fabricFor(targetRegion);
+      const sourceFabric = source.name;
+      const targetFabric = target.name;
+      const containerFor = async (fabric: string, region: string): Promise<string> => {
+        const name = infrastructureNames.container(region);
+        const existing = await this.asr.findContainer(ref, fabric, name);
+        if (existing !== undefined) return existing;
+        if (!createMissing) throw missing;
+        const id = await this.asr.createA2AContainer(ref, fabric, name, options);
         created.push(id);
-        networkMappingIds.push(id);
+        return id;
+      };
+      const sourceContainerId = await containerFor(sourceFabric, sourceRegion);
+      const targetContainerId = await containerFor(targetFabric, targetRegion);
+      const mappingFor = async (fabric: string, fromRegion: string, toRegion: string, containerId: string, targetId: string): Promise<string> => {
+        const container = containerId.slice(containerId.lastIndexOf("/") + 1);
+        const existing = (await this.asr.listMappings(ref, fabric, container)).find((m) => m.targetContainerId.toLowerCase() === targetId.toLowerCase());
+        if (existing !== undefined) return existing.id;
+        if (!createMissing) throw missing;
+        const id = await this.asr.createA2AMapping(
+          ref,
+          fabric,
+          container,
+          infrastructureNames.mapping(fromRegion, toRegion, policyName),
+          targetId,
+          policy.id,
+          options,
+        );
+        created.push(id);
+        return id;
+      };
+      const forwardMappingId = await mappingFor(sourceFabric, sourceRegion, targetRegion, sourceContainerId, targetContainerId);
+      const reverseMappingId = await mappingFor(targetFabric, targetRegion, sourceRegion, targetContainerId, sourceContainerId);
+      const networkMappingIds: string[] = [];
+      if (network !== undefined) {
+        const existing = await this.asr.listNetworkMappings(ref);
+        for (const [fabric, recoveryFabric, primary, recovery, from, to] of [
+          [sourceFabric, targetFabric, network.sourceNetworkId, network.targetNetworkId, sourceRegion, targetRegion],
+          [targetFabric, sourceFabric, network.targetNetworkId, network.sourceNetworkId, targetRegion, sourceRegion],
+        ] as const) {
+          const found = existing.find((m) => m.primaryNetworkId.toLowerCase() === primary.toLowerCase());
+          if (found !== undefined) {
+            networkMappingIds.push(found.id);
+            continue;
+          }
+          if (!createMissing) throw missing;
+          const id = await this.asr.createNetworkMapping(ref, fabric, infrastructureNames.networkMapping(from, to), recoveryFabric, primary, recovery, options);
+          created.push(id);
+          networkMappingIds.push(id);
+        }
       }
+      if (createMissing)
+        logger.info(`prepared replication ${sourceRegion} -> ${targetRegion} in vault ${ref.name}: created ${created.length}, reused the rest`);
+      return {
+        sourceRegion,
+        targetRegion,
+        sourceFabricId: source.id,
+        targetFabricId: target.id,
+        sourceContainerId,
+        targetContainerId,
+        forwardMappingId,
+        reverseMappingId,
+        policyId: policy.id,
+        networkMappingIds,
+        created,
+      };
+    } catch (error) {
+      if (error === missing) return undefined;
+      throw error;
     }
-    logger.info(`prepared replication ${sourceRegion} -> ${targetRegion} in vault ${ref.name}: created ${created.length}, reused the rest`);
-    return {
-      sourceRegion,
-      targetRegion,
-      sourceFabricId: source.id,
-      targetFabricId: target.id,
-      sourceContainerId,
-      targetContainerId,
-      forwardMappingId,
-      reverseMappingId,
-      policyId: policy.id,
-      networkMappingIds,
-      created,
-    };
+  }
+}
+
+/** Thrown (and caught) when discovery without creation meets a missing piece. */
+class MissingPiece extends Error {
+  constructor() {
+    super("a piece of the replication infrastructure is missing");
   }
 }

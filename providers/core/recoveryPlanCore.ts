@@ -1,0 +1,93 @@
+import { z } from "zod";
+import {
+  asrNameSchema,
+  isResourceNotFoundError,
+  recoveryPlanInputSchema,
+  vaultRefSchema,
+  type RecoveryPlan,
+  type RecoveryPlanInput,
+  type VaultRef,
+} from "../../sdk/index.js";
+import { refuseExisting } from "./availabilitySetCore.js";
+import { changedKeys, checkProps } from "./checkProps.js";
+import type { Props, ResourceCore } from "./types.js";
+
+const identity = z.strictObject({ vault: vaultRefSchema, name: asrNameSchema });
+const IMMUTABLE = ["vault", "name", "primaryFabricId", "recoveryFabricId"];
+const GROUPS = ["groups", "shutdown", "failover"];
+
+function planInput(inputs: Props): RecoveryPlanInput {
+  const { vault: _vault, name: _name, ...rest } = inputs;
+  return recoveryPlanInputSchema.parse(rest);
+}
+
+/** The plan's groups as inputs: the Boot groups, and the Shutdown and Failover groups' actions. */
+function inputsOf(plan: RecoveryPlan): Props {
+  const only = (type: string): { before: unknown[]; after: unknown[] } | undefined => plan.groups.find((g) => g.type === type);
+  const actions = (type: string): Props | undefined => {
+    const group = only(type);
+    return group === undefined || (group.before.length === 0 && group.after.length === 0)
+      ? undefined
+      : ({ before: group.before, after: group.after } as unknown as Props);
+  };
+  const shutdown = actions("Shutdown");
+  const failover = actions("Failover");
+  return {
+    primaryFabricId: plan.primaryFabricId,
+    recoveryFabricId: plan.recoveryFabricId,
+    groups: plan.groups
+      .filter((g) => g.type === "Boot")
+      .map((g) => ({ protectedVmIds: g.protectedVmIds, before: g.before, after: g.after })) as unknown as Props[string],
+    ...(shutdown === undefined ? {} : { shutdown }),
+    ...(failover === undefined ? {} : { failover }),
+  };
+}
+
+function outputsOf(plan: RecoveryPlan): Props {
+  return {
+    planId: plan.id,
+    allowedOperations: plan.allowedOperations,
+    currentScenario:
+      plan.currentScenario === undefined
+        ? null
+        : { name: plan.currentScenario.name, status: plan.currentScenario.status, jobName: plan.currentScenario.jobName },
+  };
+}
+
+/** A recovery plan: created, read (its groups follow items moved by reprotect), groups changed in place, deleted. */
+export const recoveryPlanCore: ResourceCore = {
+  check: (_olds, news) => checkProps(news, identity, recoveryPlanInputSchema),
+  diff(_id, olds, news) {
+    const changed = changedKeys(olds, news, [...IMMUTABLE, ...GROUPS]);
+    const replaces = changed.filter((k) => IMMUTABLE.includes(k));
+    return { changes: changed.length > 0, replaces, deleteBeforeReplace: replaces.length > 0 && !replaces.includes("name") && !replaces.includes("vault") };
+  },
+  async create(dr, inputs) {
+    const vault = inputs.vault as unknown as VaultRef;
+    const name = String(inputs.name);
+    await refuseExisting(() => dr.recoveryPlans.get(vault, name), `recovery plan ${name} in vault ${vault.name}`);
+    const plan = await dr.recoveryPlans.createOrUpdate(vault, name, planInput(inputs));
+    return { id: plan.id, outs: { ...inputs, ...outputsOf(plan) } };
+  },
+  async read(dr, _id, props) {
+    try {
+      const plan = await dr.recoveryPlans.get(props.vault as unknown as VaultRef, String(props.name));
+      const inputs = { vault: props.vault as Props[string], name: String(props.name), ...inputsOf(plan) };
+      return { id: plan.id, props: { ...inputs, ...outputsOf(plan) }, inputs };
+    } catch (error) {
+      if (isResourceNotFoundError(error)) return {};
+      throw error;
+    }
+  },
+  async update(dr, _id, _olds, news) {
+    const plan = await dr.recoveryPlans.createOrUpdate(news.vault as unknown as VaultRef, String(news.name), planInput(news), { update: true });
+    return { outs: { ...news, ...outputsOf(plan) } };
+  },
+  async delete(dr, _id, props) {
+    try {
+      await dr.recoveryPlans.delete(props.vault as unknown as VaultRef, String(props.name));
+    } catch (error) {
+      if (!isResourceNotFoundError(error)) throw error;
+    }
+  },
+};

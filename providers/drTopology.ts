@@ -1,0 +1,140 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { RecoveryPlanAction } from "../sdk/index.js";
+import { AvailabilitySet } from "./resources/availabilitySet.js";
+import { ProtectedVm } from "./resources/protectedVm.js";
+import { RecoveryPlan } from "./resources/recoveryPlan.js";
+import { ReplicationInfrastructure } from "./resources/replicationInfrastructure.js";
+import { ReplicationPolicy } from "./resources/replicationPolicy.js";
+import { Vault } from "./resources/vault.js";
+
+type ActionInput = Omit<RecoveryPlanAction, "failoverTypes" | "directions"> & Partial<Pick<RecoveryPlanAction, "failoverTypes" | "directions">>;
+
+/** One tier of the application: its VMs fail over together, as one boot group, after the tiers before it. */
+export interface DrTier {
+  name: string;
+  /** The tier's source VMs (ARM ids). */
+  virtualMachineIds: pulumi.Input<string>[];
+  /** An availability set for the tier in the target region (created in the recovery resource group), so the failed-over VMs keep their spread. */
+  availabilitySet?: { name: string; faultDomainCount?: number; updateDomainCount?: number };
+  /** Actions before and after the tier comes up (manual, script, runbook). */
+  before?: ActionInput[];
+  after?: ActionInput[];
+}
+
+/** A short description of an application's DR setup. */
+export interface DrTopologyArgs {
+  /** The vault, created in the target region. */
+  vault: { resourceGroup: string; name?: string };
+  sourceRegion: string;
+  targetRegion: string;
+  /** Source and target virtual networks, mapped both ways. */
+  network?: { sourceNetworkId: pulumi.Input<string>; targetNetworkId: pulumi.Input<string> };
+  /** @default 24 hours of recovery points, app-consistent every 4 hours */
+  policy?: { recoveryPointRetentionMinutes?: number; appConsistentFrequencyMinutes?: number };
+  /** Resource group (ARM id) in the target region for the replicas and the failed-over VMs. */
+  recoveryResourceGroupId: pulumi.Input<string>;
+  /** Cache storage account (ARM id) in the source region. */
+  cacheStorageAccountId: pulumi.Input<string>;
+  /** The tiers, in recovery order (1 to 7). */
+  tiers: DrTier[];
+}
+
+/**
+ * A typical DR setup from a short description (`azure-dr:index:DrTopology`): a vault, an A2A
+ * policy, the replication infrastructure of the region pair, per tier an availability set in the
+ * target region and its protected VMs, and one recovery plan with a boot group per tier.
+ */
+export class DrTopology extends pulumi.ComponentResource {
+  readonly vault: Vault;
+  readonly policy: ReplicationPolicy;
+  readonly infrastructure: ReplicationInfrastructure;
+  readonly availabilitySets: Record<string, AvailabilitySet>;
+  /** Protected VMs per tier, in the order given. */
+  readonly protectedVms: Record<string, ProtectedVm[]>;
+  readonly plan: RecoveryPlan;
+
+  constructor(name: string, args: DrTopologyArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("azure-dr:index:DrTopology", name, {}, opts);
+    const parent = { parent: this };
+    this.vault = new Vault(
+      `${name}-vault`,
+      { resourceGroup: args.vault.resourceGroup, ...(args.vault.name === undefined ? {} : { name: args.vault.name }), location: args.targetRegion },
+      parent,
+    );
+    this.policy = new ReplicationPolicy(
+      `${name}-policy`,
+      {
+        vault: this.vault.ref,
+        recoveryPointRetentionMinutes: args.policy?.recoveryPointRetentionMinutes ?? 1440,
+        appConsistentFrequencyMinutes: args.policy?.appConsistentFrequencyMinutes ?? 240,
+      },
+      parent,
+    );
+    this.infrastructure = new ReplicationInfrastructure(
+      `${name}-infrastructure`,
+      {
+        vault: this.vault.ref,
+        sourceRegion: args.sourceRegion,
+        targetRegion: args.targetRegion,
+        policyName: this.policy.name,
+        ...(args.network === undefined ? {} : { network: args.network }),
+      },
+      parent,
+    );
+    const recoveryResourceGroup = pulumi.output(args.recoveryResourceGroupId).apply((id) => id.slice(id.lastIndexOf("/") + 1));
+    this.availabilitySets = {};
+    this.protectedVms = {};
+    for (const tier of args.tiers) {
+      const set =
+        tier.availabilitySet === undefined
+          ? undefined
+          : new AvailabilitySet(
+              `${name}-${tier.name}-avset`,
+              {
+                resourceGroup: recoveryResourceGroup,
+                name: tier.availabilitySet.name,
+                location: args.targetRegion,
+                ...(tier.availabilitySet.faultDomainCount === undefined ? {} : { faultDomainCount: tier.availabilitySet.faultDomainCount }),
+                ...(tier.availabilitySet.updateDomainCount === undefined ? {} : { updateDomainCount: tier.availabilitySet.updateDomainCount }),
+              },
+              parent,
+            );
+      if (set !== undefined) this.availabilitySets[tier.name] = set;
+      this.protectedVms[tier.name] = tier.virtualMachineIds.map(
+        (vmId, index) =>
+          new ProtectedVm(
+            `${name}-${tier.name}-${index}`,
+            {
+              vault: this.vault.ref,
+              infrastructure: this.infrastructure.infrastructure,
+              virtualMachineId: vmId,
+              recoveryResourceGroupId: args.recoveryResourceGroupId,
+              cacheStorageAccountId: args.cacheStorageAccountId,
+              ...(set === undefined ? {} : { recoveryAvailabilitySetId: set.availabilitySetId }),
+              ...(args.network === undefined ? {} : { recoveryNetworkId: args.network.targetNetworkId }),
+            },
+            parent,
+          ),
+      );
+    }
+    this.plan = new RecoveryPlan(
+      `${name}-plan`,
+      {
+        vault: this.vault.ref,
+        primaryFabricId: this.infrastructure.sourceFabricId,
+        recoveryFabricId: this.infrastructure.targetFabricId,
+        groups: args.tiers.map((tier) => ({
+          protectedVmIds: (this.protectedVms[tier.name] ?? []).map((vm) => vm.protectedVmId),
+          ...(tier.before === undefined ? {} : { before: tier.before as RecoveryPlanAction[] }),
+          ...(tier.after === undefined ? {} : { after: tier.after as RecoveryPlanAction[] }),
+        })),
+      },
+      parent,
+    );
+    this.registerOutputs({
+      vaultId: this.vault.vaultId,
+      planId: this.plan.planId,
+      protectedVmIds: Object.fromEntries(Object.entries(this.protectedVms).map(([tier, vms]) => [tier, vms.map((vm) => vm.protectedVmId)])),
+    });
+  }
+}

@@ -1,0 +1,58 @@
+import * as pulumi from "@pulumi/pulumi";
+import { providerFor, TYPE_MODULE } from "../providerFor.js";
+import type { ReplicationInfrastructureOutputs } from "./replicationInfrastructure.js";
+import type { VaultRefInput } from "./replicationPolicy.js";
+
+/** Arguments of a {@link ProtectedVm}. */
+export interface ProtectedVmArgs {
+  vault: pulumi.Input<VaultRefInput>;
+  /** A ReplicationInfrastructure's `infrastructure`. */
+  infrastructure: pulumi.Input<ReplicationInfrastructureOutputs>;
+  /** The source VM's ARM id. */
+  virtualMachineId: pulumi.Input<string>;
+  /** Resource group of the replica and of the failed-over VM, in the target region. */
+  recoveryResourceGroupId: pulumi.Input<string>;
+  /** Cache storage account in the source region. */
+  cacheStorageAccountId: pulumi.Input<string>;
+  recoveryAvailabilitySetId?: pulumi.Input<string>;
+  recoveryZone?: pulumi.Input<"1" | "2" | "3">;
+  recoveryNetworkId?: pulumi.Input<string>;
+  recoverySubnetName?: pulumi.Input<string>;
+  multiVmGroupName?: pulumi.Input<string>;
+  targetDiskType?: pulumi.Input<string>;
+  /** Wait until the initial replication is done. @default true */
+  waitForProtection?: pulumi.Input<boolean>;
+}
+
+/**
+ * A VM replicated to another region (`pulumi-nodejs:dynamic/azure-dr:ProtectedVm`). A refresh shows
+ * where it stands (`phase`, `activeLocation`): a VM failed over outside Pulumi shows up as drift. A
+ * change of source VM or recovery settings replaces it (disable, then enable), refused while the VM
+ * is failed over; delete disables replication.
+ */
+export class ProtectedVm extends pulumi.dynamic.Resource {
+  declare readonly protectedVmId: pulumi.Output<string>;
+  declare readonly lifecycleId: pulumi.Output<string>;
+  declare readonly phase: pulumi.Output<string>;
+  declare readonly protectionState: pulumi.Output<string>;
+  declare readonly activeLocation: pulumi.Output<string>;
+  declare readonly replicationHealth: pulumi.Output<string>;
+  declare readonly sourceRegion: pulumi.Output<string>;
+  declare readonly targetRegion: pulumi.Output<string>;
+  declare readonly recoveryVmName: pulumi.Output<string | null>;
+
+  constructor(name: string, args: ProtectedVmArgs, opts?: pulumi.CustomResourceOptions) {
+    const outputs = [
+      "protectedVmId",
+      "lifecycleId",
+      "phase",
+      "protectionState",
+      "activeLocation",
+      "replicationHealth",
+      "sourceRegion",
+      "targetRegion",
+      "recoveryVmName",
+    ];
+    super(providerFor("ProtectedVm"), name, { ...args, ...Object.fromEntries(outputs.map((k) => [k, undefined])) }, opts, TYPE_MODULE, "ProtectedVm");
+  }
+}
