@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { promisify } from "node:util";
 import test from "ava";
+import { NO_CONFIG } from "./helpers/cliProcess.js";
 
 const REPO = resolve(__dirname, "..");
 const run = promisify(exec);
@@ -29,7 +30,7 @@ test("the README's set-up commands are the drill and the tests, each after npm c
 test("the README's main command runs as written: a drill of the sample estate that passes and writes its reports", async (t) => {
   const drill = tryItCommands().find((c) => c.command === "npm run drill");
   if (drill === undefined) return t.fail("no `npm run drill` in the README");
-  const env = { ...process.env, AZURE_DR_BACKEND: undefined, AZURE_DR_VAULT: undefined, AZURE_DR_STATE: undefined, AZURE_DR_CONFIG: undefined };
+  const env = { ...process.env, ...NO_CONFIG };
   const { stdout } = await run(drill.command, { cwd: REPO, env });
   t.regex(stdout, /Drill of vault dr-rg\/shop-vault on fake \(rehearsal\): PASSED/);
   t.regex(stdout, /shop +passed +\d+m \d\ds +\d+m \d\ds/);

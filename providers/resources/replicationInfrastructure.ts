@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { providerFor, TYPE_MODULE } from "../providerFor.js";
+import type { ReplicationInfrastructure as SdkReplicationInfrastructure } from "../../sdk/index.js";
 import type { VaultRefInput } from "./replicationPolicy.js";
 
 /** Arguments of a {@link ReplicationInfrastructure}. */
@@ -14,18 +15,7 @@ export interface ReplicationInfrastructureArgs {
 }
 
 /** What a {@link ReplicationInfrastructure} made or found, as a ProtectedVm takes it. */
-export interface ReplicationInfrastructureOutputs {
-  sourceRegion: string;
-  targetRegion: string;
-  sourceFabricId: string;
-  targetFabricId: string;
-  sourceContainerId: string;
-  targetContainerId: string;
-  forwardMappingId: string;
-  reverseMappingId: string;
-  policyId: string;
-  networkMappingIds: string[];
-}
+export type ReplicationInfrastructureOutputs = Omit<SdkReplicationInfrastructure, "created">;
 
 /**
  * The vault-side replication infrastructure of a region pair

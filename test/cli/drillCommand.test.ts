@@ -4,15 +4,7 @@ import { join } from "node:path";
 import test from "ava";
 import { stringify as toYaml } from "yaml";
 import { SAMPLE_TOPOLOGY, createFakeBackend, type DrillReport } from "../../sdk/index.js";
-import { runCli, startCli } from "../helpers/cliProcess.js";
-
-const NO_CONFIG = {
-  AZURE_DR_BACKEND: undefined,
-  AZURE_DR_VAULT: undefined,
-  AZURE_DR_STATE: undefined,
-  AZURE_DR_CONFIG: undefined,
-  AZURE_SUBSCRIPTION_ID: undefined,
-};
+import { NO_CONFIG, runCli, startCli } from "../helpers/cliProcess.js";
 
 function workdir(): string {
   return mkdtempSync(join(tmpdir(), "azure-dr-drill-"));

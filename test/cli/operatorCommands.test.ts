@@ -3,15 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import test, { type ExecutionContext } from "ava";
 import { resolveSettings } from "../../cli/settings.js";
-import { runCli } from "../helpers/cliProcess.js";
+import { NO_CONFIG, runCli } from "../helpers/cliProcess.js";
 
-const NO_CONFIG = {
-  AZURE_DR_BACKEND: undefined,
-  AZURE_DR_VAULT: undefined,
-  AZURE_DR_STATE: undefined,
-  AZURE_DR_CONFIG: undefined,
-  AZURE_SUBSCRIPTION_ID: undefined,
-};
 const ISOLATED = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/shop-rg-dr/providers/Microsoft.Network/virtualNetworks/shop-vnet-drill";
 
 /** A working folder whose fake-backend state holds the sample estate, built by a drill. */

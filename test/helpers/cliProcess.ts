@@ -72,3 +72,12 @@ export async function runCli(
   const code = await cli.exited;
   return { code, stdout: cli.stdout(), stderr: cli.stderr() };
 }
+
+/** The environment entries that would point the CLI at a user's own backend, vault, state or config: removed for tests. */
+export const NO_CONFIG: Record<string, undefined> = {
+  AZURE_DR_BACKEND: undefined,
+  AZURE_DR_VAULT: undefined,
+  AZURE_DR_STATE: undefined,
+  AZURE_DR_CONFIG: undefined,
+  AZURE_SUBSCRIPTION_ID: undefined,
+};
