@@ -14,6 +14,7 @@ const benchmarks: { name: string; run: () => Promise<Figure[]> }[] = [
   { name: "DrClient overhead", run: () => runDrClientOverhead() },
   { name: "Site Recovery protect", run: () => runProtectVms() },
   { name: "Site Recovery full cycle (child processes)", run: () => runFullCycle() },
+  { name: "CLI drill (child processes)", run: async () => (await import("./drill.js")).runCliDrill() },
 ];
 
 async function main(): Promise<void> {

@@ -107,7 +107,10 @@ async function drill(flags: DrillFlags): Promise<number> {
       progressOut(
         `Building the estate on the ${backend.kind} backend (vault ${vault.name}, ${topology.vms.length} VMs, ${topology.plans.length} plan(s))...\n`,
       );
-      const estate = await provisionEstate(dr, topology, backend.subscriptionId);
+      const started = Date.now();
+      const estate = await provisionEstate(dr, topology, backend.subscriptionId, (message) =>
+        progressOut(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s] estate: ${message}\n`),
+      );
       if (estate.existed) progressOut(`The estate is there already (state ${settings.stateFile}).\n`);
     }
     const progress = new DrillProgress(dr.clock.now(), progressOut);

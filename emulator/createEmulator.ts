@@ -179,6 +179,35 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     return delayMs > 0 ? { ...withLimits, delayMs } : withLimits;
   }
 
+  /** The save that will include the changes made so far and has not started yet, if any. */
+  let nextSave: Promise<void> | undefined;
+  let lastSave: Promise<void> = Promise.resolve();
+
+  /**
+   * Resolves once the state as it is now is on disk. Saves run one at a time and each writes the
+   * whole, latest state, so concurrent requests share the next save instead of queueing a copy each.
+   */
+  function persistNow(store: StatePersistence): Promise<void> {
+    if (nextSave !== undefined) return nextSave;
+    const save = lastSave
+      .catch(() => undefined)
+      .then(async () => {
+        // From here on, changes need another save: this one serializes the state as it is now.
+        nextSave = undefined;
+        dirty = false;
+        state.nowMs = clock.now();
+        try {
+          await store.save(state);
+        } catch (error) {
+          dirty = true;
+          throw error;
+        }
+      });
+    nextSave = save;
+    lastSave = save;
+    return save;
+  }
+
   async function handle(request: EmulatorRequest): Promise<EmulatorResponse> {
     let response: EmulatorResponse;
     try {
@@ -187,10 +216,8 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       response = errorResponse(error instanceof ArmError ? error : internalError(error));
     }
     if (dirty && persistence !== undefined) {
-      state.nowMs = clock.now();
       try {
-        await persistence.save(state);
-        dirty = false;
+        await persistNow(persistence);
       } catch (error) {
         response = errorResponse(new ArmError(500, "StatePersistenceFailed", `The emulator could not persist its state: ${(error as Error).message}`));
       }

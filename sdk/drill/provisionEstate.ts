@@ -1,7 +1,11 @@
 import type { DrClient } from "../client.js";
 import { isResourceNotFoundError } from "../errors.js";
 import { logger } from "../logger.js";
+import type { ProtectedVm } from "../model/protectedVm.js";
 import type { VaultRef } from "../model/vault.js";
+
+/** How many VMs are created and protected at once. */
+const PROTECT_BATCH = 50;
 import type { Topology } from "./topology.js";
 
 /** What provisioning found or made. */
@@ -21,7 +25,12 @@ export interface ProvisionedEstate {
  * before).
  * @throws the SDK's errors (ValidationError, InvalidStateError, OperationFailedError).
  */
-export async function provisionEstate(dr: DrClient, topology: Topology, subscriptionId: string): Promise<ProvisionedEstate> {
+export async function provisionEstate(
+  dr: DrClient,
+  topology: Topology,
+  subscriptionId: string,
+  onProgress: (message: string) => void = () => undefined,
+): Promise<ProvisionedEstate> {
   const vault = { resourceGroup: topology.vault.resourceGroup, name: topology.vault.name };
   const protectedVmIds = new Map<string, string>();
   if (await hasPlans(dr, vault, topology)) {
@@ -53,31 +62,36 @@ export async function provisionEstate(dr: DrClient, topology: Topology, subscrip
   }
   const firstGroup = topology.vms[0]?.resourceGroup ?? topology.recoveryResourceGroup;
   const cacheStorageAccountId = `${rgId(firstGroup)}/providers/Microsoft.Storage/storageAccounts/${topology.cacheStorageAccount}`;
-  const items = await Promise.all(
-    topology.vms.map(async (spec) => {
-      const set =
-        spec.availabilitySet === undefined ? undefined : topology.availabilitySets.find((s) => s.name.toLowerCase() === spec.availabilitySet?.toLowerCase());
-      const vm = await dr.virtualMachines.create(spec.resourceGroup, spec.name, {
-        location: topology.sourceRegion,
-        size: spec.size,
-        image: { publisher: "Canonical", offer: "0001-com-ubuntu-server-jammy", sku: "22_04-lts-gen2", version: "latest" },
-        osDisk: { sizeGB: spec.osDiskGB },
-        adminUsername: "azureuser",
-        sshPublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDrillSampleKeyOnly azureuser",
-        networkInterfaceIds: [`${rgId(spec.resourceGroup)}/providers/Microsoft.Network/networkInterfaces/${spec.name}-nic`],
-        ...(set === undefined ? {} : { availabilitySetId: `${rgId(set.resourceGroup)}/providers/Microsoft.Compute/availabilitySets/${set.name}` }),
-      });
-      const targetSet = spec.availabilitySet === undefined ? undefined : targetSets.get(spec.availabilitySet.toLowerCase());
-      return dr.protectedVms.protect(vault, infrastructure, {
-        virtualMachineId: vm.id,
-        recoveryResourceGroupId: rgId(topology.recoveryResourceGroup),
-        cacheStorageAccountId,
-        recoveryNetworkId: topology.network.targetNetworkId,
-        ...(targetSet === undefined ? {} : { recoveryAvailabilitySetId: targetSet }),
-      });
-    }),
-  );
+  const protect = async (spec: Topology["vms"][number]): Promise<ProtectedVm> => {
+    const set =
+      spec.availabilitySet === undefined ? undefined : topology.availabilitySets.find((s) => s.name.toLowerCase() === spec.availabilitySet?.toLowerCase());
+    const vm = await dr.virtualMachines.create(spec.resourceGroup, spec.name, {
+      location: topology.sourceRegion,
+      size: spec.size,
+      image: { publisher: "Canonical", offer: "0001-com-ubuntu-server-jammy", sku: "22_04-lts-gen2", version: "latest" },
+      osDisk: { sizeGB: spec.osDiskGB },
+      adminUsername: "azureuser",
+      sshPublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDrillSampleKeyOnly azureuser",
+      networkInterfaceIds: [`${rgId(spec.resourceGroup)}/providers/Microsoft.Network/networkInterfaces/${spec.name}-nic`],
+      ...(set === undefined ? {} : { availabilitySetId: `${rgId(set.resourceGroup)}/providers/Microsoft.Compute/availabilitySets/${set.name}` }),
+    });
+    const targetSet = spec.availabilitySet === undefined ? undefined : targetSets.get(spec.availabilitySet.toLowerCase());
+    return dr.protectedVms.protect(vault, infrastructure, {
+      virtualMachineId: vm.id,
+      recoveryResourceGroupId: rgId(topology.recoveryResourceGroup),
+      cacheStorageAccountId,
+      recoveryNetworkId: topology.network.targetNetworkId,
+      ...(targetSet === undefined ? {} : { recoveryAvailabilitySetId: targetSet }),
+    });
+  };
+  // In batches, as a team enabling replication for a large estate would, and to bound the work in flight.
+  const items: ProtectedVm[] = [];
+  for (let start = 0; start < topology.vms.length; start += PROTECT_BATCH) {
+    items.push(...(await Promise.all(topology.vms.slice(start, start + PROTECT_BATCH).map(protect))));
+    onProgress(`${items.length}/${topology.vms.length} VMs created, replication enabled`);
+  }
   await Promise.all(items.map((item) => dr.protectedVms.waitForProtection(item.id)));
+  onProgress(`${items.length} VMs protected (initial replication done)`);
   for (const item of items) protectedVmIds.set(item.name.toLowerCase(), item.id);
   for (const plan of topology.plans) {
     await dr.recoveryPlans.createOrUpdate(vault, plan.name, {
