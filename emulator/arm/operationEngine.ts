@@ -88,6 +88,17 @@ export class OperationEngine {
     return true;
   }
 
+  /**
+   * How far a poll of a running operation moves virtual time: up to one interval after its previous
+   * poll (or its start), never back. Concurrent pollers of different operations thus overlap, as
+   * their waits would in real time, instead of each poll adding a whole interval to the shared clock.
+   */
+  pollAdvance(operation: OperationRecord, now: number): number {
+    const target = (operation.lastPolledAt ?? operation.startTime) + operation.pollIntervalMs;
+    operation.lastPolledAt = Math.max(now, target);
+    return Math.max(0, target - now);
+  }
+
   get(id: string): OperationRecord | undefined {
     return this.getState().operations[id.toLowerCase()];
   }

@@ -28,6 +28,8 @@ export interface OperationRecord {
   /** Emulated time one poll stands for; the interval the emulator asks clients to wait. */
   pollIntervalMs: number;
   data: JsonObject;
+  /** Emulated time of the last poll that stood for a wait (virtual time). */
+  lastPolledAt?: number;
   /** Set by a fault rule: the operation fails with this error when it would have completed. */
   injectedFailure?: OperationError;
   error?: OperationError;

@@ -59,7 +59,7 @@ export class ComputeLro {
       throw new ArmError(404, "OperationNotFound", `The operation '${param(ctx, "operationId")}' was not found.`);
     }
     if (operation.status === "InProgress" && this.services.clock.mode === "virtual") {
-      this.services.advance(operation.pollIntervalMs);
+      this.services.advance(this.engine.pollAdvance(operation, this.services.now()));
     }
     const monitor = ctx.url.searchParams.get("monitor") === "true";
     if (monitor) {

@@ -359,7 +359,8 @@ export class AsrJobs {
   private polled(job: StoredResource): OperationRecord | undefined {
     const internal = job.internal as JobInternal;
     const operation = this.services.operations.get(internal.operationId);
-    if (operation?.status === "InProgress" && this.services.clock.mode === "virtual") this.services.advance(operation.pollIntervalMs);
+    if (operation?.status === "InProgress" && this.services.clock.mode === "virtual")
+      this.services.advance(this.services.operations.pollAdvance(operation, this.services.now()));
     return this.services.operations.get(internal.operationId);
   }
 
