@@ -2,6 +2,7 @@
 import { Command } from "commander";
 import { drillCommand } from "./drillCommand.js";
 import { emulatorCommand } from "./emulatorCommand.js";
+import { maintenanceCommand } from "./maintenanceCommand.js";
 import { commitCommand, failoverCommands, reprotectCommand, statusCommand, testFailoverCommands } from "./operatorCommands.js";
 
 const program = new Command("azure-dr")
@@ -10,6 +11,7 @@ const program = new Command("azure-dr")
   .addCommand(drillCommand())
   .addCommand(statusCommand());
 for (const command of [...testFailoverCommands(), ...failoverCommands(), commitCommand(), reprotectCommand(), emulatorCommand()]) program.addCommand(command);
+program.addCommand(maintenanceCommand());
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`azure-dr: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -26,6 +26,7 @@ import { VirtualMachineOperations } from "./operations/virtualMachines.js";
 export class DrClient {
   readonly availabilitySets: AvailabilitySetOperations;
   readonly virtualMachines: VirtualMachineOperations;
+  /** Planned maintenance: status, discovery, plans and runs of owner-started maintenance. */
   readonly maintenance: MaintenanceOperations;
   /** Recovery Services vaults. */
   readonly vaults: VaultOperations;
@@ -47,7 +48,7 @@ export class DrClient {
     const siteRecovery = new SiteRecoveryGateway(backend);
     this.availabilitySets = new AvailabilitySetOperations(compute);
     this.virtualMachines = new VirtualMachineOperations(compute);
-    this.maintenance = new MaintenanceOperations(compute);
+    this.maintenance = new MaintenanceOperations(compute, backend.clock);
     this.vaults = new VaultOperations(siteRecovery);
     this.replicationPolicies = new ReplicationPolicyOperations(siteRecovery);
     this.replicationInfrastructure = new ReplicationInfrastructureOperations(siteRecovery);

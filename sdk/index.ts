@@ -87,3 +87,28 @@ export { runDrill, type DrillOptions } from "./drill/runDrill.js";
 export { provisionEstate, type ProvisionedEstate } from "./drill/provisionEstate.js";
 export { topologySchema, SAMPLE_TOPOLOGY, type Topology, type TopologyInput } from "./drill/topology.js";
 export type { DrillEvent, DrillPlanReport, DrillReport, DrillStepReport, ReadinessCheck } from "./drill/drillReport.js";
+
+export { planMaintenance } from "./maintenance/planner.js";
+export { maintenanceScopeSchema } from "./model/maintenanceInventory.js";
+export type { MaintenanceInventory, MaintenanceScope, MaintenanceSetGroup, MaintenanceUpdateDomain, MaintenanceVm } from "./model/maintenanceInventory.js";
+export { maintenancePlanInputSchema, maintenancePlanSchema, maintenanceSelectorSchema, maintenanceExclusionReasonSchema } from "./model/maintenancePlan.js";
+export type {
+  MaintenanceExclusion,
+  MaintenanceExclusionReason,
+  MaintenancePlan,
+  MaintenancePlanDocument,
+  MaintenancePlanInput,
+  MaintenancePlanSettings,
+  MaintenancePlanStep,
+  PlannedVm,
+} from "./model/maintenancePlan.js";
+export { maintenanceRunSettingsSchema } from "./model/maintenanceRun.js";
+export type {
+  MaintenanceHealthCheckRequest,
+  MaintenanceRunEvent,
+  MaintenanceRunOptions,
+  MaintenanceRunReport,
+  MaintenanceRunStep,
+  MaintenanceRunVm,
+  MaintenanceVmOutcome,
+} from "./model/maintenanceRun.js";

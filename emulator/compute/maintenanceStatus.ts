@@ -1,10 +1,14 @@
 import type { JsonObject } from "../arm/types.js";
 import type { VmMaintenance } from "./vmModel.js";
 
-/** Whether the owner may start maintenance now: the VM is pending and inside its self-service window. */
+/** Whether the owner may start maintenance now: the VM is pending, inside its self-service window, and not told to retry later. */
 export function isSelfServiceOpen(maintenance: VmMaintenance | null, now: number): boolean {
   return (
-    maintenance !== null && maintenance.phase === "Pending" && now >= maintenance.preMaintenanceWindowStartTime && now < maintenance.preMaintenanceWindowEndTime
+    maintenance !== null &&
+    maintenance.phase === "Pending" &&
+    now >= maintenance.preMaintenanceWindowStartTime &&
+    now < maintenance.preMaintenanceWindowEndTime &&
+    (maintenance.retryAt === undefined || now >= maintenance.retryAt)
   );
 }
 

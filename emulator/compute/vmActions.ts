@@ -1,12 +1,13 @@
 import { operationNotAllowed } from "../arm/armError.js";
 import { param, type RequestContext } from "../arm/requestContext.js";
 import type { Router } from "../arm/router.js";
-import type { EmulatorResponse } from "../arm/types.js";
+import type { EmulatorResponse, JsonObject } from "../arm/types.js";
 import type { EmulatorServices } from "../services.js";
 import type { StoredResource } from "../store/state.js";
 import { COMPUTE_API_VERSIONS, COMPUTE_RG_TEMPLATE } from "./computeApi.js";
 import type { ComputeLro } from "./computeLro.js";
-import { SELF_SERVICE_MAINTENANCE_MS, type MaintenanceService } from "./maintenanceService.js";
+import { MaintenanceFaults } from "./maintenanceFaults.js";
+import type { MaintenanceService } from "./maintenanceService.js";
 import type { VirtualMachines } from "./virtualMachines.js";
 import type { PowerState, VmInternal } from "./vmModel.js";
 
@@ -93,9 +94,17 @@ export class VmActions {
       handler: (ctx) => {
         const vm = this.vms.require(ctx);
         this.vms.assertActionable(vm, "performMaintenance");
-        this.maintenance.beginSelfService(vm);
+        const { durationMs, fault } = this.maintenance.beginSelfService(vm);
+        const injected = fault === undefined ? undefined : MaintenanceFaults.operationError(fault);
+        // A fault rule's failure, when there is one, wins over the VM's own fault (it then ends as an abort).
+        const effect = injected !== undefined && ctx.injectedFailure !== undefined ? null : (fault?.effect ?? null);
+        if (injected !== undefined && ctx.injectedFailure === undefined) ctx.injectedFailure = injected;
         const before = (vm.internal as VmInternal).powerState;
-        return this.startAction(ctx, vm, "compute.vm.performMaintenance", "performMaintenance", SELF_SERVICE_MAINTENANCE_MS, "starting", before);
+        return this.startAction(ctx, vm, "compute.vm.performMaintenance", "performMaintenance", durationMs, "starting", before, {
+          fault: effect,
+          retryAfterMs: fault?.retryAfterMs ?? 0,
+          bootMs: fault?.bootMs ?? 0,
+        });
       },
     });
   }
@@ -120,6 +129,7 @@ export class VmActions {
     durationMs: number,
     transition: PowerState,
     before: PowerState,
+    data: JsonObject = {},
   ): EmulatorResponse {
     const operation = this.lro.start(ctx, {
       kind,
@@ -127,7 +137,7 @@ export class VmActions {
       location: String(vm.body.location),
       resourceId: vm.id,
       durationMs,
-      data: { before },
+      data: { ...data, before },
     });
     this.vms.begin(vm, action, operation, "Updating");
     (vm.internal as VmInternal).powerState = transition;

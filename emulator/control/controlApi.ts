@@ -1,6 +1,9 @@
 import { ArmError } from "../arm/armError.js";
 import type { FaultEngine } from "../faults/faultEngine.js";
 import type { FaultRule } from "../faults/faultRule.js";
+import type { InPlaceWave } from "../compute/inPlaceMaintenance.js";
+import type { MaintenanceFaultView } from "../compute/maintenanceFaults.js";
+import type { MaintenanceEventView } from "../compute/maintenanceLog.js";
 import type { MaintenanceService, MaintenanceWave } from "../compute/maintenanceService.js";
 import type { EmulatorServices } from "../services.js";
 import type { SiteRecoveryService } from "../siteRecovery/registerSiteRecovery.js";
@@ -16,7 +19,8 @@ export interface StateSwitch {
 
 /**
  * The emulator's control surface, the same in process and over HTTP (under `/_emulator`): reset,
- * snapshot and restore, time, fault rules, region outages and planned-maintenance waves.
+ * snapshot and restore, time, fault rules, region outages, planned-maintenance waves, their
+ * per-VM failures and their event log.
  */
 export class ControlApi {
   constructor(
@@ -140,5 +144,30 @@ export class ControlApi {
   /** Announces a planned-maintenance wave for some VMs; see {@link MaintenanceService.scheduleWave}. */
   scheduleMaintenanceWave(input: unknown): MaintenanceWave {
     return this.maintenance.scheduleWave(input);
+  }
+
+  /**
+   * Announces maintenance that needs no reboot for some VMs (`{ virtualMachineIds, startTime?,
+   * pauseMs? }`): from `startTime` Azure pauses each running VM for `pauseMs` (30 s), one update
+   * domain of a set after the other, single-instance VMs all at once; the pauses show in
+   * {@link maintenanceEvents}. 400 InvalidMaintenanceWave, 404 for an unknown VM.
+   */
+  scheduleInPlaceMaintenance(input: unknown): InPlaceWave {
+    return this.maintenance.scheduleInPlaceWave(input);
+  }
+
+  /**
+   * Makes the next owner-started maintenance of one VM (`{ virtualMachineId, effect, message?,
+   * retryAfterMs?, bootMs? }`) fail: `abort` (MaintenanceAborted, the VM is dropped from the wave),
+   * `retryLater` (RetryLater: refused for `retryAfterMs`, the VM stays in the wave) or `slowBoot`
+   * (it completes, but the VM stays `starting` for `bootMs`). 400 InvalidMaintenanceFault, 404 for an unknown VM.
+   */
+  failMaintenance(input: unknown): MaintenanceFaultView {
+    return this.maintenance.injectFault(input);
+  }
+
+  /** The planned-maintenance event log in time order: announcements, starts, results, pauses and resumes; one VM's when given. */
+  maintenanceEvents(virtualMachineId?: string): MaintenanceEventView[] {
+    return this.maintenance.events(virtualMachineId);
   }
 }

@@ -57,4 +57,11 @@ export function registerControlRoutes(router: Router, control: ControlApi): void
   add("POST", "/maintenance/waves", "Control_ScheduleMaintenanceWave", (ctx) =>
     jsonResponse(201, toJson(control.scheduleMaintenanceWave(optionalJsonBody(ctx)))),
   );
+  add("POST", "/maintenance/inPlaceWaves", "Control_ScheduleInPlaceMaintenance", (ctx) =>
+    jsonResponse(201, toJson(control.scheduleInPlaceMaintenance(optionalJsonBody(ctx)))),
+  );
+  add("POST", "/maintenanceFaults", "Control_FailMaintenance", (ctx) => jsonResponse(201, toJson(control.failMaintenance(jsonBody(ctx)))));
+  add("GET", "/maintenance/events", "Control_MaintenanceEvents", (ctx) =>
+    jsonResponse(200, { value: toJson(control.maintenanceEvents(ctx.url.searchParams.get("virtualMachineId") ?? undefined)) }),
+  );
 }

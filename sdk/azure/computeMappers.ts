@@ -105,7 +105,7 @@ export function toMaintenanceStatus(status: MaintenanceRedeployStatus | undefine
   } else if (selfServiceWindow !== undefined && now < selfServiceWindow.start) {
     phase = "selfServiceNotYetOpen";
   } else if (selfServiceWindow !== undefined && now < selfServiceWindow.end) {
-    phase = "inProgress";
+    phase = lastResultCode === "RetryLater" ? "retryLater" : "inProgress";
   } else {
     phase = scheduledWindow !== undefined && now >= scheduledWindow.start ? "platformMaintenance" : "awaitingPlatform";
   }
