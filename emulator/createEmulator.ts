@@ -55,6 +55,8 @@ export interface Emulator {
   readonly resources: ResourceStore;
   /** How many ARM requests (not control calls) it has answered. */
   readonly requestCount: number;
+  /** Saves the whole state now, with its persistence (if any): in-process control calls change it without a request. */
+  persist(): Promise<void>;
 }
 
 /**
@@ -227,6 +229,9 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
 
   return {
     handle,
+    persist: async () => {
+      if (persistence !== undefined) await persistNow(persistence);
+    },
     control,
     clock,
     faults,

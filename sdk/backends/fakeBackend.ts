@@ -63,7 +63,10 @@ export async function createFakeBackend(options: FakeBackendOptions = {}): Promi
     retryOptions: { maxRetries: 3, retryDelayInMs: 10, maxRetryDelayInMs: 100 },
     emulator,
     close: async () => {
-      await stateFile?.close();
+      if (stateFile === undefined) return;
+      // What in-process control calls changed is saved too (they change the state without a request).
+      await emulator.persist();
+      await stateFile.close();
     },
   };
 }
