@@ -13,6 +13,7 @@ export function recording(emulator: Emulator): RecordingEmulator {
       if (request.method === "PUT" && request.body !== undefined) putBodies.set(new URL(request.url).pathname, request.body);
       return emulator.handle(request);
     },
+    persist: () => emulator.persist(),
     control: emulator.control,
     clock: emulator.clock,
     faults: emulator.faults,

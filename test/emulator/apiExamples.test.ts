@@ -8,7 +8,8 @@ import path from "node:path";
 import test, { type ExecutionContext } from "ava";
 import { rawVmBody } from "../helpers/fixtures.js";
 import { startLoopbackEmulator } from "../helpers/loopbackCompute.js";
-import { EXAMPLES_ROOT, isObject, jsonType, loadExample as loadCorpusExample, type Example, type Json } from "../helpers/exampleCorpus.js";
+import { EXAMPLES_ROOT, isObject, loadExample as loadCorpusExample, stringParameter, type Example, type Json } from "../helpers/exampleCorpus.js";
+import { correlatedWire, missingKeys, shapeMismatches, type WireResponse } from "../helpers/exampleReplay.js";
 
 const API_VERSION = "2025-11-01";
 const COMPUTE_EXAMPLES = path.join(EXAMPLES_ROOT, "compute", API_VERSION);
@@ -16,16 +17,12 @@ const COMPUTE_EXAMPLES = path.join(EXAMPLES_ROOT, "compute", API_VERSION);
 const EXAMPLE_SUB = "6d9b7a10-3c2e-4f8a-9b1d-2e5f7c8a9b0c";
 /** Polls allowed before a long-running operation counts as stuck (each poll stands for 10 s of emulated time). */
 const MAX_POLLS = 500;
+/** The correlation id every request of this file sends; the emulator must echo it. */
+const CORRELATION_ID = "0a5d1c4e-6b7f-4e21-9c3d-8f2a1b0c9d7e";
 
 /** Reads one example of this corpus folder. */
 function loadExample(file: string): Example {
   return loadCorpusExample(COMPUTE_EXAMPLES, file);
-}
-
-function stringParameter(example: Example, name: string): string {
-  const value = example.parameters[name];
-  if (typeof value !== "string" || value === "") throw new Error(`${example.file}: parameter '${name}' is not a string.`);
-  return value;
 }
 
 /** Replaces the examples' subscription placeholders with a real GUID. */
@@ -33,64 +30,9 @@ function withSubscription(text: string): string {
   return text.replace(/\{subscription-?id\}/gi, EXAMPLE_SUB);
 }
 
-// ---------------------------------------------------------------- shape comparison
-
-/**
- * Walks the example body and, for every key the emulator's body also has, checks that both values
- * have the same JSON type; array elements are compared with the example's first element. Keys the
- * emulator does not model are ignored here (the required keys are checked separately).
- */
-function shapeMismatches(expected: unknown, actual: unknown, at = "$"): string[] {
-  const expectedType = jsonType(expected);
-  const actualType = jsonType(actual);
-  if (expectedType !== actualType) return [`${at}: example has ${expectedType}, emulator has ${actualType}`];
-  if (Array.isArray(expected) && Array.isArray(actual)) {
-    const [template] = expected;
-    if (template === undefined) return [];
-    return actual.flatMap((item, index) => shapeMismatches(template, item, `${at}[${index}]`));
-  }
-  if (isObject(expected) && isObject(actual)) {
-    return Object.entries(expected).flatMap(([key, value]) => (key in actual ? shapeMismatches(value, actual[key], `${at}.${key}`) : []));
-  }
-  return [];
-}
-
-/**
- * Checks that a dotted key path is present: `properties.vmId`, or `statuses[].code` (every element
- * of a non-empty array must have it). Returns the paths that are missing.
- */
-function missingKeys(body: unknown, keyPath: string): string[] {
-  const walk = (value: unknown, parts: string[], at: string): string[] => {
-    const [head, ...rest] = parts;
-    if (head === undefined) return [];
-    const isArrayStep = head.endsWith("[]");
-    const key = isArrayStep ? head.slice(0, -2) : head;
-    if (!isObject(value) || !(key in value) || value[key] === undefined || value[key] === null) return [`${at}.${key}`];
-    const next = value[key];
-    if (!isArrayStep) return walk(next, rest, `${at}.${key}`);
-    if (!Array.isArray(next) || next.length === 0) return [`${at}.${key}[] (a non-empty array)`];
-    return next.flatMap((item, index) => walk(item, rest, `${at}.${key}[${index}]`));
-  };
-  return walk(body, keyPath.split("."), "$");
-}
-
 // ---------------------------------------------------------------- wire helpers
 
-interface WireResponse {
-  status: number;
-  headers: Headers;
-  json: Json | undefined;
-}
-
-async function wire(url: string, method: string, body?: unknown): Promise<WireResponse> {
-  const response = await fetch(url, {
-    method,
-    headers: { "content-type": "application/json", "x-ms-correlation-request-id": "0a5d1c4e-6b7f-4e21-9c3d-8f2a1b0c9d7e" },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, json: text === "" ? undefined : (JSON.parse(text) as Json) };
-}
+const wire = correlatedWire(CORRELATION_ID);
 
 /** A test's view of one loopback emulator, addressed the way the examples are. */
 class Replay {
@@ -403,7 +345,7 @@ async function replayExample(t: ExecutionContext, exampleCase: ExampleCase): Pro
     `answered ${response.status}, the example documents ${documented.join(", ")}: ${JSON.stringify(response.json)}`,
   );
   t.regex(response.headers.get("x-ms-request-id") ?? "", /^[0-9a-f-]{36}$/i, "x-ms-request-id is a GUID");
-  t.is(response.headers.get("x-ms-correlation-request-id"), "0a5d1c4e-6b7f-4e21-9c3d-8f2a1b0c9d7e");
+  t.is(response.headers.get("x-ms-correlation-request-id"), CORRELATION_ID);
 
   let finalBody: Json | undefined = response.json;
   if (response.status === 202) {

@@ -19,44 +19,45 @@ import type {
   RecoveryPlanAction,
   RecoveryPlanGroup,
   RecoveryPlanProviderSpecificFailoverInputUnion,
+  RecoveryPlanTestFailoverInput,
   RecoveryPoint,
   ReplicationProtectedItem,
   TestFailoverJobDetails,
 } from "@azure/arm-recoveryservices-siterecovery";
-import { isRestError, type PipelineResponse } from "@azure/core-rest-pipeline";
+import { isRestError } from "@azure/core-rest-pipeline";
 import test, { type ExecutionContext } from "ava";
 import path from "node:path";
-import { EXAMPLES_ROOT, isObject, jsonType, loadExample, type Example, type Json } from "../helpers/exampleCorpus.js";
+import { EXAMPLES_ROOT, isObject, loadExample, objectParameter, stringParameter, type Example } from "../helpers/exampleCorpus.js";
+import { absentKeys, shapeMismatches, valueAt, wire, withoutKeys } from "../helpers/exampleReplay.js";
 import { SUB } from "../helpers/fixtures.js";
 import {
-  a2aPolicyInput,
-  ASR_RG,
-  AZURE_NETWORK,
-  CACHE_ACCOUNT,
+  A2A_NAMES,
+  acceptedJob,
+  ASR_API_VERSION,
+  buildA2aSetup,
   collect,
   createProtectableVm,
-  diskIdsOf,
+  enableProtection,
   idOf,
-  jobNameFromLocation,
+  jobOf,
   loopbackSiteRecovery,
   LRO,
-  PRIMARY_CONTAINER,
-  PRIMARY_FABRIC,
-  PRIMARY_REGION,
-  RECOVERY_CONTAINER,
+  powerState,
   RECOVERY_FABRIC,
   RECOVERY_REGION,
   RECOVERY_RG,
-  resourceGroupId,
+  refused,
+  replayAccepted,
   responseRecorder,
-  storageAccountId,
-  VAULT,
+  vaultPath,
   virtualNetworkId,
   VM_RG,
+  withRecorder,
+  type A2aNames,
   type LoopbackSiteRecovery,
+  type Recorder,
 } from "../helpers/loopbackSiteRecovery.js";
 
-const ASR_API_VERSION = "2023-06-01";
 const HOUR = 3_600_000;
 /** Fast copies: a 30 GiB disk replicates in 30 s of emulated time. */
 const FAST_COPY = { replicationBandwidthMBps: 1024 } as const;
@@ -64,30 +65,7 @@ const SITE_RECOVERY_EXAMPLES = path.join(EXAMPLES_ROOT, "siterecovery");
 /** What an A2A plan failover sends as provider input (RecoveryPlanA2AFailoverInput). */
 const A2A_LATEST: RecoveryPlanProviderSpecificFailoverInputUnion[] = [{ instanceType: "A2A", recoveryPointType: "Latest" }];
 
-type Recorder = ReturnType<typeof responseRecorder>;
-
-// ---------------------------------------------------------------- helpers (copied from officialSiteRecoveryFailover.test.ts where noted)
-
-/** Asserts that `promise` rejects with a RestError of this status and code; returns its message. (copied) */
-async function refused(t: ExecutionContext, promise: Promise<unknown>, statusCode: number, code: string): Promise<string> {
-  const error = await t.throwsAsync(promise);
-  if (!isRestError(error)) {
-    t.fail(`expected a RestError, got ${String(error)}`);
-    return "";
-  }
-  t.is(error.statusCode, statusCode, error.message);
-  t.is(error.code, code, error.message);
-  return error.message;
-}
-
-function withRecorder(recorder?: Recorder): typeof LRO & { onResponse?: (raw: PipelineResponse) => void } {
-  return recorder === undefined ? LRO : { ...LRO, onResponse: recorder.onResponse };
-}
-
-async function powerState(env: LoopbackSiteRecovery, resourceGroup: string, name: string): Promise<string | undefined> {
-  const view = await env.compute.virtualMachines.instanceView(resourceGroup, name);
-  return view.statuses?.find((s) => s.code?.startsWith("PowerState/") === true)?.code;
-}
+// ---------------------------------------------------------------- helpers
 
 /** Whether the VM exists, read with the official compute client (404 means no). */
 async function vmExists(env: LoopbackSiteRecovery, resourceGroup: string, name: string): Promise<boolean> {
@@ -100,65 +78,11 @@ async function vmExists(env: LoopbackSiteRecovery, resourceGroup: string, name: 
   }
 }
 
-/** For every key of the example body the emulator's body also has, both values have the same JSON type (arrays: against the first element). (copied) */
-function shapeMismatches(expected: unknown, actual: unknown, at = "$"): string[] {
-  const expectedType = jsonType(expected);
-  const actualType = jsonType(actual);
-  if (expectedType !== actualType) return [`${at}: example has ${expectedType}, emulator has ${actualType}`];
-  if (Array.isArray(expected) && Array.isArray(actual)) {
-    const [template] = expected;
-    return template === undefined ? [] : actual.flatMap((item, index) => shapeMismatches(template, item, `${at}[${index}]`));
-  }
-  if (isObject(expected) && isObject(actual)) {
-    return Object.entries(expected).flatMap(([key, value]) => (key in actual ? shapeMismatches(value, actual[key], `${at}.${key}`) : []));
-  }
-  return [];
-}
-
-/** (copied) */
-function valueAt(body: unknown, keyPath: string): unknown {
-  let value: unknown = body;
-  for (const key of keyPath.split(".")) value = isObject(value) ? value[key] : undefined;
-  return value;
-}
-
-interface WireResponse {
-  status: number;
-  headers: Headers;
-  json: Json | undefined;
-}
-
-/** (copied) */
-async function wire(url: string, method: string, body?: unknown): Promise<WireResponse> {
-  const response = await fetch(url, { method, headers: { "content-type": "application/json" }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, json: text === "" ? undefined : (JSON.parse(text) as Json) };
-}
-
-/** (copied) */
-function stringParameter(example: Example, name: string): string {
-  const value = example.parameters[name];
-  if (typeof value !== "string" || value === "") throw new Error(`${example.file}: parameter '${name}' is not a string.`);
-  return value;
-}
-
-/** (copied) */
-function objectParameter(example: Example, name: string): Record<string, unknown> {
-  const value = example.parameters[name];
-  if (!isObject(value)) throw new Error(`${example.file}: parameter '${name}' is not an object.`);
-  return value;
-}
-
 // ---------------------------------------------------------------- the world: protected VMs and a plan
 
-/** The names a world is built under: this file's own, or an example's. */
-interface WorldNames {
+/** The names a world is built under: this file's own, or an example's. The recovery side keeps the setup's names. */
+interface WorldNames extends Pick<A2aNames, "resourceGroup" | "vault" | "primaryFabric" | "primaryContainer"> {
   subscriptionId: string;
-  /** The vault's resource group. */
-  resourceGroupName: string;
-  vault: string;
-  primaryFabric: string;
-  primaryContainer: string;
   /** One replicated item per name, protecting VM `vm-app-{index}`. */
   items: readonly string[];
   plan: string;
@@ -166,10 +90,10 @@ interface WorldNames {
 
 const NAMES: WorldNames = {
   subscriptionId: SUB,
-  resourceGroupName: ASR_RG,
-  vault: VAULT,
-  primaryFabric: PRIMARY_FABRIC,
-  primaryContainer: PRIMARY_CONTAINER,
+  resourceGroup: A2A_NAMES.resourceGroup,
+  vault: A2A_NAMES.vault,
+  primaryFabric: A2A_NAMES.primaryFabric,
+  primaryContainer: A2A_NAMES.primaryContainer,
   items: ["item-app-0", "item-app-1", "item-app-2"],
   plan: "plan-app",
 };
@@ -196,10 +120,6 @@ interface PlanWorld {
   vmNames: string[];
 }
 
-function vaultPathOf(names: WorldNames): string {
-  return `/subscriptions/${names.subscriptionId}/resourceGroups/${names.resourceGroupName}/providers/Microsoft.RecoveryServices/vaults/${names.vault}`;
-}
-
 /**
  * Builds the Azure-to-Azure setup under `names` with the official clients (vault, a fabric and an A2A
  * container per region, an A2A policy, the container mapping westeurope -> northeurope, a network
@@ -208,98 +128,28 @@ function vaultPathOf(names: WorldNames): string {
  */
 async function protectedVms(t: ExecutionContext, names: WorldNames = NAMES): Promise<PlanWorld> {
   const env = await loopbackSiteRecovery(t, FAST_COPY, names.subscriptionId);
-  const { vault, resourceGroupName: rg, subscriptionId } = names;
-  await env.vaults.vaults.beginCreateOrUpdateAndWait(rg, vault, { location: PRIMARY_REGION, sku: { name: "Standard" }, properties: {} }, LRO);
-  const fabric = (name: string, location: string): Promise<unknown> =>
-    env.asr.replicationFabrics.beginCreateAndWait(vault, rg, name, { properties: { customDetails: { instanceType: "Azure", location } } }, LRO);
-  const container = async (fabricName: string, name: string): Promise<string> =>
-    idOf(
-      await env.asr.replicationProtectionContainers.beginCreateAndWait(
-        vault,
-        rg,
-        fabricName,
-        name,
-        { properties: { providerSpecificInput: [{ instanceType: "A2A" }] } },
-        LRO,
-      ),
-    );
-  await fabric(names.primaryFabric, PRIMARY_REGION);
-  await fabric(RECOVERY_FABRIC, RECOVERY_REGION);
-  await container(names.primaryFabric, names.primaryContainer);
-  const recoveryContainerId = await container(RECOVERY_FABRIC, RECOVERY_CONTAINER);
-  const policyId = idOf(
-    await env.asr.replicationPolicies.beginCreateAndWait(vault, rg, "policy-a2a", { properties: { providerSpecificInput: a2aPolicyInput() } }, LRO),
-  );
-  await env.asr.replicationProtectionContainerMappings.beginCreateAndWait(
-    vault,
-    rg,
-    names.primaryFabric,
-    names.primaryContainer,
-    "mapping-westeurope-northeurope",
-    {
-      properties: {
-        targetProtectionContainerId: recoveryContainerId,
-        policyId,
-        providerSpecificInput: { instanceType: "A2A", agentAutoUpdateStatus: "Disabled" },
-      },
-    },
-    LRO,
-  );
-  await env.asr.replicationNetworkMappings.beginCreateAndWait(
-    vault,
-    rg,
-    names.primaryFabric,
-    AZURE_NETWORK,
-    "netmap-westeurope-northeurope",
-    {
-      properties: {
-        recoveryFabricName: RECOVERY_FABRIC,
-        recoveryNetworkId: virtualNetworkId("vnet-northeurope", RECOVERY_RG, subscriptionId),
-        fabricSpecificDetails: { instanceType: "AzureToAzure", primaryNetworkId: virtualNetworkId("vnet-westeurope", VM_RG, subscriptionId) },
-      },
-    },
-    LRO,
-  );
-  const recoveryResourceGroupId = resourceGroupId(RECOVERY_RG, subscriptionId);
-  const cache = storageAccountId(CACHE_ACCOUNT, VM_RG, subscriptionId);
+  const setup = await buildA2aSetup(env, {
+    names: { resourceGroup: names.resourceGroup, vault: names.vault, primaryFabric: names.primaryFabric, primaryContainer: names.primaryContainer },
+  });
   const vms: VirtualMachine[] = [];
   const vmNames: string[] = [];
   const itemIds: string[] = [];
   for (const [index, itemName] of names.items.entries()) {
     const vmName = `vm-app-${index}`;
-    const vm = await createProtectableVm(env.compute, vmName);
-    const item = await env.asr.replicationProtectedItems.beginCreateAndWait(
-      vault,
-      rg,
-      names.primaryFabric,
-      names.primaryContainer,
-      itemName,
-      {
-        properties: {
-          policyId,
-          providerSpecificDetails: {
-            instanceType: "A2A",
-            fabricObjectId: idOf(vm),
-            recoveryContainerId,
-            recoveryResourceGroupId,
-            vmManagedDisks: diskIdsOf(vm).map((diskId) => ({ diskId, primaryStagingAzureStorageAccountId: cache, recoveryResourceGroupId })),
-          },
-        },
-      },
-      LRO,
-    );
+    const vm = index === 0 ? setup.vm : await createProtectableVm(env.compute, vmName);
+    const item = await enableProtection(env, setup, itemName, vm);
     vms.push(vm);
     vmNames.push(vmName);
     itemIds.push(idOf(item));
   }
   env.emulator.control.advanceClock(HOUR);
-  const vaultPath = vaultPathOf(names);
+  const vaultPathOf = vaultPath(names.subscriptionId, names);
   const world: PlanWorld = {
     env,
     names,
-    vaultPath,
-    primaryFabricId: `${vaultPath}/replicationFabrics/${names.primaryFabric}`,
-    recoveryFabricId: `${vaultPath}/replicationFabrics/${RECOVERY_FABRIC}`,
+    vaultPath: vaultPathOf,
+    primaryFabricId: `${vaultPathOf}/replicationFabrics/${names.primaryFabric}`,
+    recoveryFabricId: `${vaultPathOf}/replicationFabrics/${RECOVERY_FABRIC}`,
     itemIds,
     vms,
     vmNames,
@@ -323,7 +173,7 @@ function createPlan(world: PlanWorld, groups: readonly GroupSpec[] = ONE_VM_PER_
   const { env, names } = world;
   return env.asr.replicationRecoveryPlans.beginCreateAndWait(
     names.vault,
-    names.resourceGroupName,
+    names.resourceGroup,
     names.plan,
     {
       properties: {
@@ -347,14 +197,14 @@ async function planWorld(t: ExecutionContext, groups: readonly GroupSpec[] = ONE
 // ---------------------------------------------------------------- reads
 
 function getPlan(world: PlanWorld): Promise<RecoveryPlan> {
-  return world.env.asr.replicationRecoveryPlans.get(world.names.vault, world.names.resourceGroupName, world.names.plan);
+  return world.env.asr.replicationRecoveryPlans.get(world.names.vault, world.names.resourceGroup, world.names.plan);
 }
 
 function getItem(world: PlanWorld, index: number): Promise<ReplicationProtectedItem> {
   const { names } = world;
   return world.env.asr.replicationProtectedItems.get(
     names.vault,
-    names.resourceGroupName,
+    names.resourceGroup,
     names.primaryFabric,
     names.primaryContainer,
     names.items[index] as string,
@@ -366,7 +216,7 @@ function listPoints(world: PlanWorld, index: number): Promise<RecoveryPoint[]> {
   return collect(
     world.env.asr.recoveryPoints.listByReplicationProtectedItems(
       names.vault,
-      names.resourceGroupName,
+      names.resourceGroup,
       names.primaryFabric,
       names.primaryContainer,
       names.items[index] as string,
@@ -375,11 +225,11 @@ function listPoints(world: PlanWorld, index: number): Promise<RecoveryPoint[]> {
 }
 
 function getJob(world: PlanWorld, name: string): Promise<Job> {
-  return world.env.asr.replicationJobs.get(world.names.vault, world.names.resourceGroupName, name);
+  return world.env.asr.replicationJobs.get(world.names.vault, world.names.resourceGroup, name);
 }
 
 function listJobs(world: PlanWorld): Promise<Job[]> {
-  return collect(world.env.asr.replicationJobs.list(world.names.vault, world.names.resourceGroupName));
+  return collect(world.env.asr.replicationJobs.list(world.names.vault, world.names.resourceGroup));
 }
 
 function taskNames(job: Job): string[] {
@@ -422,50 +272,55 @@ async function pollToEnd<T>(t: ExecutionContext, poller: Poller<T>, what: string
   return poller.getResult();
 }
 
-/** The job name an initial response names (Location: `.../operationresults/{job}`). */
-function jobOf(recorder: Recorder): string {
-  return jobNameFromLocation(recorder.responses[0]?.headers.get("location") ?? undefined) ?? "";
-}
-
 /**
- * Checks the initial response of a Site Recovery operation: 202 with `Azure-AsyncOperation`
- * (`{vault}/replicationOperationStatus/{job}`) and `Location` (`{vault}/operationresults/{job}`) on
- * the host the client called, naming the same job, and `Retry-After` in integer seconds. Returns the
- * job name. (copied, the vault path made a parameter)
+ * Runs a plan operation with its responses recorded, checks its initial response ({@link acceptedJob})
+ * and that the client sent one POST {plan}/{action}; returns what `run` returned and the job's name.
  */
-function acceptedJob(t: ExecutionContext, world: PlanWorld, responses: readonly PipelineResponse[], what: string): string {
-  const response = responses[0];
-  if (response === undefined) {
-    t.fail(`${what}: onResponse saw no response`);
-    return "";
-  }
-  t.is(response.status, 202, `${what} answers 202 Accepted`);
-  t.regex(response.headers.get("x-ms-request-id") ?? "", /^[0-9a-f-]{36}$/i, `${what} carries x-ms-request-id`);
-  const vault = world.vaultPath.toLowerCase();
-  const link = (header: string, segment: string): string | undefined => {
-    const value = response.headers.get(header) ?? "";
-    if (!URL.canParse(value)) {
-      t.fail(`${what}: ${header} is not an absolute URL: '${value}'`);
-      return undefined;
-    }
-    const url = new URL(value);
-    t.is(url.origin, world.env.url, `${what}: ${header} is on the host the client called`);
-    t.is(url.searchParams.get("api-version"), ASR_API_VERSION, `${what}: ${header} carries the api-version`);
-    const prefix = `${vault}/${segment}/`;
-    t.true(url.pathname.toLowerCase().startsWith(prefix), `${what}: ${header} is ${prefix}{job}: ${url.pathname}`);
-    return url.pathname.slice(prefix.length);
-  };
-  const fromStatus = link("azure-asyncoperation", "replicationoperationstatus");
-  const fromLocation = link("location", "operationresults");
-  t.is(fromLocation, jobNameFromLocation(response.headers.get("location") ?? undefined));
-  t.is(fromStatus, fromLocation, `${what}: both links name the same job`);
-  t.regex(response.headers.get("retry-after") ?? "", /^\d+$/, `${what}: Retry-After in integer seconds`);
-  return fromLocation ?? "";
+async function acceptedOperation<T>(
+  t: ExecutionContext,
+  world: PlanWorld,
+  action: string,
+  what: string,
+  run: (recorder: Recorder) => Promise<T>,
+): Promise<{ result: T; jobName: string }> {
+  const recorder = responseRecorder();
+  const result = await run(recorder);
+  const jobName = acceptedJob(t, world.env, recorder.responses, what, world.names);
+  t.is(world.env.requests.count("POST", `${world.vaultPath}/replicationRecoveryPlans/${world.names.plan}/${action}`), 1, `the client POSTs {plan}/${action}`);
+  return { result, jobName };
 }
 
 /** Asserts the job is the plan's: a RecoveryPlan target named after the plan. */
 function assertPlanJob(t: ExecutionContext, world: PlanWorld, job: Job, scenarioName: string): void {
   t.like(job.properties, { scenarioName, targetObjectId: world.names.plan, targetObjectName: world.names.plan, targetInstanceType: "RecoveryPlan" });
+}
+
+/** Reads the job and asserts that it is the plan's, that it succeeded, and that it ran the prerequisites check and then `taskName`. */
+async function assertCheckAndTaskJob(t: ExecutionContext, world: PlanWorld, jobName: string, scenarioName: string, taskName: string): Promise<Job> {
+  const job = await getJob(world, jobName);
+  assertPlanJob(t, world, job, scenarioName);
+  t.is(job.properties?.state, "Succeeded");
+  t.deepEqual(taskStates(job), [
+    ["PrerequisitesCheck", "Succeeded"],
+    [taskName, "Succeeded"],
+  ]);
+  return job;
+}
+
+/** Asserts that the job's custom details are of this type and name every item of the plan, in order; returns them. */
+function planJobDetails<T extends TestFailoverJobDetails | FailoverJobDetails>(
+  t: ExecutionContext,
+  world: PlanWorld,
+  job: Job,
+  instanceType: T["instanceType"],
+): T | undefined {
+  const details = job.properties?.customDetails as T | undefined;
+  t.is(details?.instanceType, instanceType);
+  t.deepEqual(
+    details?.protectedItemDetails?.map((d) => d.name),
+    [...world.names.items],
+  );
+  return details;
 }
 
 /** The recovery VM names, in the recovery resource group. */
@@ -476,26 +331,23 @@ function testVmName(world: PlanWorld, index: number): string {
 // ---------------------------------------------------------------- the plan operations (official client)
 
 function planArgs(world: PlanWorld): [string, string, string] {
-  return [world.names.vault, world.names.resourceGroupName, world.names.plan];
+  return [world.names.vault, world.names.resourceGroup, world.names.plan];
 }
 
-function testNetworkId(world: PlanWorld): string {
-  return virtualNetworkId("vnet-dr-test", RECOVERY_RG, world.names.subscriptionId);
+/** What a plan test failover sends: a test network of the recovery region, the latest points. */
+function testFailoverInput(world: PlanWorld): RecoveryPlanTestFailoverInput {
+  return {
+    properties: {
+      failoverDirection: "PrimaryToRecovery",
+      networkType: "VmNetworkAsInput",
+      networkId: virtualNetworkId("vnet-dr-test", RECOVERY_RG, world.names.subscriptionId),
+      providerSpecificDetails: A2A_LATEST,
+    },
+  };
 }
 
 function testFailover(world: PlanWorld, recorder?: Recorder): Promise<RecoveryPlan> {
-  return world.env.asr.replicationRecoveryPlans.beginTestFailoverAndWait(
-    ...planArgs(world),
-    {
-      properties: {
-        failoverDirection: "PrimaryToRecovery",
-        networkType: "VmNetworkAsInput",
-        networkId: testNetworkId(world),
-        providerSpecificDetails: A2A_LATEST,
-      },
-    },
-    withRecorder(recorder),
-  );
+  return world.env.asr.replicationRecoveryPlans.beginTestFailoverAndWait(...planArgs(world), testFailoverInput(world), withRecorder(recorder));
 }
 
 function cleanup(world: PlanWorld, recorder?: Recorder): Promise<RecoveryPlan> {
@@ -579,16 +431,27 @@ async function itemStates(world: PlanWorld): Promise<string[][]> {
   return states;
 }
 
+/** Asserts that every item has this protection state, runs there and has this test failover state (see {@link itemStates}). */
+async function assertEveryItem(
+  t: ExecutionContext,
+  world: PlanWorld,
+  protectionState: string,
+  activeLocation: string,
+  testFailoverState: string,
+): Promise<void> {
+  t.deepEqual(
+    await itemStates(world),
+    world.names.items.map(() => [protectionState, activeLocation, testFailoverState]),
+  );
+}
+
 // ---------------------------------------------------------------- test failover and cleanup
 
 test("plan test failover answers 202 on POST {plan}/testFailover, boots the groups in order and waits suspended for cleanup as the example shows", async (t) => {
   const world = await planWorld(t);
   const { env } = world;
   const pointsBefore = await Promise.all(world.names.items.map((_, index) => listPoints(world, index)));
-  const recorder = responseRecorder();
-  const result = await testFailover(world, recorder);
-  const jobName = acceptedJob(t, world, recorder.responses, "plan test failover");
-  t.is(env.requests.count("POST", `${world.vaultPath}/replicationRecoveryPlans/${world.names.plan}/testFailover`), 1, "the client POSTs {plan}/testFailover");
+  const { result, jobName } = await acceptedOperation(t, world, "testFailover", "plan test failover", (recorder) => testFailover(world, recorder));
 
   // The final result is the plan, as ReplicationRecoveryPlans_TestFailover shows it: waiting for cleanup.
   t.is(result.name, world.names.plan);
@@ -605,12 +468,7 @@ test("plan test failover answers 202 on POST {plan}/testFailover, boots the grou
   t.deepEqual(taskNames(job), ["PrerequisitesCheck", "PrepareVms", "StartGroup1", "StartGroup2", "StartGroup3"], "no source shutdown for a test");
   t.true(job.properties?.tasks?.every((x) => x.state === "Succeeded") === true, "its tasks are done");
   assertSequential(t, job);
-  const details = job.properties?.customDetails as TestFailoverJobDetails | undefined;
-  t.is(details?.instanceType, "TestFailoverJobDetails");
-  t.deepEqual(
-    details?.protectedItemDetails?.map((d) => d.name),
-    [...world.names.items],
-  );
+  const details = planJobDetails<TestFailoverJobDetails>(t, world, job, "TestFailoverJobDetails");
   for (const [index, detail] of (details?.protectedItemDetails ?? []).entries()) {
     // Latest: a point of the item no older than its newest point when the test started, and not after the start.
     // Not compared: whether it is an existing point (the emulator takes the newest processed one; see the report).
@@ -623,10 +481,7 @@ test("plan test failover answers 202 on POST {plan}/testFailover, boots the grou
     t.true(time <= (job.properties?.startTime?.getTime() ?? 0), `item ${index}: not after the test started`);
   }
 
-  t.deepEqual(
-    await itemStates(world),
-    world.names.items.map(() => ["Protected", "Primary", "WaitingForCompletion"]),
-  );
+  await assertEveryItem(t, world, "Protected", "Primary", "WaitingForCompletion");
   for (const index of world.names.items.keys()) {
     const testVm = await env.compute.virtualMachines.get(RECOVERY_RG, testVmName(world, index));
     t.is(testVm.location, RECOVERY_REGION, `test VM ${index} runs in the recovery region`);
@@ -642,27 +497,15 @@ test("plan test failover cleanup answers 202, deletes the test vms, completes th
   const testRecorder = responseRecorder();
   await testFailover(world, testRecorder);
   const testJob = jobOf(testRecorder);
-  const recorder = responseRecorder();
-  const result = await cleanup(world, recorder);
-  const jobName = acceptedJob(t, world, recorder.responses, "plan test failover cleanup");
-  t.is(env.requests.count("POST", `${world.vaultPath}/replicationRecoveryPlans/${world.names.plan}/testFailoverCleanup`), 1);
+  const { result, jobName } = await acceptedOperation(t, world, "testFailoverCleanup", "plan test failover cleanup", (recorder) => cleanup(world, recorder));
 
-  const job = await getJob(world, jobName);
-  assertPlanJob(t, world, job, "TestFailoverCleanup");
-  t.is(job.properties?.state, "Succeeded");
-  t.deepEqual(taskStates(job), [
-    ["PrerequisitesCheck", "Succeeded"],
-    ["CleanupTestVms", "Succeeded"],
-  ]);
+  const job = await assertCheckAndTaskJob(t, world, jobName, "TestFailoverCleanup", "CleanupTestVms");
   assertSequential(t, job);
   const finished = await getJob(world, testJob);
   t.is(finished.properties?.state, "Succeeded", "the test failover job completes with its cleanup");
   t.deepEqual(finished.properties?.allowedActions, []);
 
-  t.deepEqual(
-    await itemStates(world),
-    world.names.items.map(() => ["Protected", "Primary", "None"]),
-  );
+  await assertEveryItem(t, world, "Protected", "Primary", "None");
   for (const index of world.names.items.keys()) t.false(await vmExists(env, RECOVERY_RG, testVmName(world, index)), `test VM ${index} is deleted`);
   t.deepEqual([...(result.properties?.allowedOperations ?? [])].sort(), ["PlannedFailover", "TestFailover", "UnplannedFailover"]);
   await t.notThrowsAsync(testFailover(world), "another test failover can run");
@@ -673,10 +516,9 @@ test("plan test failover cleanup answers 202, deletes the test vms, completes th
 test("plan unplanned failover with source site operations required shuts every source down first, then boots the groups one after the other", async (t) => {
   const world = await planWorld(t);
   const { env } = world;
-  const recorder = responseRecorder();
-  const poller = await env.asr.replicationRecoveryPlans.beginUnplannedFailover(...planArgs(world), failoverInput("Required"), withRecorder(recorder));
-  const jobName = acceptedJob(t, world, recorder.responses, "plan unplanned failover");
-  t.is(env.requests.count("POST", `${world.vaultPath}/replicationRecoveryPlans/${world.names.plan}/unplannedFailover`), 1);
+  const { result: poller, jobName } = await acceptedOperation(t, world, "unplannedFailover", "plan unplanned failover", (recorder) =>
+    env.asr.replicationRecoveryPlans.beginUnplannedFailover(...planArgs(world), failoverInput("Required"), withRecorder(recorder)),
+  );
 
   // Each poll stands for 30 s: watch the VMs between polls and check them against the job's tasks.
   const seen: string[] = [];
@@ -713,19 +555,11 @@ test("plan unplanned failover with source site operations required shuts every s
   t.is(job.properties?.state, "Succeeded");
   t.deepEqual(taskNames(job), ["PrerequisitesCheck", "ShutdownSourceVms", "PrepareVms", "StartGroup1", "StartGroup2", "StartGroup3"]);
   assertSequential(t, job);
-  const details = job.properties?.customDetails as FailoverJobDetails | undefined;
-  t.is(details?.instanceType, "FailoverJobDetails");
-  t.deepEqual(
-    details?.protectedItemDetails?.map((d) => d.name),
-    [...world.names.items],
-  );
+  const details = planJobDetails<FailoverJobDetails>(t, world, job, "FailoverJobDetails");
   for (const detail of details?.protectedItemDetails ?? []) {
     t.is(detail.recoveryPointTime?.getTime(), job.properties?.startTime?.getTime(), "sources shut down first: the latest data, no loss");
   }
-  t.deepEqual(
-    await itemStates(world),
-    world.names.items.map(() => ["UnplannedFailoverCommitPendingStatesBegin", "Recovery", "None"]),
-  );
+  await assertEveryItem(t, world, "UnplannedFailoverCommitPendingStatesBegin", "Recovery", "None");
   for (const index of world.names.items.keys()) {
     const failedOver = await env.compute.virtualMachines.get(RECOVERY_RG, world.vmNames[index] as string);
     t.is(failedOver.location, RECOVERY_REGION);
@@ -750,7 +584,7 @@ test("plan unplanned failover without source operations recovers each item from 
   );
   const recorder = responseRecorder();
   await unplannedFailover(world, "NotRequired", { recoveryPointType: "LatestApplicationConsistent", recorder });
-  const job = await getJob(world, acceptedJob(t, world, recorder.responses, "plan unplanned failover"));
+  const job = await getJob(world, acceptedJob(t, world.env, recorder.responses, "plan unplanned failover", world.names));
   assertPlanJob(t, world, job, "UnplannedFailover");
   t.deepEqual(taskNames(job), ["PrerequisitesCheck", "PrepareVms", "StartGroup1", "StartGroup2", "StartGroup3"], "no source shutdown");
   const details = job.properties?.customDetails as FailoverJobDetails | undefined;
@@ -771,10 +605,7 @@ test("plan unplanned failover without source operations recovers each item from 
 test("plan planned failover answers 202 on POST {plan}/plannedFailover and shuts the sources down before failing every item over", async (t) => {
   const world = await planWorld(t);
   const { env } = world;
-  const recorder = responseRecorder();
-  const result = await plannedFailover(world, recorder);
-  const jobName = acceptedJob(t, world, recorder.responses, "plan planned failover");
-  t.is(env.requests.count("POST", `${world.vaultPath}/replicationRecoveryPlans/${world.names.plan}/plannedFailover`), 1);
+  const { result, jobName } = await acceptedOperation(t, world, "plannedFailover", "plan planned failover", (recorder) => plannedFailover(world, recorder));
   t.is(result.name, world.names.plan);
   const job = await getJob(world, jobName);
   // Not compared: scenarioName. The emulator names the job of a planned failover 'UnplannedFailover'; see the report.
@@ -782,10 +613,7 @@ test("plan planned failover answers 202 on POST {plan}/plannedFailover and shuts
   t.deepEqual(taskNames(job), ["PrerequisitesCheck", "ShutdownSourceVms", "PrepareVms", "StartGroup1", "StartGroup2", "StartGroup3"]);
   assertSequential(t, job);
   t.is((job.properties?.customDetails as FailoverJobDetails | undefined)?.instanceType, "FailoverJobDetails");
-  t.deepEqual(
-    await itemStates(world),
-    world.names.items.map(() => ["UnplannedFailoverCommitPendingStatesBegin", "Recovery", "None"]),
-  );
+  await assertEveryItem(t, world, "UnplannedFailoverCommitPendingStatesBegin", "Recovery", "None");
   for (const index of world.names.items.keys()) {
     t.is(await powerState(env, VM_RG, world.vmNames[index] as string), "PowerState/stopped", `source ${index} was shut down`);
     t.is(await powerState(env, RECOVERY_RG, world.vmNames[index] as string), "PowerState/running", `VM ${index} runs in the recovery region`);
@@ -796,20 +624,14 @@ test("plan failover commit answers 202 and makes every item's failover final", a
   const world = await planWorld(t);
   const { env } = world;
   await unplannedFailover(world, "Required");
-  const recorder = responseRecorder();
-  const result = await commit(world, recorder);
-  const jobName = acceptedJob(t, world, recorder.responses, "plan failover commit");
-  t.is(env.requests.count("POST", `${world.vaultPath}/replicationRecoveryPlans/${world.names.plan}/failoverCommit`), 1);
+  const { result, jobName } = await acceptedOperation(t, world, "failoverCommit", "plan failover commit", (recorder) => commit(world, recorder));
   const job = await getJob(world, jobName);
   t.like(job.properties, { scenarioName: "CommitFailover", state: "Succeeded", targetObjectName: world.names.plan, targetInstanceType: "RecoveryPlan" });
   t.deepEqual(taskStates(job), [
     ["PrerequisitesCheck", "Succeeded"],
     ["Commit", "Succeeded"],
   ]);
-  t.deepEqual(
-    await itemStates(world),
-    world.names.items.map(() => ["UnplannedFailoverCommitted", "Recovery", "None"]),
-  );
+  await assertEveryItem(t, world, "UnplannedFailoverCommitted", "Recovery", "None");
   for (const index of world.names.items.keys()) {
     t.deepEqual(await listPoints(world, index), [], `item ${index}: the recovery points are deleted`);
     t.deepEqual((await getItem(world, index)).properties?.allowedOperations, ["ReverseReplicate", "DisableProtection"]);
@@ -824,21 +646,9 @@ test("plan failover cancel answers 202, deletes the failed-over vms, restarts th
   const world = await planWorld(t);
   const { env } = world;
   await unplannedFailover(world, "Required");
-  const recorder = responseRecorder();
-  const result = await cancelFailover(world, recorder);
-  const jobName = acceptedJob(t, world, recorder.responses, "plan failover cancel");
-  t.is(env.requests.count("POST", `${world.vaultPath}/replicationRecoveryPlans/${world.names.plan}/failoverCancel`), 1);
-  const job = await getJob(world, jobName);
-  assertPlanJob(t, world, job, "CancelFailover");
-  t.is(job.properties?.state, "Succeeded");
-  t.deepEqual(taskStates(job), [
-    ["PrerequisitesCheck", "Succeeded"],
-    ["CancelFailover", "Succeeded"],
-  ]);
-  t.deepEqual(
-    await itemStates(world),
-    world.names.items.map(() => ["Protected", "Primary", "None"]),
-  );
+  const { result, jobName } = await acceptedOperation(t, world, "failoverCancel", "plan failover cancel", (recorder) => cancelFailover(world, recorder));
+  await assertCheckAndTaskJob(t, world, jobName, "CancelFailover", "CancelFailover");
+  await assertEveryItem(t, world, "Protected", "Primary", "None");
   for (const index of world.names.items.keys()) {
     t.false(await vmExists(env, RECOVERY_RG, world.vmNames[index] as string), `failed-over VM ${index} is deleted`);
     t.is(await powerState(env, VM_RG, world.vmNames[index] as string), "PowerState/running", `source ${index} runs again`);
@@ -925,7 +735,7 @@ test("a manual action suspends the plan job until replicationJobs resume; script
   const { env } = world;
   const recorder = responseRecorder();
   const poller = await env.asr.replicationRecoveryPlans.beginUnplannedFailover(...planArgs(world), failoverInput("NotRequired"), withRecorder(recorder));
-  const jobName = acceptedJob(t, world, recorder.responses, "plan unplanned failover");
+  const jobName = acceptedJob(t, world.env, recorder.responses, "plan unplanned failover", world.names);
   let job = await getJob(world, jobName);
   for (let polls = 0; polls < 100 && job.properties?.state !== "Suspended"; polls++) {
     await poller.poll();
@@ -969,7 +779,7 @@ test("a manual action suspends the plan job until replicationJobs resume; script
   const resumeRecorder = responseRecorder();
   const resumePoller = await env.asr.replicationJobs.beginResume(
     world.names.vault,
-    world.names.resourceGroupName,
+    world.names.resourceGroup,
     jobName,
     { properties: { comments: "database checked" } },
     withRecorder(resumeRecorder),
@@ -999,14 +809,11 @@ test("a manual action suspends the plan job until replicationJobs resume; script
     [60_000, 120_000, 60_000, 120_000],
     "a script takes 60 s, a runbook 120 s (emulated)",
   );
-  t.deepEqual(
-    await itemStates(world),
-    world.names.items.map(() => ["UnplannedFailoverCommitPendingStatesBegin", "Recovery", "None"]),
-  );
+  await assertEveryItem(t, world, "UnplannedFailoverCommitPendingStatesBegin", "Recovery", "None");
 
   const message = await refused(
     t,
-    env.asr.replicationJobs.beginResumeAndWait(world.names.vault, world.names.resourceGroupName, jobName, { properties: { comments: "again" } }, LRO),
+    env.asr.replicationJobs.beginResumeAndWait(world.names.vault, world.names.resourceGroup, jobName, { properties: { comments: "again" } }, LRO),
     400,
     "JobActionNotAllowed",
   );
@@ -1017,18 +824,7 @@ test("a test failover runs only the actions for test failovers and resume of its
   const world = await planWorld(t, WITH_ACTIONS);
   const { env } = world;
   const recorder = responseRecorder();
-  const poller = await env.asr.replicationRecoveryPlans.beginTestFailover(
-    ...planArgs(world),
-    {
-      properties: {
-        failoverDirection: "PrimaryToRecovery",
-        networkType: "VmNetworkAsInput",
-        networkId: testNetworkId(world),
-        providerSpecificDetails: A2A_LATEST,
-      },
-    },
-    withRecorder(recorder),
-  );
+  const poller = await env.asr.replicationRecoveryPlans.beginTestFailover(...planArgs(world), testFailoverInput(world), withRecorder(recorder));
   const jobName = jobOf(recorder);
   let job = await getJob(world, jobName);
   for (let polls = 0; polls < 100 && task(job, "Manual:drill-note").state !== "Suspended"; polls++) {
@@ -1037,20 +833,17 @@ test("a test failover runs only the actions for test failovers and resume of its
   }
   t.deepEqual(taskNames(job), ["PrerequisitesCheck", "PrepareVms", "StartGroup1", "Manual:drill-note", "StartGroup2", "StartGroup3"]);
   t.like(job.properties, { state: "Suspended", stateDescription: "WaitingForUserInput" });
-  await env.asr.replicationJobs.beginResumeAndWait(world.names.vault, world.names.resourceGroupName, jobName, { properties: {} }, LRO);
+  await env.asr.replicationJobs.beginResumeAndWait(world.names.vault, world.names.resourceGroup, jobName, { properties: {} }, LRO);
   await pollToEnd(t, poller, "the plan test failover");
   job = await getJob(world, jobName);
   t.like(job.properties, { state: "Suspended", stateDescription: "WaitingForStopTestFailover" }, "the test ends waiting for cleanup");
   for (const index of world.names.items.keys()) t.true(await vmExists(env, RECOVERY_RG, testVmName(world, index)), `test VM ${index} is up`);
 
   // Resuming the finished test failover's job is the older way to end the test: it cleans up.
-  await env.asr.replicationJobs.beginResumeAndWait(world.names.vault, world.names.resourceGroupName, jobName, { properties: {} }, LRO);
+  await env.asr.replicationJobs.beginResumeAndWait(world.names.vault, world.names.resourceGroup, jobName, { properties: {} }, LRO);
   t.is((await getJob(world, jobName)).properties?.state, "Succeeded");
   for (const index of world.names.items.keys()) t.false(await vmExists(env, RECOVERY_RG, testVmName(world, index)), `test VM ${index} is deleted`);
-  t.deepEqual(
-    await itemStates(world),
-    world.names.items.map(() => ["Protected", "Primary", "None"]),
-  );
+  await assertEveryItem(t, world, "Protected", "Primary", "None");
 });
 
 // ---------------------------------------------------------------- a failure in group 2
@@ -1067,7 +860,7 @@ test("a vm failing in boot group 2 fails the plan job there: group 1 stays faile
   const recorder = responseRecorder();
   const error = await t.throwsAsync(unplannedFailover(world, "Required", { recorder }));
   t.regex(error.message, /RecoveryPlanGroupFailed/, "the long-running operation fails with the group's error");
-  const jobName = acceptedJob(t, world, recorder.responses, "plan unplanned failover");
+  const jobName = acceptedJob(t, world.env, recorder.responses, "plan unplanned failover", world.names);
 
   const job = await getJob(world, jobName);
   t.like(job.properties, { state: "Failed", stateDescription: "Failed" });
@@ -1105,7 +898,7 @@ test("a vm failing in boot group 2 fails the plan job there: group 1 stays faile
 
   const rerun = responseRecorder();
   await unplannedFailover(world, "Required", { recorder: rerun });
-  const second = await getJob(world, acceptedJob(t, world, rerun.responses, "the re-run"));
+  const second = await getJob(world, acceptedJob(t, world.env, rerun.responses, "the re-run", world.names));
   t.is(second.properties?.state, "Succeeded");
   t.deepEqual(taskNames(second), ["PrerequisitesCheck", "ShutdownSourceVms", "PrepareVms", "StartGroup2", "StartGroup3"], "group 1 has nothing left to do");
   t.deepEqual(
@@ -1113,10 +906,7 @@ test("a vm failing in boot group 2 fails the plan job there: group 1 stays faile
     world.names.items.slice(1),
     "only the items not failed over yet",
   );
-  t.deepEqual(
-    await itemStates(world),
-    world.names.items.map(() => ["UnplannedFailoverCommitPendingStatesBegin", "Recovery", "None"]),
-  );
+  await assertEveryItem(t, world, "UnplannedFailoverCommitPendingStatesBegin", "Recovery", "None");
   t.is((await env.compute.virtualMachines.get(RECOVERY_RG, world.vmNames[0] as string)).vmId, firstVm.vmId, "group 1's VM is left as it was");
   await t.notThrowsAsync(commit(world), "the whole plan commits now");
 });
@@ -1216,7 +1006,7 @@ function examplePlanNames(example: Example): WorldNames {
   if (first === null) throw new Error(`${example.file}: the plan holds no replicated item`);
   return {
     subscriptionId: stringParameter(example, "subscriptionId"),
-    resourceGroupName: stringParameter(example, "resourceGroupName"),
+    resourceGroup: stringParameter(example, "resourceGroupName"),
     vault: stringParameter(example, "resourceName"),
     primaryFabric: first[1] as string,
     primaryContainer: first[2] as string,
@@ -1229,11 +1019,13 @@ function examplePlanNames(example: Example): WorldNames {
 const PLAN_EXAMPLE = "2023-06-01/ReplicationRecoveryPlans_Get.json";
 
 /**
- * An Azure-to-Azure world under the examples' names: the two items of the example plan protect two
- * VMs (westeurope -> northeurope, fabric cloud1 is the Azure fabric of westeurope), and, unless told
- * otherwise, plan RPtest1 boots them in two groups as the examples show.
+ * Loads the example `file` of the corpus and builds an Azure-to-Azure world under the examples'
+ * names: the two items of the example plan protect two VMs (westeurope -> northeurope, fabric cloud1
+ * is the Azure fabric of westeurope), and, unless told otherwise, plan RPtest1 boots them in two
+ * groups as the examples show.
  */
-async function exampleWorld(t: ExecutionContext, example: Example, withPlan = true): Promise<PlanWorld> {
+async function exampleWorld(t: ExecutionContext, file: string, withPlan = true): Promise<{ example: Example; world: PlanWorld }> {
+  const example = loadExample(SITE_RECOVERY_EXAMPLES, file);
   const names = examplePlanNames(loadExample(SITE_RECOVERY_EXAMPLES, PLAN_EXAMPLE));
   for (const parameter of ["subscriptionId", "resourceGroupName", "resourceName", "recoveryPlanName"]) {
     t.is(
@@ -1244,7 +1036,7 @@ async function exampleWorld(t: ExecutionContext, example: Example, withPlan = tr
   }
   const world = await protectedVms(t, names);
   if (withPlan) await createPlan(world, [{ items: [0] }, { items: [1] }]);
-  return world;
+  return { example, world };
 }
 
 /** Keys of a recovery plan's 200 body (the examples' keys). */
@@ -1289,23 +1081,9 @@ function groupLayout(body: unknown): unknown {
  */
 function comparePlan(t: ExecutionContext, example: Example, actual: Record<string, unknown>, notCompared: readonly string[]): void {
   const expected = example.responses["200"]?.body;
-  const strip = (body: unknown): unknown => {
-    const copy = JSON.parse(JSON.stringify(body)) as Record<string, unknown>;
-    for (const key of notCompared) {
-      const parts = key.split(".");
-      const last = parts.pop() as string;
-      const parent = valueAt(copy, parts.join("."));
-      if (isObject(parent)) delete parent[last];
-    }
-    return copy;
-  };
-  const compared = strip(expected);
+  const compared = withoutKeys(expected, notCompared);
   t.deepEqual(shapeMismatches(compared, actual), [], "every modelled key has the example's JSON type");
-  t.deepEqual(
-    PLAN_KEYS.filter((key) => valueAt(compared, key) !== undefined && (valueAt(actual, key) === undefined || valueAt(actual, key) === null)),
-    [],
-    "the example's keys are present",
-  );
+  t.deepEqual(absentKeys(compared, actual, PLAN_KEYS), [], "the example's keys are present");
   for (const key of PLAN_VALUES) t.deepEqual(valueAt(actual, key), valueAt(expected, key), `${key} is the example's`);
   for (const key of ["id", "properties.primaryFabricId"]) {
     t.is(String(valueAt(actual, key)).toLowerCase(), String(valueAt(expected, key)).toLowerCase(), `${key} is the example's`);
@@ -1346,45 +1124,16 @@ async function replay(
 ): Promise<{ plan: Record<string, unknown>; job: string }> {
   const apiVersion = stringParameter(example, "api-version");
   const url = `${world.env.url}${world.vaultPath}/replicationRecoveryPlans/${world.names.plan}${suffix}?api-version=${apiVersion}`;
-  const response = await wire(url, method, body);
-  t.true(
-    String(response.status) in example.responses,
-    `answered ${response.status}, the example documents ${Object.keys(example.responses).join(", ")}: ${JSON.stringify(response.json)}`,
-  );
-  t.is(response.status, 202);
-  t.is(response.json, undefined, "a 202 has no body");
-  const statusLink = response.headers.get("azure-asyncoperation") ?? "";
-  const location = response.headers.get("location") ?? "";
-  t.regex(response.headers.get("retry-after") ?? "", /^\d+$/);
-  for (const link of [statusLink, location]) {
-    t.true(URL.canParse(link), `an absolute link: '${link}'`);
-    if (URL.canParse(link)) {
-      t.is(new URL(link).origin, world.env.url);
-      t.is(new URL(link).searchParams.get("api-version"), apiVersion);
-    }
-  }
-  const job = /\/replicationOperationStatus\/([^/?]+)/i.exec(statusLink)?.[1] ?? "";
+  const { job, statusLink, result } = await replayAccepted(t, world.env.url, example, method, url, body);
   t.is(
     new URL(statusLink, world.env.url).pathname.toLowerCase(),
     `${world.vaultPath}/replicationOperationStatus/${job}`.toLowerCase(),
     "Azure-AsyncOperation is {vault}/replicationOperationStatus/{job}, as the example's header",
   );
-  t.is(jobNameFromLocation(location), job, "both links name one job");
-  let status: Json | undefined;
-  for (let poll = 0; poll < 100; poll++) {
-    status = (await wire(statusLink, "GET")).json;
-    if (!isObject(status) || status.status !== "InProgress") break;
-  }
-  t.like(status, { name: job, status: "Succeeded" });
-  const result = await wire(location, "GET");
-  t.is(result.status, 200, "the Location link serves the result");
-  if (!isObject(result.json)) {
-    t.fail(`the result is not an object: ${JSON.stringify(result.json)}`);
-    return { plan: {}, job };
-  }
+  if (result === undefined) return { plan: {}, job };
   const read = await wire(`${world.env.url}${world.vaultPath}/replicationRecoveryPlans/${world.names.plan}?api-version=${apiVersion}`, "GET");
-  t.deepEqual(read.json, result.json, "the result is the plan as GET serves it");
-  return { plan: result.json, job };
+  t.deepEqual(read.json, result, "the result is the plan as GET serves it");
+  return { plan: result, job };
 }
 
 /** Not compared: the last failover times, which depend on the plan's history (the example's plan had another). */
@@ -1393,8 +1142,7 @@ const NOT_SERVED_TIMES = ["properties.lastPlannedFailoverTime", "properties.last
 const NOT_SERVED_FINISHED_SCENARIO = ["properties.currentScenario.jobId", "properties.currentScenario.startTime"];
 
 test("replays ReplicationRecoveryPlans_Create (recovery fabric 'Microsoft Azure' replaced by the a2a recovery fabric) with a 202 and the example's plan", async (t) => {
-  const example = loadExample(SITE_RECOVERY_EXAMPLES, "2025-08-01/ReplicationRecoveryPlans_Create.json");
-  const world = await exampleWorld(t, example, false);
+  const { example, world } = await exampleWorld(t, "2025-08-01/ReplicationRecoveryPlans_Create.json", false);
   const input = objectParameter(example, "input");
   // Adapted: recoveryFabricId 'Microsoft Azure' (Hyper-V to Azure) -> the northeurope fabric of the A2A pair.
   // Kept: the primary fabric cloud1, the item id (created under the example's fabric, container and name), the deployment model.
@@ -1411,8 +1159,7 @@ test("replays ReplicationRecoveryPlans_Create (recovery fabric 'Microsoft Azure'
 });
 
 test("replays ReplicationRecoveryPlans_Get with a 200 and the example's plan", async (t) => {
-  const example = loadExample(SITE_RECOVERY_EXAMPLES, PLAN_EXAMPLE);
-  const world = await exampleWorld(t, example);
+  const { example, world } = await exampleWorld(t, PLAN_EXAMPLE);
   // Not adapted: a GET. The plan was created with the example's two Boot groups, against the A2A recovery fabric.
   const response = await wire(
     `${world.env.url}${world.vaultPath}/replicationRecoveryPlans/${stringParameter(example, "recoveryPlanName")}?api-version=${stringParameter(example, "api-version")}`,
@@ -1429,8 +1176,7 @@ test("replays ReplicationRecoveryPlans_Get with a 200 and the example's plan", a
 });
 
 test("replays ReplicationRecoveryPlans_TestFailover (hyper-v provider input replaced by a2a) with a 202 and the example's plan waiting for cleanup", async (t) => {
-  const example = loadExample(SITE_RECOVERY_EXAMPLES, "2023-06-01/ReplicationRecoveryPlans_TestFailover.json");
-  const world = await exampleWorld(t, example);
+  const { example, world } = await exampleWorld(t, "2023-06-01/ReplicationRecoveryPlans_TestFailover.json");
   // Adapted: providerSpecificDetails [HyperVReplicaAzure] -> [A2A, recoveryPointType Latest]; the direction, networkType and the
   // example's networkId (a virtual network of its subscription) are kept.
   const { plan, job } = await replay(t, world, example, "POST", "/testFailover", withA2aProvider(objectParameter(example, "input")));
@@ -1445,15 +1191,11 @@ test("replays ReplicationRecoveryPlans_TestFailover (hyper-v provider input repl
     t.deepEqual(valueAt(plan, key), valueAt(example.responses["200"]?.body, key), `${key} is the example's`);
   }
   t.is(String(valueAt(plan, "properties.currentScenario.jobId")).toLowerCase(), `${world.vaultPath}/replicationJobs/${job}`.toLowerCase());
-  t.deepEqual(
-    await itemStates(world),
-    world.names.items.map(() => ["Protected", "Primary", "WaitingForCompletion"]),
-  );
+  await assertEveryItem(t, world, "Protected", "Primary", "WaitingForCompletion");
 });
 
 test("replays ReplicationRecoveryPlans_TestFailoverCleanup with a 202 and the example's plan", async (t) => {
-  const example = loadExample(SITE_RECOVERY_EXAMPLES, "2025-08-01/ReplicationRecoveryPlans_TestFailoverCleanup.json");
-  const world = await exampleWorld(t, example);
+  const { example, world } = await exampleWorld(t, "2025-08-01/ReplicationRecoveryPlans_TestFailoverCleanup.json");
   await testFailover(world);
   // Not adapted: the cleanup input (comments) has no provider part.
   const { plan } = await replay(t, world, example, "POST", "/testFailoverCleanup", objectParameter(example, "input"));
@@ -1464,8 +1206,7 @@ test("replays ReplicationRecoveryPlans_TestFailoverCleanup with a 202 and the ex
 });
 
 test("replays ReplicationRecoveryPlans_PlannedFailover (hyper-v provider input replaced by a2a) with a 202, the sources shut down first and the example's plan", async (t) => {
-  const example = loadExample(SITE_RECOVERY_EXAMPLES, "2023-06-01/ReplicationRecoveryPlans_PlannedFailover.json");
-  const world = await exampleWorld(t, example);
+  const { example, world } = await exampleWorld(t, "2023-06-01/ReplicationRecoveryPlans_PlannedFailover.json");
   // Adapted: providerSpecificDetails [HyperVReplicaAzure] -> [A2A, recoveryPointType Latest]; the direction is the example's.
   const { plan } = await replay(t, world, example, "POST", "/plannedFailover", withA2aProvider(objectParameter(example, "input")));
   comparePlan(t, example, plan, [...NOT_SERVED_TIMES, ...NOT_SERVED_FINISHED_SCENARIO]);
@@ -1473,44 +1214,32 @@ test("replays ReplicationRecoveryPlans_PlannedFailover (hyper-v provider input r
   t.true(sortedOperations(plan).includes("Commit"), `the plan allows Commit: ${JSON.stringify(valueAt(plan, "properties.allowedOperations"))}`);
   t.true(sortedOperations(plan).includes("CancelFailover"));
   for (const index of world.names.items.keys()) t.is(await powerState(world.env, VM_RG, world.vmNames[index] as string), "PowerState/stopped");
-  t.deepEqual(
-    await itemStates(world),
-    world.names.items.map(() => ["UnplannedFailoverCommitPendingStatesBegin", "Recovery", "None"]),
-  );
+  await assertEveryItem(t, world, "UnplannedFailoverCommitPendingStatesBegin", "Recovery", "None");
 });
 
 test("replays ReplicationRecoveryPlans_UnplannedFailover (hyper-v provider input replaced by a2a) with a 202 and the example's plan", async (t) => {
-  const example = loadExample(SITE_RECOVERY_EXAMPLES, "2025-08-01/ReplicationRecoveryPlans_UnplannedFailover.json");
-  const world = await exampleWorld(t, example);
+  const { example, world } = await exampleWorld(t, "2025-08-01/ReplicationRecoveryPlans_UnplannedFailover.json");
   // Adapted: providerSpecificDetails [HyperVReplicaAzure] -> [A2A, recoveryPointType Latest]; sourceSiteOperations Required and the direction are the example's.
   const { plan } = await replay(t, world, example, "POST", "/unplannedFailover", withA2aProvider(objectParameter(example, "input")));
   comparePlan(t, example, plan, [...NOT_SERVED_TIMES, ...NOT_SERVED_FINISHED_SCENARIO]);
   t.true(sortedOperations(plan).includes("Commit"), `the plan allows Commit, as the example: ${JSON.stringify(valueAt(plan, "properties.allowedOperations"))}`);
   for (const index of world.names.items.keys()) t.is(await powerState(world.env, VM_RG, world.vmNames[index] as string), "PowerState/stopped");
-  t.deepEqual(
-    await itemStates(world),
-    world.names.items.map(() => ["UnplannedFailoverCommitPendingStatesBegin", "Recovery", "None"]),
-  );
+  await assertEveryItem(t, world, "UnplannedFailoverCommitPendingStatesBegin", "Recovery", "None");
 });
 
 test("replays ReplicationRecoveryPlans_FailoverCommit with a 202 and the example's plan", async (t) => {
-  const example = loadExample(SITE_RECOVERY_EXAMPLES, "2023-06-01/ReplicationRecoveryPlans_FailoverCommit.json");
-  const world = await exampleWorld(t, example);
+  const { example, world } = await exampleWorld(t, "2023-06-01/ReplicationRecoveryPlans_FailoverCommit.json");
   await unplannedFailover(world, "Required");
   // Not adapted: commit has no body.
   const { plan } = await replay(t, world, example, "POST", "/failoverCommit", undefined);
   // Not compared: allowedOperations (the example's Hyper-V plan can fail over again; a committed A2A plan waits for
   // reprotect), the last failover times and the finished commit as current scenario.
   comparePlan(t, example, plan, ["properties.allowedOperations", ...NOT_SERVED_TIMES, ...NOT_SERVED_FINISHED_SCENARIO]);
-  t.deepEqual(
-    await itemStates(world),
-    world.names.items.map(() => ["UnplannedFailoverCommitted", "Recovery", "None"]),
-  );
+  await assertEveryItem(t, world, "UnplannedFailoverCommitted", "Recovery", "None");
 });
 
 test("replays ReplicationRecoveryPlans_Reprotect: refused with 400 operationnotsupported for an a2a plan of managed-disk vms", async (t) => {
-  const example = loadExample(SITE_RECOVERY_EXAMPLES, "2023-06-01/ReplicationRecoveryPlans_Reprotect.json");
-  const world = await exampleWorld(t, example);
+  const { example, world } = await exampleWorld(t, "2023-06-01/ReplicationRecoveryPlans_Reprotect.json");
   await unplannedFailover(world, "Required");
   await commit(world);
   const before = await snapshot(world);

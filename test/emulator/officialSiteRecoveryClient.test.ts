@@ -5,7 +5,6 @@
 // limits, and the replication behaviour (initial replication, protection, recovery points).
 import type {
   A2APolicyDetails,
-  A2AReplicationDetails,
   AzureFabricSpecificDetails,
   FabricSpecificDetailsUnion,
   HyperVReplicaAzurePolicyDetails,
@@ -14,13 +13,15 @@ import type {
   PolicyProviderSpecificInputUnion,
   RecoveryPoint,
   ReplicationProtectedItem,
-  ReplicationProviderSpecificSettingsUnion,
   ReplicationProviderSpecificContainerCreationInputUnion,
 } from "@azure/arm-recoveryservices-siterecovery";
-import { isRestError, type PipelineResponse } from "@azure/core-rest-pipeline";
+import type { PipelineResponse } from "@azure/core-rest-pipeline";
 import test, { type ExecutionContext } from "ava";
 import {
+  a2aOf,
   a2aPolicyInput,
+  acceptedJob,
+  ASR_API_VERSION,
   ASR_RG,
   AZURE_NETWORK,
   buildA2aSetup,
@@ -31,8 +32,8 @@ import {
   createProtectableVm,
   createVault,
   enableInput,
+  enableProtection,
   idOf,
-  jobNameFromLocation,
   loopbackSiteRecovery,
   LRO,
   NETWORK_MAPPING,
@@ -44,58 +45,27 @@ import {
   RECOVERY_FABRIC,
   RECOVERY_REGION,
   RECOVERY_RG,
+  refused,
   resourceGroupId,
   responseRecorder,
   storageAccountId,
   VAULT,
+  vaultPath,
   virtualNetworkId,
   VM_RG,
+  withRecorder,
   type A2aSetup,
   type EnableOptions,
   type LoopbackSiteRecovery,
+  type LroOptions,
 } from "../helpers/loopbackSiteRecovery.js";
 
-const ASR_API_VERSION = "2023-06-01";
 const ITEM = "item-app-0";
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const GIB = 1024 * 1024 * 1024;
 
 // ---------------------------------------------------------------- helpers
-
-function vaultPath(subscriptionId: string): string {
-  return `/subscriptions/${subscriptionId}/resourceGroups/${ASR_RG}/providers/Microsoft.RecoveryServices/vaults/${VAULT}`;
-}
-
-function restErrorOf(t: ExecutionContext, error: unknown): { statusCode: number | undefined; code: string | undefined; message: string } {
-  if (!isRestError(error)) {
-    t.fail(`expected a RestError, got ${String(error)}`);
-    return { statusCode: undefined, code: undefined, message: "" };
-  }
-  return { statusCode: error.statusCode, code: error.code, message: error.message };
-}
-
-/** Asserts that `promise` rejects with a RestError of this status (and code, when given). */
-async function refused(t: ExecutionContext, promise: Promise<unknown>, statusCode: number, code?: string): Promise<string> {
-  const error = await t.throwsAsync(promise);
-  const rest = restErrorOf(t, error);
-  t.is(rest.statusCode, statusCode, rest.message);
-  if (code !== undefined) t.is(rest.code, code, rest.message);
-  return rest.message;
-}
-
-function isA2aItem(details: ReplicationProviderSpecificSettingsUnion | undefined): details is A2AReplicationDetails {
-  return details?.instanceType === "A2A";
-}
-
-function a2aOf(t: ExecutionContext, item: ReplicationProtectedItem): A2AReplicationDetails {
-  const details = item.properties?.providerSpecificDetails;
-  if (!isA2aItem(details)) {
-    t.fail(`expected A2A replication details, got ${JSON.stringify(details)}`);
-    return { instanceType: "A2A" };
-  }
-  return details;
-}
 
 function isAzureFabric(details: FabricSpecificDetailsUnion | undefined): details is AzureFabricSpecificDetails {
   return details?.instanceType === "Azure";
@@ -109,59 +79,16 @@ function isHyperVPolicy(details: PolicyProviderSpecificDetailsUnion | undefined)
   return details?.instanceType === "HyperVReplicaAzure";
 }
 
-/**
- * Checks the initial response of a Site Recovery operation: 202 with `Azure-AsyncOperation`
- * (`{vault}/replicationOperationStatus/{job}`), `Location` (`{vault}/operationresults/{job}`) on the
- * host the client called, both naming the same job, and `Retry-After` in integer seconds. Returns the job name.
- */
-function acceptedJob(t: ExecutionContext, env: LoopbackSiteRecovery, response: PipelineResponse | undefined, what: string): string {
-  if (response === undefined) {
-    t.fail(`${what}: onResponse saw no response`);
-    return "";
-  }
-  t.is(response.status, 202, `${what} answers 202 Accepted`);
-  t.regex(response.headers.get("x-ms-request-id") ?? "", /^[0-9a-f-]{36}$/i, `${what} carries x-ms-request-id`);
-  const vault = vaultPath(env.subscriptionId).toLowerCase();
-  const link = (name: string, segment: string): string | undefined => {
-    const value = response.headers.get(name) ?? "";
-    if (!URL.canParse(value)) {
-      t.fail(`${what}: ${name} is not an absolute URL: '${value}'`);
-      return undefined;
-    }
-    const url = new URL(value);
-    t.is(url.origin, env.url, `${what}: ${name} is on the host the client called`);
-    t.is(url.searchParams.get("api-version"), ASR_API_VERSION, `${what}: ${name} carries the api-version`);
-    const prefix = `${vault}/${segment}/`;
-    const path = url.pathname.toLowerCase();
-    t.true(path.startsWith(prefix), `${what}: ${name} is ${prefix}{job}: ${url.pathname}`);
-    return url.pathname.slice(prefix.length);
-  };
-  const fromStatus = link("azure-asyncoperation", "replicationoperationstatus");
-  const fromLocation = link("location", "operationresults");
-  t.is(fromLocation, jobNameFromLocation(response.headers.get("location") ?? undefined));
-  t.is(fromStatus, fromLocation, `${what}: both links name the same job`);
-  t.regex(response.headers.get("retry-after") ?? "", /^\d+$/, `${what}: Retry-After in integer seconds`);
-  return fromLocation ?? "";
-}
-
-/** Enables replication of `vm` as item `name` under the setup's mapping and waits for the enable job. */
+/** Enables replication of `vm` (by default the setup's) as item `name` under the setup's mapping and waits for the enable job. */
 function enable(
   env: LoopbackSiteRecovery,
   setup: A2aSetup,
   name: string,
   vm = setup.vm,
   options: EnableOptions = {},
-  onResponse?: (raw: PipelineResponse) => void,
+  operationOptions: LroOptions = LRO,
 ): Promise<ReplicationProtectedItem> {
-  return env.asr.replicationProtectedItems.beginCreateAndWait(
-    VAULT,
-    ASR_RG,
-    PRIMARY_FABRIC,
-    PRIMARY_CONTAINER,
-    name,
-    enableInput(setup, vm, options, env.subscriptionId),
-    onResponse === undefined ? LRO : { ...LRO, onResponse },
-  );
+  return enableProtection(env, setup, name, vm, options, operationOptions);
 }
 
 function getItem(env: LoopbackSiteRecovery, name: string = ITEM): Promise<ReplicationProtectedItem> {
@@ -619,10 +546,10 @@ test("every operation answers 202 with azure-asyncoperation, location and retry-
   const env = await loopbackSiteRecovery(t);
   await createVault(env);
   const seen: { what: string; scenario: string; responses: PipelineResponse[] }[] = [];
-  const recorded = (what: string, scenario: string): { onResponse: (raw: PipelineResponse) => void; updateIntervalInMs: number } => {
+  const recorded = (what: string, scenario: string): LroOptions => {
     const recorder = responseRecorder();
     seen.push({ what, scenario, responses: recorder.responses });
-    return { ...LRO, onResponse: recorder.onResponse };
+    return withRecorder(recorder);
   };
   const fabric = await env.asr.replicationFabrics.beginCreateAndWait(
     VAULT,
@@ -669,7 +596,7 @@ test("every operation answers 202 with azure-asyncoperation, location and retry-
 
   const jobs = new Set<string>();
   for (const { what, scenario, responses } of seen) {
-    const name = acceptedJob(t, env, responses[0], what);
+    const name = acceptedJob(t, env, responses, what);
     jobs.add(name);
     const job = await env.asr.replicationJobs.get(VAULT, ASR_RG, name);
     t.is(job.name, name, `${what}: the Location's operationresults segment names a job`);
@@ -716,17 +643,11 @@ test("a failed job surfaces as a failed operation, shows failed with its error, 
   env.emulator.control.addFault({ match: { operationId: "ReplicationPolicies_Create" }, effect: { type: "operationFailure", code: "X" }, times: 1 });
   const recorder = responseRecorder();
   const error = await t.throwsAsync(
-    env.asr.replicationPolicies.beginCreateAndWait(
-      VAULT,
-      ASR_RG,
-      POLICY,
-      { properties: { providerSpecificInput: a2aPolicyInput() } },
-      { ...LRO, onResponse: recorder.onResponse },
-    ),
+    env.asr.replicationPolicies.beginCreateAndWait(VAULT, ASR_RG, POLICY, { properties: { providerSpecificInput: a2aPolicyInput() } }, withRecorder(recorder)),
   );
   t.regex(error?.message ?? "", /failed/i);
   t.regex(error?.message ?? "", /\bX\b/, "the failure names the job's error code");
-  const name = acceptedJob(t, env, recorder.responses[0], "policy create");
+  const name = acceptedJob(t, env, recorder.responses, "policy create");
 
   const failed = await env.asr.replicationJobs.get(VAULT, ASR_RG, name);
   t.is(failed.properties?.state, "Failed");
@@ -759,10 +680,10 @@ test("a running enable-replication job is cancelled: the job shows cancelled, it
     PRIMARY_CONTAINER,
     ITEM,
     enableInput(setup, setup.vm, {}, env.subscriptionId),
-    { ...LRO, onResponse: recorder.onResponse },
+    withRecorder(recorder),
   );
   t.false(poller.isDone(), "enabling replication takes several polls");
-  const name = acceptedJob(t, env, recorder.responses[0], "enable replication");
+  const name = acceptedJob(t, env, recorder.responses, "enable replication");
   const running = await env.asr.replicationJobs.get(VAULT, ASR_RG, name);
   t.is(running.properties?.state, "InProgress");
   t.deepEqual(running.properties?.allowedActions, ["Cancel"]);
@@ -810,9 +731,9 @@ test("a cancelled disable leaves the item as it was, and it can still be disable
     PRIMARY_CONTAINER,
     ITEM,
     { properties: { disableProtectionReason: "NotSpecified" } },
-    { ...LRO, onResponse: recorder.onResponse },
+    withRecorder(recorder),
   );
-  const name = acceptedJob(t, env, recorder.responses[0], "disable replication");
+  const name = acceptedJob(t, env, recorder.responses, "disable replication");
   await env.asr.replicationJobs.beginCancelAndWait(VAULT, ASR_RG, name, LRO);
   const item = await env.asr.replicationProtectedItems.get(VAULT, ASR_RG, PRIMARY_FABRIC, PRIMARY_CONTAINER, ITEM);
   t.is(item.properties?.protectionStateDescription, "Initial replication in progress");
@@ -838,9 +759,9 @@ test("resume is refused for a job that is not suspended", async (t) => {
     ASR_RG,
     PRIMARY_FABRIC,
     { properties: { customDetails: { instanceType: "Azure", location: PRIMARY_REGION } } },
-    { ...LRO, onResponse: recorder.onResponse },
+    withRecorder(recorder),
   );
-  const name = acceptedJob(t, env, recorder.responses[0], "fabric create");
+  const name = acceptedJob(t, env, recorder.responses, "fabric create");
   await refused(t, env.asr.replicationJobs.beginResumeAndWait(VAULT, ASR_RG, name, { properties: { comments: "resume" } }, LRO), 400, "JobActionNotAllowed");
   t.is((await env.asr.replicationJobs.get(VAULT, ASR_RG, name)).properties?.state, "Succeeded", "a refused resume leaves the job");
 });
@@ -851,8 +772,8 @@ test("enabling replication runs initial replication whose progress follows the c
   const env = await loopbackSiteRecovery(t, { replicationBandwidthMBps: 64 });
   const setup = await buildA2aSetup(env, { vm: { osDiskSizeGB: 64 } });
   const recorder = responseRecorder();
-  const enabled = await enable(env, setup, ITEM, setup.vm, {}, recorder.onResponse);
-  const jobName = acceptedJob(t, env, recorder.responses[0], "enable replication");
+  const enabled = await enable(env, setup, ITEM, setup.vm, {}, withRecorder(recorder));
+  const jobName = acceptedJob(t, env, recorder.responses, "enable replication");
   const job = await env.asr.replicationJobs.get(VAULT, ASR_RG, jobName);
   t.is(job.properties?.scenarioName, "EnableDr");
   t.is(job.properties?.state, "Succeeded");

@@ -7,31 +7,43 @@
 // Azure-to-Azure item where the example was written for Hyper-V.
 import type { VirtualMachine } from "@azure/arm-compute";
 import type {
-  A2AReplicationDetails,
+  A2AVmManagedDiskInputDetails,
   Job,
   ProtectionContainer,
   RecoveryPoint,
   ReplicationProtectedItem,
-  ReplicationProviderSpecificSettingsUnion,
   SwitchProtectionInput,
   TestFailoverInput,
   UnplannedFailoverInput,
 } from "@azure/arm-recoveryservices-siterecovery";
-import { isRestError, type PipelineResponse } from "@azure/core-rest-pipeline";
 import test, { type ExecutionContext } from "ava";
 import path from "node:path";
-import { EXAMPLES_ROOT, isObject, jsonType, loadExample, type Example, type Json } from "../helpers/exampleCorpus.js";
 import {
+  EXAMPLES_ROOT,
+  isObject,
+  loadExample,
+  objectParameter,
+  SITE_RECOVERY_CONTAINER_KEYS,
+  stringParameter,
+  type Example,
+} from "../helpers/exampleCorpus.js";
+import { absentKeys, shapeMismatches, valueAt, wire, withoutKeys } from "../helpers/exampleReplay.js";
+import {
+  a2aOf,
+  acceptedJob,
+  ASR_API_VERSION,
   ASR_RG,
+  buildA2aReplication,
   buildA2aSetup,
   collect,
   createProtectableVm,
   diskIdsOf,
-  enableInput,
+  enableProtection,
   idOf,
-  jobNameFromLocation,
+  jobOf,
   loopbackSiteRecovery,
   LRO,
+  powerState,
   PRIMARY_CONTAINER,
   PRIMARY_FABRIC,
   PRIMARY_REGION,
@@ -39,17 +51,22 @@ import {
   RECOVERY_FABRIC,
   RECOVERY_REGION,
   RECOVERY_RG,
+  refused,
+  replayAccepted,
   resourceGroupId,
   responseRecorder,
   storageAccountId,
   VAULT,
+  vaultPath,
   virtualNetworkId,
   VM_RG,
+  withRecorder,
   type A2aSetup,
   type LoopbackSiteRecovery,
+  type Recorder,
+  type VaultRef,
 } from "../helpers/loopbackSiteRecovery.js";
 
-const ASR_API_VERSION = "2023-06-01";
 const ITEM = "item-app-0";
 const VM_NAME = "vm-app-0";
 const HOUR = 3_600_000;
@@ -69,74 +86,8 @@ interface ItemPlace {
 }
 const AT_PRIMARY: ItemPlace = { fabric: PRIMARY_FABRIC, container: PRIMARY_CONTAINER };
 const AT_RECOVERY: ItemPlace = { fabric: RECOVERY_FABRIC, container: RECOVERY_CONTAINER };
-
-function vaultPath(subscriptionId: string): string {
-  return `/subscriptions/${subscriptionId}/resourceGroups/${ASR_RG}/providers/Microsoft.RecoveryServices/vaults/${VAULT}`;
-}
-
-/** Asserts that `promise` rejects with a RestError of this status and code; returns its message. */
-async function refused(t: ExecutionContext, promise: Promise<unknown>, statusCode: number, code: string): Promise<string> {
-  const error = await t.throwsAsync(promise);
-  if (!isRestError(error)) {
-    t.fail(`expected a RestError, got ${String(error)}`);
-    return "";
-  }
-  t.is(error.statusCode, statusCode, error.message);
-  t.is(error.code, code, error.message);
-  return error.message;
-}
-
-function isA2aItem(details: ReplicationProviderSpecificSettingsUnion | undefined): details is A2AReplicationDetails {
-  return details?.instanceType === "A2A";
-}
-
-function a2aOf(t: ExecutionContext, item: ReplicationProtectedItem): A2AReplicationDetails {
-  const details = item.properties?.providerSpecificDetails;
-  if (!isA2aItem(details)) {
-    t.fail(`expected A2A replication details, got ${JSON.stringify(details)}`);
-    return { instanceType: "A2A" };
-  }
-  return details;
-}
-
-/**
- * Checks the initial response of a Site Recovery operation: 202 with `Azure-AsyncOperation`
- * (`{vault}/replicationOperationStatus/{job}`) and `Location` (`{vault}/operationresults/{job}`) on
- * the host the client called, naming the same job, and `Retry-After` in integer seconds. Returns the job name.
- */
-function acceptedJob(t: ExecutionContext, env: LoopbackSiteRecovery, responses: readonly PipelineResponse[], what: string): string {
-  const response = responses[0];
-  if (response === undefined) {
-    t.fail(`${what}: onResponse saw no response`);
-    return "";
-  }
-  t.is(response.status, 202, `${what} answers 202 Accepted`);
-  t.regex(response.headers.get("x-ms-request-id") ?? "", /^[0-9a-f-]{36}$/i, `${what} carries x-ms-request-id`);
-  const vault = vaultPath(env.subscriptionId).toLowerCase();
-  const link = (header: string, segment: string): string | undefined => {
-    const value = response.headers.get(header) ?? "";
-    if (!URL.canParse(value)) {
-      t.fail(`${what}: ${header} is not an absolute URL: '${value}'`);
-      return undefined;
-    }
-    const url = new URL(value);
-    t.is(url.origin, env.url, `${what}: ${header} is on the host the client called`);
-    t.is(url.searchParams.get("api-version"), ASR_API_VERSION, `${what}: ${header} carries the api-version`);
-    const prefix = `${vault}/${segment}/`;
-    t.true(url.pathname.toLowerCase().startsWith(prefix), `${what}: ${header} is ${prefix}{job}: ${url.pathname}`);
-    return url.pathname.slice(prefix.length);
-  };
-  const fromStatus = link("azure-asyncoperation", "replicationoperationstatus");
-  const fromLocation = link("location", "operationresults");
-  t.is(fromLocation, jobNameFromLocation(response.headers.get("location") ?? undefined));
-  t.is(fromStatus, fromLocation, `${what}: both links name the same job`);
-  t.regex(response.headers.get("retry-after") ?? "", /^\d+$/, `${what}: Retry-After in integer seconds`);
-  return fromLocation ?? "";
-}
-
-function withRecorder(recorder?: ReturnType<typeof responseRecorder>): typeof LRO & { onResponse?: (raw: PipelineResponse) => void } {
-  return recorder === undefined ? LRO : { ...LRO, onResponse: recorder.onResponse };
-}
+/** The path arguments of the official client's calls on the item where it was protected. */
+const ITEM_ARGS = [VAULT, ASR_RG, PRIMARY_FABRIC, PRIMARY_CONTAINER, ITEM] as const;
 
 function getItem(env: LoopbackSiteRecovery, at: ItemPlace = AT_PRIMARY): Promise<ReplicationProtectedItem> {
   return env.asr.replicationProtectedItems.get(VAULT, ASR_RG, at.fabric, at.container, ITEM);
@@ -159,11 +110,6 @@ function pointId(point: RecoveryPoint | undefined): string {
   return point.id;
 }
 
-async function powerState(env: LoopbackSiteRecovery, resourceGroup: string, name: string): Promise<string | undefined> {
-  const view = await env.compute.virtualMachines.instanceView(resourceGroup, name);
-  return view.statuses?.find((s) => s.code?.startsWith("PowerState/") === true)?.code;
-}
-
 /** An item replicating westeurope -> northeurope, protected for an hour (a dozen recovery points). */
 interface ProtectedVm {
   env: LoopbackSiteRecovery;
@@ -173,15 +119,7 @@ interface ProtectedVm {
 async function protectedVm(t: ExecutionContext): Promise<ProtectedVm> {
   const env = await loopbackSiteRecovery(t, FAST_COPY);
   const setup = await buildA2aSetup(env, { vmName: VM_NAME });
-  await env.asr.replicationProtectedItems.beginCreateAndWait(
-    VAULT,
-    ASR_RG,
-    PRIMARY_FABRIC,
-    PRIMARY_CONTAINER,
-    ITEM,
-    enableInput(setup, setup.vm, {}, env.subscriptionId),
-    LRO,
-  );
+  await enableProtection(env, setup, ITEM, setup.vm);
   env.emulator.control.advanceClock(HOUR);
   t.is((await getItem(env)).properties?.protectionState, "Protected", "setup: the item is protected");
   return { env, setup };
@@ -198,25 +136,13 @@ function testFailoverInput(env: LoopbackSiteRecovery, recoveryPointId?: string):
   };
 }
 
-function testFailover(env: LoopbackSiteRecovery, recoveryPointId?: string, recorder?: ReturnType<typeof responseRecorder>): Promise<ReplicationProtectedItem> {
-  return env.asr.replicationProtectedItems.beginTestFailoverAndWait(
-    VAULT,
-    ASR_RG,
-    PRIMARY_FABRIC,
-    PRIMARY_CONTAINER,
-    ITEM,
-    testFailoverInput(env, recoveryPointId),
-    withRecorder(recorder),
-  );
+function testFailover(env: LoopbackSiteRecovery, recoveryPointId?: string, recorder?: Recorder): Promise<ReplicationProtectedItem> {
+  return env.asr.replicationProtectedItems.beginTestFailoverAndWait(...ITEM_ARGS, testFailoverInput(env, recoveryPointId), withRecorder(recorder));
 }
 
-function cleanup(env: LoopbackSiteRecovery, recorder?: ReturnType<typeof responseRecorder>): Promise<ReplicationProtectedItem> {
+function cleanup(env: LoopbackSiteRecovery, recorder?: Recorder): Promise<ReplicationProtectedItem> {
   return env.asr.replicationProtectedItems.beginTestFailoverCleanupAndWait(
-    VAULT,
-    ASR_RG,
-    PRIMARY_FABRIC,
-    PRIMARY_CONTAINER,
-    ITEM,
+    ...ITEM_ARGS,
     { properties: { comments: "test failover verified" } },
     withRecorder(recorder),
   );
@@ -226,7 +152,7 @@ interface FailoverOptions {
   recoveryPointId?: string;
   failoverDirection?: string;
   at?: ItemPlace;
-  recorder?: ReturnType<typeof responseRecorder>;
+  recorder?: Recorder;
 }
 
 function failoverInput(sourceSiteOperations: "Required" | "NotRequired", options: FailoverOptions = {}): UnplannedFailoverInput {
@@ -256,23 +182,19 @@ function failover(
   );
 }
 
-function applyPoint(env: LoopbackSiteRecovery, recoveryPointId: string, recorder?: ReturnType<typeof responseRecorder>): Promise<ReplicationProtectedItem> {
+function applyPoint(env: LoopbackSiteRecovery, recoveryPointId: string, recorder?: Recorder): Promise<ReplicationProtectedItem> {
   return env.asr.replicationProtectedItems.beginApplyRecoveryPointAndWait(
-    VAULT,
-    ASR_RG,
-    PRIMARY_FABRIC,
-    PRIMARY_CONTAINER,
-    ITEM,
+    ...ITEM_ARGS,
     { properties: { recoveryPointId, providerSpecificDetails: { instanceType: "A2A" } } },
     withRecorder(recorder),
   );
 }
 
-function cancelFailover(env: LoopbackSiteRecovery, recorder?: ReturnType<typeof responseRecorder>): Promise<ReplicationProtectedItem> {
-  return env.asr.replicationProtectedItems.beginFailoverCancelAndWait(VAULT, ASR_RG, PRIMARY_FABRIC, PRIMARY_CONTAINER, ITEM, withRecorder(recorder));
+function cancelFailover(env: LoopbackSiteRecovery, recorder?: Recorder): Promise<ReplicationProtectedItem> {
+  return env.asr.replicationProtectedItems.beginFailoverCancelAndWait(...ITEM_ARGS, withRecorder(recorder));
 }
 
-function commit(env: LoopbackSiteRecovery, at: ItemPlace = AT_PRIMARY, recorder?: ReturnType<typeof responseRecorder>): Promise<ReplicationProtectedItem> {
+function commit(env: LoopbackSiteRecovery, at: ItemPlace = AT_PRIMARY, recorder?: Recorder): Promise<ReplicationProtectedItem> {
   return env.asr.replicationProtectedItems.beginFailoverCommitAndWait(VAULT, ASR_RG, at.fabric, at.container, ITEM, withRecorder(recorder));
 }
 
@@ -297,8 +219,6 @@ function createReverseMapping(env: LoopbackSiteRecovery, setup: A2aSetup): Promi
 
 /** What Azure PowerShell sends to reprotect the failed-over VM back to westeurope (A2ASwitchProtectionInput). */
 function switchInput(env: LoopbackSiteRecovery, setup: A2aSetup, failedOver: VirtualMachine): SwitchProtectionInput {
-  const recoveryResourceGroupId = resourceGroupId(VM_RG, env.subscriptionId);
-  const cache = storageAccountId(CACHE_NORTH, RECOVERY_RG, env.subscriptionId);
   return {
     properties: {
       replicationProtectedItemName: ITEM,
@@ -306,18 +226,26 @@ function switchInput(env: LoopbackSiteRecovery, setup: A2aSetup, failedOver: Vir
         instanceType: "A2A",
         recoveryContainerId: idOf(setup.primaryContainer),
         policyId: idOf(setup.policy),
-        recoveryResourceGroupId,
-        vmManagedDisks: diskIdsOf(failedOver).map((diskId) => ({ diskId, primaryStagingAzureStorageAccountId: cache, recoveryResourceGroupId })),
+        ...reverseReplication(failedOver, env.subscriptionId),
       },
     },
   };
 }
 
-function switchProtection(
-  env: LoopbackSiteRecovery,
-  input: SwitchProtectionInput,
-  recorder?: ReturnType<typeof responseRecorder>,
-): Promise<ProtectionContainer> {
+/** Where reprotect replicates the failed-over VM to: its original resource group, every disk cached in northeurope. */
+function reverseReplication(
+  failedOver: VirtualMachine,
+  subscriptionId: string,
+): { recoveryResourceGroupId: string; vmManagedDisks: A2AVmManagedDiskInputDetails[] } {
+  const recoveryResourceGroupId = resourceGroupId(VM_RG, subscriptionId);
+  const cache = storageAccountId(CACHE_NORTH, RECOVERY_RG, subscriptionId);
+  return {
+    recoveryResourceGroupId,
+    vmManagedDisks: diskIdsOf(failedOver).map((diskId) => ({ diskId, primaryStagingAzureStorageAccountId: cache, recoveryResourceGroupId })),
+  };
+}
+
+function switchProtection(env: LoopbackSiteRecovery, input: SwitchProtectionInput, recorder?: Recorder): Promise<ProtectionContainer> {
   return env.asr.replicationProtectionContainers.beginSwitchProtectionAndWait(VAULT, ASR_RG, PRIMARY_FABRIC, PRIMARY_CONTAINER, input, withRecorder(recorder));
 }
 
@@ -421,7 +349,7 @@ test("test failover cleanup deletes the test vm, completes the suspended job and
   const { env } = await protectedVm(t);
   const recorder = responseRecorder();
   await testFailover(env, undefined, recorder);
-  const testJob = jobNameFromLocation(recorder.responses[0]?.headers.get("location") ?? undefined) ?? "";
+  const testJob = jobOf(recorder);
   const cleanupRecorder = responseRecorder();
   await cleanup(env, cleanupRecorder);
   const cleanupJob = acceptedJob(t, env, cleanupRecorder.responses, "test failover cleanup");
@@ -574,15 +502,7 @@ test("planned failover of an azure-to-azure item is refused with 400 operationno
   const before = await snapshot(env);
   const message = await refused(
     t,
-    env.asr.replicationProtectedItems.beginPlannedFailoverAndWait(
-      VAULT,
-      ASR_RG,
-      PRIMARY_FABRIC,
-      PRIMARY_CONTAINER,
-      ITEM,
-      { properties: { failoverDirection: "PrimaryToRecovery" } },
-      LRO,
-    ),
+    env.asr.replicationProtectedItems.beginPlannedFailoverAndWait(...ITEM_ARGS, { properties: { failoverDirection: "PrimaryToRecovery" } }, LRO),
     400,
     "OperationNotSupported",
   );
@@ -633,11 +553,7 @@ test("reprotect of a managed-disk item through the item's reprotect call (not sw
   const message = await refused(
     t,
     env.asr.replicationProtectedItems.beginReprotectAndWait(
-      VAULT,
-      ASR_RG,
-      PRIMARY_FABRIC,
-      PRIMARY_CONTAINER,
-      ITEM,
+      ...ITEM_ARGS,
       { properties: { failoverDirection: "RecoveryToPrimary", providerSpecificDetails: { instanceType: "A2A" } } },
       LRO,
     ),
@@ -746,51 +662,6 @@ test("failback fails the reprotected item over recovery-to-primary and recreates
 
 // ---------------------------------------------------------------- example replays (plain fetch)
 
-/** For every key of the example body the emulator's body also has, both values have the same JSON type (arrays: against the first element). */
-function shapeMismatches(expected: unknown, actual: unknown, at = "$"): string[] {
-  const expectedType = jsonType(expected);
-  const actualType = jsonType(actual);
-  if (expectedType !== actualType) return [`${at}: example has ${expectedType}, emulator has ${actualType}`];
-  if (Array.isArray(expected) && Array.isArray(actual)) {
-    const [template] = expected;
-    return template === undefined ? [] : actual.flatMap((item, index) => shapeMismatches(template, item, `${at}[${index}]`));
-  }
-  if (isObject(expected) && isObject(actual)) {
-    return Object.entries(expected).flatMap(([key, value]) => (key in actual ? shapeMismatches(value, actual[key], `${at}.${key}`) : []));
-  }
-  return [];
-}
-
-function valueAt(body: unknown, keyPath: string): unknown {
-  let value: unknown = body;
-  for (const key of keyPath.split(".")) value = isObject(value) ? value[key] : undefined;
-  return value;
-}
-
-interface WireResponse {
-  status: number;
-  headers: Headers;
-  json: Json | undefined;
-}
-
-async function wire(url: string, method: string, body?: unknown): Promise<WireResponse> {
-  const response = await fetch(url, { method, headers: { "content-type": "application/json" }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, json: text === "" ? undefined : (JSON.parse(text) as Json) };
-}
-
-function stringParameter(example: Example, name: string): string {
-  const value = example.parameters[name];
-  if (typeof value !== "string" || value === "") throw new Error(`${example.file}: parameter '${name}' is not a string.`);
-  return value;
-}
-
-function objectParameter(example: Example, name: string): Record<string, unknown> {
-  const value = example.parameters[name];
-  if (!isObject(value)) throw new Error(`${example.file}: parameter '${name}' is not an object.`);
-  return value;
-}
-
 /** The names an example addresses its item with. */
 interface ExampleNames {
   subscriptionId: string;
@@ -813,117 +684,57 @@ interface ExampleWorld {
   vm: VirtualMachine;
 }
 
-const EXAMPLE_RECOVERY_FABRIC = "fabric-northeurope";
-const EXAMPLE_RECOVERY_CONTAINER = "container-northeurope";
-
 /** Builds the Azure-to-Azure setup under the example's names with the official clients, protects a VM as the example's item and waits an hour. */
 async function exampleWorld(t: ExecutionContext, names: ExampleNames): Promise<ExampleWorld> {
   const env = await loopbackSiteRecovery(t, FAST_COPY, names.subscriptionId);
-  const { resourceName: vault, resourceGroupName: rg } = names;
-  await env.vaults.vaults.beginCreateOrUpdateAndWait(rg, vault, { location: PRIMARY_REGION, sku: { name: "Standard" }, properties: {} }, LRO);
-  const fabric = (name: string, location: string): Promise<unknown> =>
-    env.asr.replicationFabrics.beginCreateAndWait(vault, rg, name, { properties: { customDetails: { instanceType: "Azure", location } } }, LRO);
-  const container = (fabricName: string, name: string): Promise<ProtectionContainer> =>
-    env.asr.replicationProtectionContainers.beginCreateAndWait(
-      vault,
-      rg,
-      fabricName,
-      name,
-      { properties: { providerSpecificInput: [{ instanceType: "A2A" }] } },
-      LRO,
-    );
-  await fabric(names.fabricName, PRIMARY_REGION);
-  await fabric(EXAMPLE_RECOVERY_FABRIC, RECOVERY_REGION);
-  const primary = await container(names.fabricName, names.protectionContainerName);
-  const recovery = await container(EXAMPLE_RECOVERY_FABRIC, EXAMPLE_RECOVERY_CONTAINER);
-  const policy = await env.asr.replicationPolicies.beginCreateAndWait(
-    vault,
-    rg,
-    "protectionprofile1",
-    {
-      properties: {
-        providerSpecificInput: {
-          instanceType: "A2A",
-          recoveryPointHistory: 1440,
-          crashConsistentFrequencyInMinutes: 5,
-          appConsistentFrequencyInMinutes: 240,
-          multiVmSyncStatus: "Enable",
-        },
-      },
+  const vault: VaultRef = { resourceGroup: names.resourceGroupName, vault: names.resourceName };
+  const replication = await buildA2aReplication(env, {
+    names: {
+      ...vault,
+      primaryFabric: names.fabricName,
+      primaryContainer: names.protectionContainerName,
+      policy: "protectionprofile1",
+      containerMapping: "mapping-forward",
     },
-    LRO,
-  );
-  await env.asr.replicationProtectionContainerMappings.beginCreateAndWait(
-    vault,
-    rg,
-    names.fabricName,
-    names.protectionContainerName,
-    "mapping-forward",
-    {
-      properties: {
-        targetProtectionContainerId: idOf(recovery),
-        policyId: idOf(policy),
-        providerSpecificInput: { instanceType: "A2A", agentAutoUpdateStatus: "Disabled" },
-      },
-    },
-    LRO,
-  );
-  const vm = await createProtectableVm(env.compute, "vm1", { resourceGroup: VM_RG });
-  const recoveryResourceGroupId = resourceGroupId(RECOVERY_RG, names.subscriptionId);
-  const cache = storageAccountId("cachewesteurope01", VM_RG, names.subscriptionId);
-  await env.asr.replicationProtectedItems.beginCreateAndWait(
-    vault,
-    rg,
-    names.fabricName,
-    names.protectionContainerName,
-    names.replicatedProtectedItemName,
-    {
-      properties: {
-        policyId: idOf(policy),
-        providerSpecificDetails: {
-          instanceType: "A2A",
-          fabricObjectId: idOf(vm),
-          recoveryContainerId: idOf(recovery),
-          recoveryResourceGroupId,
-          vmManagedDisks: diskIdsOf(vm).map((diskId) => ({ diskId, primaryStagingAzureStorageAccountId: cache, recoveryResourceGroupId })),
-        },
-      },
-    },
-    LRO,
-  );
+  });
+  const vm = await createProtectableVm(env.compute, "vm1");
+  await enableProtection(env, replication, names.replicatedProtectedItemName, vm);
   env.emulator.control.advanceClock(HOUR);
-  const vaultPathOf = `/subscriptions/${names.subscriptionId}/resourceGroups/${rg}/providers/Microsoft.RecoveryServices/vaults/${vault}`;
+  const vaultPathOf = vaultPath(names.subscriptionId, vault);
   return {
     env,
     names,
     vaultPath: vaultPathOf,
     itemPath: `${vaultPathOf}/replicationFabrics/${names.fabricName}/replicationProtectionContainers/${names.protectionContainerName}/replicationProtectedItems/${names.replicatedProtectedItemName}`,
-    primaryContainerId: idOf(primary),
-    recoveryContainerId: idOf(recovery),
-    policyId: idOf(policy),
+    primaryContainerId: idOf(replication.primaryContainer),
+    recoveryContainerId: idOf(replication.recoveryContainer),
+    policyId: idOf(replication.policy),
     vm,
   };
 }
 
-function itemNames(example: Example): ExampleNames {
+/** The names of the example's path; the item's name is the example's unless given (an example that names it in its body). */
+function itemNames(example: Example, replicatedProtectedItemName = stringParameter(example, "replicatedProtectedItemName")): ExampleNames {
   return {
     subscriptionId: stringParameter(example, "subscriptionId"),
     resourceGroupName: stringParameter(example, "resourceGroupName"),
     resourceName: stringParameter(example, "resourceName"),
     fabricName: stringParameter(example, "fabricName"),
     protectionContainerName: stringParameter(example, "protectionContainerName"),
-    replicatedProtectedItemName: stringParameter(example, "replicatedProtectedItemName"),
+    replicatedProtectedItemName,
   };
 }
 
 /** The official client's operations on the world's item, to bring it into the state the example starts from. */
-function worldItems(world: ExampleWorld): {
+interface WorldItems {
   testFailover: () => Promise<unknown>;
   cleanup: () => Promise<unknown>;
   failover: () => Promise<unknown>;
   commit: () => Promise<unknown>;
   points: () => Promise<RecoveryPoint[]>;
-} {
+}
+
+function worldItems(world: ExampleWorld): WorldItems {
   const { env, names } = world;
   const args = [names.resourceName, names.resourceGroupName, names.fabricName, names.protectionContainerName, names.replicatedProtectedItemName] as const;
   return {
@@ -951,6 +762,25 @@ function worldItems(world: ExampleWorld): {
   };
 }
 
+/**
+ * Loads an item example of the corpus, builds the world under its names ({@link exampleWorld}) and
+ * runs `steps` on the item, in order, to bring it into the state the example starts from.
+ */
+async function exampleItemWorld(
+  t: ExecutionContext,
+  file: string,
+  steps: readonly ("testFailover" | "cleanup" | "failover")[] = [],
+): Promise<{ example: Example; world: ExampleWorld; ops: WorldItems }> {
+  const example = loadExample(SITE_RECOVERY_EXAMPLES, file);
+  const world = await exampleWorld(t, itemNames(example));
+  const ops = worldItems(world);
+  for (const step of steps) await ops[step]();
+  return { example, world, ops };
+}
+
+/** The steps that bring an example's item to a failover waiting for commit: a test failover, its cleanup, then the failover. */
+const FAILED_OVER = ["testFailover", "cleanup", "failover"] as const;
+
 /** Replaces the example's Hyper-V provider input by the A2A one (`{ instanceType: "A2A" }` plus what A2A needs). */
 function withA2aProvider(input: Record<string, unknown>, a2a: Record<string, unknown> = {}): Record<string, unknown> {
   const properties = isObject(input.properties) ? input.properties : {};
@@ -958,44 +788,24 @@ function withA2aProvider(input: Record<string, unknown>, a2a: Record<string, unk
 }
 
 /**
- * Sends a request with fetch, checks the 202 and its links, follows Azure-AsyncOperation to
- * Succeeded and returns what the Location link serves (the operation's result).
+ * POSTs the example's request to `path` (under the emulator's host, at the example's api-version)
+ * with fetch and returns the operation's result: see {@link replayAccepted}.
  */
-async function replayPost(t: ExecutionContext, world: ExampleWorld, example: Example, url: string, body: unknown): Promise<Record<string, unknown>> {
-  const apiVersion = stringParameter(example, "api-version");
-  const response = await wire(url, "POST", body);
-  t.true(
-    String(response.status) in example.responses,
-    `answered ${response.status}, the example documents ${Object.keys(example.responses).join(", ")}: ${JSON.stringify(response.json)}`,
-  );
-  t.is(response.status, 202);
-  t.is(response.json, undefined, "a 202 has no body");
-  const statusLink = response.headers.get("azure-asyncoperation") ?? "";
-  const location = response.headers.get("location") ?? "";
-  t.regex(response.headers.get("retry-after") ?? "", /^\d+$/);
-  for (const link of [statusLink, location]) {
-    t.true(URL.canParse(link), `an absolute link: '${link}'`);
-    if (URL.canParse(link)) {
-      t.is(new URL(link).origin, world.env.url);
-      t.is(new URL(link).searchParams.get("api-version"), apiVersion);
-    }
-  }
-  const job = /\/replicationOperationStatus\/([^/?]+)/i.exec(statusLink)?.[1] ?? "";
-  t.is(jobNameFromLocation(location), job, "both links name one job");
-  let status: Json | undefined;
-  for (let poll = 0; poll < 100; poll++) {
-    status = (await wire(statusLink, "GET")).json;
-    if (!isObject(status) || status.status !== "InProgress") break;
-  }
-  t.like(status, { name: job, status: "Succeeded" });
-  const result = await wire(location, "GET");
-  t.is(result.status, 200, "the Location link serves the result");
-  if (!isObject(result.json)) {
-    t.fail(`the result is not an object: ${JSON.stringify(result.json)}`);
-    return {};
-  }
-  return result.json;
+async function replayPost(t: ExecutionContext, world: ExampleWorld, example: Example, path: string, body: unknown): Promise<Record<string, unknown>> {
+  const url = `${world.env.url}${path}?api-version=${stringParameter(example, "api-version")}`;
+  return (await replayAccepted(t, world.env.url, example, "POST", url, body)).result ?? {};
 }
+
+/** Keys of a replicated item's state: where it is in its protection and failover, and what it allows. */
+const ITEM_STATE_KEYS = [
+  "properties.protectionState",
+  "properties.protectionStateDescription",
+  "properties.activeLocation",
+  "properties.testFailoverState",
+  "properties.testFailoverStateDescription",
+  "properties.allowedOperations",
+  "properties.replicationHealth",
+];
 
 /** Keys of a replicated item's 200 body the emulator models (the Hyper-V-only ones, e.g. recoveryServicesProviderId, are left out). */
 const ITEM_KEYS = [
@@ -1009,13 +819,7 @@ const ITEM_KEYS = [
   "properties.recoveryFabricId",
   "properties.primaryProtectionContainerFriendlyName",
   "properties.recoveryProtectionContainerFriendlyName",
-  "properties.protectionState",
-  "properties.protectionStateDescription",
-  "properties.activeLocation",
-  "properties.testFailoverState",
-  "properties.testFailoverStateDescription",
-  "properties.allowedOperations",
-  "properties.replicationHealth",
+  ...ITEM_STATE_KEYS,
   "properties.policyId",
   "properties.policyFriendlyName",
   "properties.currentScenario.scenarioName",
@@ -1034,49 +838,25 @@ function compareItem(
   notCompared: readonly string[] = [],
 ): void {
   const expected = example.responses["200"]?.body;
-  const strip = (body: unknown): unknown => {
-    const copy = JSON.parse(JSON.stringify(body)) as Record<string, unknown>;
-    for (const key of notCompared) if (isObject(copy.properties)) delete copy.properties[key];
-    return copy;
-  };
-  t.deepEqual(shapeMismatches(strip(expected), actual), [], "every modelled key has the example's JSON type");
-  t.deepEqual(
-    ITEM_KEYS.filter((key) => valueAt(expected, key) !== undefined && (valueAt(actual, key) === undefined || valueAt(actual, key) === null)),
-    [],
-    "the example's keys are present",
+  const compared = withoutKeys(
+    expected,
+    notCompared.map((key) => `properties.${key}`),
   );
+  t.deepEqual(shapeMismatches(compared, actual), [], "every modelled key has the example's JSON type");
+  t.deepEqual(absentKeys(expected, actual, ITEM_KEYS), [], "the example's keys are present");
   for (const key of sameValues) t.deepEqual(valueAt(actual, key), valueAt(expected, key), `${key} is the example's`);
 }
 
 test("replays ReplicationProtectedItems_TestFailover (hyper-v provider input replaced by a2a) with a 202, a suspended test failover and the example's item shape", async (t) => {
-  const example = loadExample(SITE_RECOVERY_EXAMPLES, "2023-06-01/ReplicationProtectedItems_TestFailover.json");
-  const world = await exampleWorld(t, itemNames(example));
+  const { example, world } = await exampleItemWorld(t, "2023-06-01/ReplicationProtectedItems_TestFailover.json");
   // Adapted: providerSpecificDetails HyperVReplicaAzure -> A2A; the example's networkId (a VNet id) is kept.
   const body = withA2aProvider(objectParameter(example, "testfailoverInput"));
-  const result = await replayPost(
-    t,
-    world,
-    example,
-    `${world.env.url}${world.itemPath}/testFailover?api-version=${stringParameter(example, "api-version")}`,
-    body,
-  );
+  const result = await replayPost(t, world, example, `${world.itemPath}/testFailover`, body);
   compareItem(
     t,
     example,
     result,
-    [
-      "name",
-      "type",
-      "properties.protectionState",
-      "properties.protectionStateDescription",
-      "properties.activeLocation",
-      "properties.testFailoverState",
-      "properties.testFailoverStateDescription",
-      "properties.allowedOperations",
-      "properties.replicationHealth",
-      "properties.policyFriendlyName",
-      "properties.currentScenario.scenarioName",
-    ],
+    ["name", "type", ...ITEM_STATE_KEYS, "properties.policyFriendlyName", "properties.currentScenario.scenarioName"],
     // Not compared: after a test failover the emulator serves failoverRecoveryPointId null, the example the point used.
     ["failoverRecoveryPointId"],
   );
@@ -1084,17 +864,9 @@ test("replays ReplicationProtectedItems_TestFailover (hyper-v provider input rep
 });
 
 test("replays ReplicationProtectedItems_TestFailoverCleanup with a 202 and the example's item shape", async (t) => {
-  const example = loadExample(SITE_RECOVERY_EXAMPLES, "2023-06-01/ReplicationProtectedItems_TestFailoverCleanup.json");
-  const world = await exampleWorld(t, itemNames(example));
-  await worldItems(world).testFailover();
+  const { example, world } = await exampleItemWorld(t, "2023-06-01/ReplicationProtectedItems_TestFailoverCleanup.json", ["testFailover"]);
   // Not adapted: the cleanup input (comments) has no provider part.
-  const result = await replayPost(
-    t,
-    world,
-    example,
-    `${world.env.url}${world.itemPath}/testFailoverCleanup?api-version=${stringParameter(example, "api-version")}`,
-    objectParameter(example, "cleanupInput"),
-  );
+  const result = await replayPost(t, world, example, `${world.itemPath}/testFailoverCleanup`, objectParameter(example, "cleanupInput"));
   // The example's item had failed over before (lastSuccessfulFailoverTime, failoverRecoveryPointId); this one never did.
   compareItem(
     t,
@@ -1107,80 +879,38 @@ test("replays ReplicationProtectedItems_TestFailoverCleanup with a 202 and the e
 });
 
 test("replays ReplicationProtectedItems_UnplannedFailover (hyper-v provider input replaced by a2a) with a 202 and the example's item shape", async (t) => {
-  const example = loadExample(SITE_RECOVERY_EXAMPLES, "2025-08-01/ReplicationProtectedItems_UnplannedFailover.json");
-  const world = await exampleWorld(t, itemNames(example));
-  await worldItems(world).testFailover();
-  await worldItems(world).cleanup();
+  const { example, world } = await exampleItemWorld(t, "2025-08-01/ReplicationProtectedItems_UnplannedFailover.json", ["testFailover", "cleanup"]);
   // Adapted: providerSpecificDetails HyperVReplicaAzure -> A2A (sourceSiteOperations NotRequired and the direction are the example's).
   const body = withA2aProvider(objectParameter(example, "failoverInput"));
-  const result = await replayPost(
-    t,
-    world,
-    example,
-    `${world.env.url}${world.itemPath}/unplannedFailover?api-version=${stringParameter(example, "api-version")}`,
-    body,
-  );
+  const result = await replayPost(t, world, example, `${world.itemPath}/unplannedFailover`, body);
   compareItem(t, example, result, ["properties.protectionState", "properties.activeLocation", "properties.currentScenario.scenarioName"]);
   t.deepEqual(valueAt(result, "properties.allowedOperations"), ["Commit", "ChangePit", "CancelFailover"], "A2A allows commit, change of point and cancel");
 });
 
 test("replays ReplicationProtectedItems_ApplyRecoveryPoint (hyper-v provider input and recovery point replaced) with a 202 and the example's item shape", async (t) => {
-  const example = loadExample(SITE_RECOVERY_EXAMPLES, "2023-06-01/ReplicationProtectedItems_ApplyRecoveryPoint.json");
-  const world = await exampleWorld(t, itemNames(example));
-  const ops = worldItems(world);
-  await ops.testFailover();
-  await ops.cleanup();
-  await ops.failover();
+  const { example, world, ops } = await exampleItemWorld(t, "2023-06-01/ReplicationProtectedItems_ApplyRecoveryPoint.json", FAILED_OVER);
   const point = pointId((await ops.points())[2]);
   // Adapted: providerSpecificDetails HyperVReplicaAzure -> A2A; the example's recovery point (of its Hyper-V item) -> one of this item's.
   const body = withA2aProvider({ ...objectParameter(example, "applyRecoveryPointInput"), properties: { recoveryPointId: point } });
-  const result = await replayPost(
-    t,
-    world,
-    example,
-    `${world.env.url}${world.itemPath}/applyRecoveryPoint?api-version=${stringParameter(example, "api-version")}`,
-    body,
-  );
+  const result = await replayPost(t, world, example, `${world.itemPath}/applyRecoveryPoint`, body);
   // replicationHealth is left out of the values: the example's item shows Critical, this one replicates normally.
   compareItem(t, example, result, ["properties.protectionState", "properties.activeLocation", "properties.currentScenario.scenarioName"]);
   t.is(valueAt(result, "properties.failoverRecoveryPointId"), point);
 });
 
 test("replays ReplicationProtectedItems_FailoverCommit with a 202 and the example's item shape", async (t) => {
-  const example = loadExample(SITE_RECOVERY_EXAMPLES, "2025-08-01/ReplicationProtectedItems_FailoverCommit.json");
-  const world = await exampleWorld(t, itemNames(example));
-  const ops = worldItems(world);
-  await ops.testFailover();
-  await ops.cleanup();
-  await ops.failover();
+  const { example, world } = await exampleItemWorld(t, "2025-08-01/ReplicationProtectedItems_FailoverCommit.json", FAILED_OVER);
   // Not adapted: commit has no body. The example is a Hyper-V planned failover (PlannedFailoverStatesBegin, Failback allowed); A2A shows its own state.
-  const result = await replayPost(
-    t,
-    world,
-    example,
-    `${world.env.url}${world.itemPath}/failoverCommit?api-version=${stringParameter(example, "api-version")}`,
-    undefined,
-  );
+  const result = await replayPost(t, world, example, `${world.itemPath}/failoverCommit`, undefined);
   compareItem(t, example, result, ["properties.activeLocation", "properties.currentScenario.scenarioName"]);
   t.is(valueAt(result, "properties.protectionState"), "UnplannedFailoverCommitted");
   t.deepEqual(valueAt(result, "properties.allowedOperations"), ["ReverseReplicate", "DisableProtection"]);
 });
 
 test("replays ReplicationProtectedItems_FailoverCancel with a 202 and the example's item shape", async (t) => {
-  const example = loadExample(SITE_RECOVERY_EXAMPLES, "2025-08-01/ReplicationProtectedItems_FailoverCancel.json");
-  const world = await exampleWorld(t, itemNames(example));
-  const ops = worldItems(world);
-  await ops.testFailover();
-  await ops.cleanup();
-  await ops.failover();
+  const { example, world } = await exampleItemWorld(t, "2025-08-01/ReplicationProtectedItems_FailoverCancel.json", FAILED_OVER);
   // Not adapted: cancel has no body. The example's item is an InMageRcmFailback one; the values compared do not depend on the provider.
-  const result = await replayPost(
-    t,
-    world,
-    example,
-    `${world.env.url}${world.itemPath}/failoverCancel?api-version=${stringParameter(example, "api-version")}`,
-    undefined,
-  );
+  const result = await replayPost(t, world, example, `${world.itemPath}/failoverCancel`, undefined);
   compareItem(
     t,
     example,
@@ -1203,14 +933,7 @@ test("replays ReplicationProtectionContainers_SwitchProtection (a2a input comple
   const input = objectParameter(example, "switchInput");
   const itemName = valueAt(input, "properties.replicationProtectedItemName");
   if (typeof itemName !== "string") throw new Error("the example names no item");
-  const world = await exampleWorld(t, {
-    subscriptionId: stringParameter(example, "subscriptionId"),
-    resourceGroupName: stringParameter(example, "resourceGroupName"),
-    resourceName: stringParameter(example, "resourceName"),
-    fabricName: stringParameter(example, "fabricName"),
-    protectionContainerName: stringParameter(example, "protectionContainerName"),
-    replicatedProtectedItemName: itemName,
-  });
+  const world = await exampleWorld(t, itemNames(example, itemName));
   const ops = worldItems(world);
   await ops.failover();
   await ops.commit();
@@ -1218,50 +941,25 @@ test("replays ReplicationProtectionContainers_SwitchProtection (a2a input comple
   await env.asr.replicationProtectionContainerMappings.beginCreateAndWait(
     names.resourceName,
     names.resourceGroupName,
-    EXAMPLE_RECOVERY_FABRIC,
-    EXAMPLE_RECOVERY_CONTAINER,
+    RECOVERY_FABRIC,
+    RECOVERY_CONTAINER,
     "mapping-reverse",
     { properties: { targetProtectionContainerId: world.primaryContainerId, policyId: world.policyId, providerSpecificInput: { instanceType: "A2A" } } },
     LRO,
   );
   const failedOver = await env.compute.virtualMachines.get(RECOVERY_RG, "vm1");
-  const recoveryResourceGroupId = resourceGroupId(VM_RG, names.subscriptionId);
-  const cache = storageAccountId(CACHE_NORTH, RECOVERY_RG, names.subscriptionId);
   // Adapted: the example's A2A input carries only the instance type; a managed-disk VM needs the reverse
   // container, the resource group and the disks with a cache account where the VM now runs (as Azure PowerShell sends).
-  const body = {
-    ...input,
-    properties: {
-      ...(isObject(input.properties) ? input.properties : {}),
-      providerSpecificDetails: {
-        instanceType: "A2A",
-        recoveryContainerId: world.primaryContainerId,
-        recoveryResourceGroupId,
-        vmManagedDisks: diskIdsOf(failedOver).map((diskId) => ({ diskId, primaryStagingAzureStorageAccountId: cache, recoveryResourceGroupId })),
-      },
-    },
-  };
-  const containerUrl = `${env.url}${world.vaultPath}/replicationFabrics/${names.fabricName}/replicationProtectionContainers/${names.protectionContainerName}`;
-  const result = await replayPost(t, world, example, `${containerUrl}/switchprotection?api-version=${stringParameter(example, "api-version")}`, body);
+  const body = withA2aProvider(input, { recoveryContainerId: world.primaryContainerId, ...reverseReplication(failedOver, names.subscriptionId) });
+  const containerPath = `${world.vaultPath}/replicationFabrics/${names.fabricName}/replicationProtectionContainers/${names.protectionContainerName}`;
+  const result = await replayPost(t, world, example, `${containerPath}/switchprotection`, body);
   const expected = example.responses["200"]?.body;
   t.deepEqual(shapeMismatches(expected, result), [], "the container result has the example's JSON types");
-  for (const key of [
-    "id",
-    "name",
-    "type",
-    "properties.fabricFriendlyName",
-    "properties.fabricType",
-    "properties.friendlyName",
-    "properties.pairingStatus",
-    "properties.protectedItemCount",
-    "properties.role",
-  ]) {
-    t.not(valueAt(result, key), undefined, `the result has ${key}`);
-  }
+  for (const key of SITE_RECOVERY_CONTAINER_KEYS) t.not(valueAt(result, key), undefined, `the result has ${key}`);
   // pairingStatus and protectedItemCount are not compared: the emulator serves the container as stored when it was created.
   for (const key of ["type", "properties.fabricType"]) t.deepEqual(valueAt(result, key), valueAt(expected, key), `${key} is the example's`);
   const moved = await wire(
-    `${env.url}${world.vaultPath}/replicationFabrics/${EXAMPLE_RECOVERY_FABRIC}/replicationProtectionContainers/${EXAMPLE_RECOVERY_CONTAINER}/replicationProtectedItems/${itemName}?api-version=${ASR_API_VERSION}`,
+    `${env.url}${world.vaultPath}/replicationFabrics/${RECOVERY_FABRIC}/replicationProtectionContainers/${RECOVERY_CONTAINER}/replicationProtectedItems/${itemName}?api-version=${ASR_API_VERSION}`,
     "GET",
   );
   t.is(moved.status, 200, "the item now lives under the recovery container");
@@ -1295,7 +993,7 @@ test("replays ReplicationJobs_Resume on a suspended test failover job with a doc
     withRecorder(recorder),
   );
   // Adapted: the example's job name cannot be made (job names are the service's); the test failover's own job is resumed.
-  const jobName = jobNameFromLocation(recorder.responses[0]?.headers.get("location") ?? undefined) ?? "";
+  const jobName = jobOf(recorder);
   const apiVersion = stringParameter(example, "api-version");
   const response = await wire(
     `${world.env.url}${world.vaultPath}/replicationJobs/${jobName}/resume?api-version=${apiVersion}`,

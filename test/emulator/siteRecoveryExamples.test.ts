@@ -9,7 +9,17 @@ import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import test, { type ExecutionContext } from "ava";
 import { startLoopbackEmulator } from "../helpers/loopbackCompute.js";
-import { EXAMPLES_ROOT, isObject, jsonType, loadExample as loadCorpusExample, type Example, type Json } from "../helpers/exampleCorpus.js";
+import {
+  EXAMPLES_ROOT,
+  isObject,
+  loadExample as loadCorpusExample,
+  objectParameter,
+  SITE_RECOVERY_CONTAINER_KEYS,
+  stringParameter,
+  type Example,
+  type Json,
+} from "../helpers/exampleCorpus.js";
+import { correlatedWire, missingKeys, shapeMismatches, valueAt, valueMismatches, type WireResponse } from "../helpers/exampleReplay.js";
 
 const SITE_RECOVERY_EXAMPLES = path.join(EXAMPLES_ROOT, "siterecovery");
 /** What @azure/arm-recoveryservices 6.0.0 sends for the vault itself. */
@@ -23,93 +33,15 @@ function loadExample(file: string): Example {
   return loadCorpusExample(SITE_RECOVERY_EXAMPLES, file);
 }
 
-function stringParameter(example: Example, name: string): string {
-  const value = example.parameters[name];
-  if (typeof value !== "string" || value === "") throw new Error(`${example.file}: parameter '${name}' is not a string.`);
-  return value;
-}
-
-function objectParameter(example: Example, name: string): Record<string, unknown> {
-  const value = example.parameters[name];
-  if (!isObject(value)) throw new Error(`${example.file}: parameter '${name}' is not an object.`);
-  return value;
-}
-
 function okBody(example: Example): Record<string, unknown> {
   const body = example.responses["200"]?.body;
   if (!isObject(body)) throw new Error(`${example.file}: the 200 response has no body.`);
   return body;
 }
 
-// ---------------------------------------------------------------- the comparator
-
-/**
- * For every key of the example body that the emulator's body also has, both values must have the
- * same JSON type; array elements are compared with the example's first element. Keys the emulator
- * does not model are not compared here (the required keys are checked by {@link missingKeys}).
- */
-function shapeMismatches(expected: unknown, actual: unknown, at = "$"): string[] {
-  const expectedType = jsonType(expected);
-  const actualType = jsonType(actual);
-  if (expectedType !== actualType) return [`${at}: example has ${expectedType}, emulator has ${actualType}`];
-  if (Array.isArray(expected) && Array.isArray(actual)) {
-    const [template] = expected;
-    if (template === undefined) return [];
-    return actual.flatMap((item, index) => shapeMismatches(template, item, `${at}[${index}]`));
-  }
-  if (isObject(expected) && isObject(actual)) {
-    return Object.entries(expected).flatMap(([key, value]) => (key in actual ? shapeMismatches(value, actual[key], `${at}.${key}`) : []));
-  }
-  return [];
-}
-
-/** The dotted key paths (`properties.state`, `tasks[].name` for every element of a non-empty array) missing from `body`. */
-function missingKeys(body: unknown, keyPath: string): string[] {
-  const walk = (value: unknown, parts: string[], at: string): string[] => {
-    const [head, ...rest] = parts;
-    if (head === undefined) return [];
-    const isArrayStep = head.endsWith("[]");
-    const key = isArrayStep ? head.slice(0, -2) : head;
-    if (!isObject(value) || !(key in value) || value[key] === undefined || value[key] === null) return [`${at}.${key}`];
-    const next = value[key];
-    if (!isArrayStep) return walk(next, rest, `${at}.${key}`);
-    if (!Array.isArray(next) || next.length === 0) return [`${at}.${key}[] (a non-empty array)`];
-    return next.flatMap((item, index) => walk(item, rest, `${at}.${key}[${index}]`));
-  };
-  return walk(body, keyPath.split("."), "$");
-}
-
-/** The value at a dotted key path (no array steps). */
-function valueAt(body: unknown, keyPath: string): unknown {
-  let value: unknown = body;
-  for (const key of keyPath.split(".")) value = isObject(value) ? value[key] : undefined;
-  return value;
-}
-
-/** The key paths whose value differs between the example and the emulator. */
-function valueMismatches(expected: unknown, actual: unknown, keyPaths: readonly string[]): string[] {
-  return keyPaths
-    .filter((key) => JSON.stringify(valueAt(expected, key)) !== JSON.stringify(valueAt(actual, key)))
-    .map((key) => `${key}: example ${JSON.stringify(valueAt(expected, key))}, emulator ${JSON.stringify(valueAt(actual, key))}`);
-}
-
 // ---------------------------------------------------------------- wire
 
-interface WireResponse {
-  status: number;
-  headers: Headers;
-  json: Json | undefined;
-}
-
-async function wire(url: string, method: string, body?: unknown): Promise<WireResponse> {
-  const response = await fetch(url, {
-    method,
-    headers: { "content-type": "application/json", "x-ms-correlation-request-id": CORRELATION_ID },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, json: text === "" ? undefined : (JSON.parse(text) as Json) };
-}
+const wire = correlatedWire(CORRELATION_ID);
 
 /** The example's path parameters (the subscription ids of the corpus are GUIDs already). */
 interface Names {
@@ -201,17 +133,6 @@ const FABRIC_VALUES = [
 ];
 const POLICY_KEYS = ["id", "name", "type", "properties.friendlyName", "properties.providerSpecificDetails.instanceType"];
 const POLICY_VALUES = ["id", "name", "type", "properties.friendlyName", "properties.providerSpecificDetails.instanceType"];
-const CONTAINER_KEYS = [
-  "id",
-  "name",
-  "type",
-  "properties.fabricFriendlyName",
-  "properties.fabricType",
-  "properties.friendlyName",
-  "properties.pairingStatus",
-  "properties.protectedItemCount",
-  "properties.role",
-];
 // friendlyName is left out: the example's container (named after the VMM cloud id) shows the site's name, the emulator its own name.
 const CONTAINER_VALUES = [
   "id",
@@ -369,7 +290,7 @@ const CASES: readonly ExampleCase[] = [
       await replay.put(fabricPath(example), "2023-06-01", HYPER_V_SITE);
       return {};
     },
-    requiredKeys: CONTAINER_KEYS,
+    requiredKeys: SITE_RECOVERY_CONTAINER_KEYS,
     sameValues: CONTAINER_VALUES,
   },
   {

@@ -4,6 +4,19 @@ import path from "node:path";
 /** The official example corpus, beside the repository (`../shared/reference/api-examples`), as CI checks it out. */
 export const EXAMPLES_ROOT = path.resolve(__dirname, "../../../shared/reference/api-examples");
 
+/** The keys of a protection container in the Site Recovery examples' 200 bodies. */
+export const SITE_RECOVERY_CONTAINER_KEYS: readonly string[] = [
+  "id",
+  "name",
+  "type",
+  "properties.fabricFriendlyName",
+  "properties.fabricType",
+  "properties.friendlyName",
+  "properties.pairingStatus",
+  "properties.protectedItemCount",
+  "properties.role",
+];
+
 /** A JSON value. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -59,4 +72,18 @@ export function loadExample(folder: string, file: string): Example {
     responses[code] = entry;
   }
   return { file, operationId: typeof parsed.operationId === "string" ? parsed.operationId : undefined, parameters: parsed.parameters, responses };
+}
+
+/** The example's parameter `name` as a non-empty string; throws when it is absent or not one. */
+export function stringParameter(example: Example, name: string): string {
+  const value = example.parameters[name];
+  if (typeof value !== "string" || value === "") throw new Error(`${example.file}: parameter '${name}' is not a string.`);
+  return value;
+}
+
+/** The example's parameter `name` (a request body, typically) as an object; throws when it is not one. */
+export function objectParameter(example: Example, name: string): Record<string, unknown> {
+  const value = example.parameters[name];
+  if (!isObject(value)) throw new Error(`${example.file}: parameter '${name}' is not an object.`);
+  return value;
 }

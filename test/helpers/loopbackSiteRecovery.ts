@@ -1,22 +1,29 @@
 // Layer-3 helpers (ARCHITECTURE.md "Tests"): the official Recovery Services and Site Recovery
 // clients, constructed the way a user points them at a local emulator, and the whole
 // Azure-to-Azure setup (vault, two regional fabrics, containers, policy, container mapping,
-// network mapping, a VM to protect) built through those clients.
+// network mapping, a VM to protect) built through those clients, under this file's names or an
+// official example's; the checks every Site Recovery test makes of a refused call, of an
+// operation's 202 and its job, and of an example's request replayed with plain fetch.
 import type { ComputeManagementClient, VirtualMachine } from "@azure/arm-compute";
 import { RecoveryServicesClient, type Vault } from "@azure/arm-recoveryservices";
 import {
   SiteRecoveryManagementClient,
   type A2APolicyCreationInput,
+  type A2AReplicationDetails,
   type EnableProtectionInput,
   type Fabric,
   type NetworkMapping,
   type Policy,
   type ProtectionContainer,
   type ProtectionContainerMapping,
+  type ReplicationProtectedItem,
+  type ReplicationProviderSpecificSettingsUnion,
 } from "@azure/arm-recoveryservices-siterecovery";
-import { bearerTokenAuthenticationPolicyName, type PipelineResponse } from "@azure/core-rest-pipeline";
+import { bearerTokenAuthenticationPolicyName, isRestError, type PipelineResponse } from "@azure/core-rest-pipeline";
 import type { ExecutionContext } from "ava";
 import type { EmulatorOptions } from "../../emulator/index.js";
+import { isObject, stringParameter, type Example, type Json } from "./exampleCorpus.js";
+import { wire } from "./exampleReplay.js";
 import { nicId, SUB } from "./fixtures.js";
 import { fakeTokenCredential, loopbackCompute, type LoopbackEmulator } from "./loopbackCompute.js";
 
@@ -24,6 +31,8 @@ import { fakeTokenCredential, loopbackCompute, type LoopbackEmulator } from "./l
 export const LRO = { updateIntervalInMs: 0 } as const;
 /** ARM's token scope; the Recovery Services clients' default scope would follow the endpoint. */
 export const ARM_SCOPE = "https://management.azure.com/.default";
+/** The api-version the official Site Recovery client (5.1.0) sends; the links of its operations carry it back. */
+export const ASR_API_VERSION = "2023-06-01";
 
 export const ASR_RG = "rg-asr";
 export const VAULT = "vault-dr";
@@ -40,6 +49,36 @@ export const NETWORK_MAPPING = "netmap-westeurope-northeurope";
 export const AZURE_NETWORK = "azureNetwork";
 export const VM_RG = "rg-workload";
 export const RECOVERY_RG = "rg-workload-asr";
+
+/** The names the Azure-to-Azure setup is created under: this file's constants by default, or an official example's. */
+export interface A2aNames {
+  /** The vault's resource group. */
+  resourceGroup: string;
+  vault: string;
+  primaryFabric: string;
+  recoveryFabric: string;
+  primaryContainer: string;
+  recoveryContainer: string;
+  policy: string;
+  containerMapping: string;
+  networkMapping: string;
+}
+
+/** The default {@link A2aNames}: {@link VAULT} in {@link ASR_RG}, {@link PRIMARY_FABRIC}, and so on. */
+export const A2A_NAMES: Readonly<A2aNames> = {
+  resourceGroup: ASR_RG,
+  vault: VAULT,
+  primaryFabric: PRIMARY_FABRIC,
+  recoveryFabric: RECOVERY_FABRIC,
+  primaryContainer: PRIMARY_CONTAINER,
+  recoveryContainer: RECOVERY_CONTAINER,
+  policy: POLICY,
+  containerMapping: CONTAINER_MAPPING,
+  networkMapping: NETWORK_MAPPING,
+};
+
+/** Which vault: its resource group and name. */
+export type VaultRef = Pick<A2aNames, "resourceGroup" | "vault">;
 
 /** An emulator on loopback with the official Compute, Recovery Services and Site Recovery clients. */
 export interface LoopbackSiteRecovery extends LoopbackEmulator {
@@ -77,8 +116,14 @@ export function idOf(resource: { id?: string | undefined; name?: string | undefi
   return resource.id;
 }
 
+/** ARM id of a resource group. */
 export function resourceGroupId(resourceGroup: string, subscriptionId: string = SUB): string {
   return `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}`;
+}
+
+/** ARM id (and request path) of a Recovery Services vault: by default {@link VAULT} in {@link ASR_RG}. */
+export function vaultPath(subscriptionId: string = SUB, at: VaultRef = A2A_NAMES): string {
+  return `${resourceGroupId(at.resourceGroup, subscriptionId)}/providers/Microsoft.RecoveryServices/vaults/${at.vault}`;
 }
 
 /** ARM id of a storage account (the emulator does not model Microsoft.Storage; ids are checked for shape). */
@@ -139,10 +184,17 @@ export function diskIdsOf(vm: VirtualMachine): string[] {
   return ids.filter((id): id is string => typeof id === "string");
 }
 
+/** The `PowerState/...` code of a VM's instance view, read with the official compute client. */
+export async function powerState(env: { compute: ComputeManagementClient }, resourceGroup: string, name: string): Promise<string | undefined> {
+  const view = await env.compute.virtualMachines.instanceView(resourceGroup, name);
+  return view.statuses?.find((s) => s.code?.startsWith("PowerState/") === true)?.code;
+}
+
 // ---------------------------------------------------------------- the A2A setup
 
-/** What {@link buildA2aSetup} created, as the official clients returned it. */
-export interface A2aSetup {
+/** What {@link buildA2aReplication} created, as the official clients returned it, and the names it used. */
+export interface A2aReplication {
+  names: A2aNames;
   vault: Vault;
   primaryFabric: Fabric;
   recoveryFabric: Fabric;
@@ -150,14 +202,24 @@ export interface A2aSetup {
   recoveryContainer: ProtectionContainer;
   policy: Policy;
   containerMapping: ProtectionContainerMapping;
+}
+
+/** What {@link buildA2aSetup} created: the replication, the network mapping and the VM to protect. */
+export interface A2aSetup extends A2aReplication {
   networkMapping: NetworkMapping;
   vm: VirtualMachine;
 }
 
-/** Options of {@link buildA2aSetup}. */
-export interface A2aSetupOptions {
+/** Options of {@link buildA2aReplication}. */
+export interface A2aReplicationOptions {
   /** Overrides of the A2A policy input (default: 1 day retention, app-consistent every 4 hours, multi-VM sync on). */
   policy?: Partial<A2APolicyCreationInput>;
+  /** Names other than {@link A2A_NAMES}, e.g. an official example's. */
+  names?: Partial<A2aNames>;
+}
+
+/** Options of {@link buildA2aSetup}. */
+export interface A2aSetupOptions extends A2aReplicationOptions {
   vmName?: string;
   vm?: VmShape;
 }
@@ -179,16 +241,22 @@ export async function createVault(env: LoopbackSiteRecovery, name: string = VAUL
   return env.vaults.vaults.beginCreateOrUpdateAndWait(resourceGroup, name, { location: PRIMARY_REGION, sku: { name: "Standard" }, properties: {} }, LRO);
 }
 
-/** Creates an Azure (A2A) fabric for `location`. */
-export async function createAzureFabric(env: LoopbackSiteRecovery, name: string, location: string): Promise<Fabric> {
-  return env.asr.replicationFabrics.beginCreateAndWait(VAULT, ASR_RG, name, { properties: { customDetails: { instanceType: "Azure", location } } }, LRO);
+/** Creates an Azure (A2A) fabric for `location` in the vault `at` (by default {@link VAULT}). */
+export async function createAzureFabric(env: LoopbackSiteRecovery, name: string, location: string, at: VaultRef = A2A_NAMES): Promise<Fabric> {
+  return env.asr.replicationFabrics.beginCreateAndWait(
+    at.vault,
+    at.resourceGroup,
+    name,
+    { properties: { customDetails: { instanceType: "Azure", location } } },
+    LRO,
+  );
 }
 
-/** Creates an A2A protection container in `fabric`. */
-export async function createA2aContainer(env: LoopbackSiteRecovery, fabric: string, name: string): Promise<ProtectionContainer> {
+/** Creates an A2A protection container in `fabric` of the vault `at` (by default {@link VAULT}). */
+export async function createA2aContainer(env: LoopbackSiteRecovery, fabric: string, name: string, at: VaultRef = A2A_NAMES): Promise<ProtectionContainer> {
   return env.asr.replicationProtectionContainers.beginCreateAndWait(
-    VAULT,
-    ASR_RG,
+    at.vault,
+    at.resourceGroup,
     fabric,
     name,
     { properties: { providerSpecificInput: [{ instanceType: "A2A" }] } },
@@ -197,30 +265,31 @@ export async function createA2aContainer(env: LoopbackSiteRecovery, fabric: stri
 }
 
 /**
- * Builds the whole Azure-to-Azure setup through the official clients: the vault; one Azure
- * fabric per region (westeurope, northeurope) with one A2A container each; an A2A policy; the
- * container mapping westeurope -> northeurope under that policy; a network mapping of the
- * workload's virtual network; and a VM in westeurope, created through the compute client.
+ * Builds the replication of an Azure-to-Azure pair through the official clients: the vault; one
+ * Azure fabric per region (westeurope, northeurope) with one A2A container each; an A2A policy; and
+ * the container mapping westeurope -> northeurope under that policy. Everything is named after
+ * {@link A2A_NAMES} unless `options.names` says otherwise.
  */
-export async function buildA2aSetup(env: LoopbackSiteRecovery, options: A2aSetupOptions = {}): Promise<A2aSetup> {
-  const vault = await createVault(env);
-  const primaryFabric = await createAzureFabric(env, PRIMARY_FABRIC, PRIMARY_REGION);
-  const recoveryFabric = await createAzureFabric(env, RECOVERY_FABRIC, RECOVERY_REGION);
-  const primaryContainer = await createA2aContainer(env, PRIMARY_FABRIC, PRIMARY_CONTAINER);
-  const recoveryContainer = await createA2aContainer(env, RECOVERY_FABRIC, RECOVERY_CONTAINER);
+export async function buildA2aReplication(env: LoopbackSiteRecovery, options: A2aReplicationOptions = {}): Promise<A2aReplication> {
+  const names: A2aNames = { ...A2A_NAMES, ...options.names };
+  const vault = await createVault(env, names.vault, names.resourceGroup);
+  const primaryFabric = await createAzureFabric(env, names.primaryFabric, PRIMARY_REGION, names);
+  const recoveryFabric = await createAzureFabric(env, names.recoveryFabric, RECOVERY_REGION, names);
+  const primaryContainer = await createA2aContainer(env, names.primaryFabric, names.primaryContainer, names);
+  const recoveryContainer = await createA2aContainer(env, names.recoveryFabric, names.recoveryContainer, names);
   const policy = await env.asr.replicationPolicies.beginCreateAndWait(
-    VAULT,
-    ASR_RG,
-    POLICY,
+    names.vault,
+    names.resourceGroup,
+    names.policy,
     { properties: { providerSpecificInput: a2aPolicyInput(options.policy) } },
     LRO,
   );
   const containerMapping = await env.asr.replicationProtectionContainerMappings.beginCreateAndWait(
-    VAULT,
-    ASR_RG,
-    PRIMARY_FABRIC,
-    PRIMARY_CONTAINER,
-    CONTAINER_MAPPING,
+    names.vault,
+    names.resourceGroup,
+    names.primaryFabric,
+    names.primaryContainer,
+    names.containerMapping,
     {
       properties: {
         targetProtectionContainerId: idOf(recoveryContainer),
@@ -230,15 +299,26 @@ export async function buildA2aSetup(env: LoopbackSiteRecovery, options: A2aSetup
     },
     LRO,
   );
+  return { names, vault, primaryFabric, recoveryFabric, primaryContainer, recoveryContainer, policy, containerMapping };
+}
+
+/**
+ * Builds the whole Azure-to-Azure setup through the official clients: {@link buildA2aReplication},
+ * then a network mapping of the workload's virtual network and a VM in westeurope, created through
+ * the compute client.
+ */
+export async function buildA2aSetup(env: LoopbackSiteRecovery, options: A2aSetupOptions = {}): Promise<A2aSetup> {
+  const replication = await buildA2aReplication(env, options);
+  const { names } = replication;
   const networkMapping = await env.asr.replicationNetworkMappings.beginCreateAndWait(
-    VAULT,
-    ASR_RG,
-    PRIMARY_FABRIC,
+    names.vault,
+    names.resourceGroup,
+    names.primaryFabric,
     AZURE_NETWORK,
-    NETWORK_MAPPING,
+    names.networkMapping,
     {
       properties: {
-        recoveryFabricName: RECOVERY_FABRIC,
+        recoveryFabricName: names.recoveryFabric,
         recoveryNetworkId: virtualNetworkId("vnet-northeurope", RECOVERY_RG, env.subscriptionId),
         fabricSpecificDetails: { instanceType: "AzureToAzure", primaryNetworkId: virtualNetworkId("vnet-westeurope", VM_RG, env.subscriptionId) },
       },
@@ -246,7 +326,7 @@ export async function buildA2aSetup(env: LoopbackSiteRecovery, options: A2aSetup
     LRO,
   );
   const vm = await createProtectableVm(env.compute, options.vmName ?? "vm-app-0", options.vm);
-  return { vault, primaryFabric, recoveryFabric, primaryContainer, recoveryContainer, policy, containerMapping, networkMapping, vm };
+  return { ...replication, networkMapping, vm };
 }
 
 /** Options of {@link enableInput}. */
@@ -259,7 +339,7 @@ export interface EnableOptions {
 }
 
 /** The A2A enable-protection input for `vm` under the setup's mapping, every managed disk replicated. */
-export function enableInput(setup: A2aSetup, vm: VirtualMachine, options: EnableOptions = {}, subscriptionId: string = SUB): EnableProtectionInput {
+export function enableInput(setup: A2aReplication, vm: VirtualMachine, options: EnableOptions = {}, subscriptionId: string = SUB): EnableProtectionInput {
   const recoveryResourceGroupId = resourceGroupId(RECOVERY_RG, subscriptionId);
   const cache = options.cacheAccountId ?? storageAccountId(CACHE_ACCOUNT, VM_RG, subscriptionId);
   return {
@@ -279,12 +359,76 @@ export function enableInput(setup: A2aSetup, vm: VirtualMachine, options: Enable
   };
 }
 
+/**
+ * Enables replication of `vm` as item `itemName` in the setup's primary container, with
+ * {@link enableInput}, and waits for the enable job.
+ */
+export function enableProtection(
+  env: LoopbackSiteRecovery,
+  setup: A2aReplication,
+  itemName: string,
+  vm: VirtualMachine,
+  options: EnableOptions = {},
+  operationOptions: LroOptions = LRO,
+): Promise<ReplicationProtectedItem> {
+  const { names } = setup;
+  return env.asr.replicationProtectedItems.beginCreateAndWait(
+    names.vault,
+    names.resourceGroup,
+    names.primaryFabric,
+    names.primaryContainer,
+    itemName,
+    enableInput(setup, vm, options, env.subscriptionId),
+    operationOptions,
+  );
+}
+
+// ---------------------------------------------------------------- items and refusals
+
+/** Asserts that `promise` rejects with a RestError of this status (and code, when given); returns its message. */
+export async function refused(t: ExecutionContext, promise: Promise<unknown>, statusCode: number, code?: string): Promise<string> {
+  const error = await t.throwsAsync(promise);
+  if (!isRestError(error)) {
+    t.fail(`expected a RestError, got ${String(error)}`);
+    return "";
+  }
+  t.is(error.statusCode, statusCode, error.message);
+  if (code !== undefined) t.is(error.code, code, error.message);
+  return error.message;
+}
+
+/** Whether an item's replication details are A2A ones. */
+export function isA2aItem(details: ReplicationProviderSpecificSettingsUnion | undefined): details is A2AReplicationDetails {
+  return details?.instanceType === "A2A";
+}
+
+/** The A2A replication details of an item; fails the test (and returns bare details) for any other provider. */
+export function a2aOf(t: ExecutionContext, item: ReplicationProtectedItem): A2AReplicationDetails {
+  const details = item.properties?.providerSpecificDetails;
+  if (!isA2aItem(details)) {
+    t.fail(`expected A2A replication details, got ${JSON.stringify(details)}`);
+    return { instanceType: "A2A" };
+  }
+  return details;
+}
+
 // ---------------------------------------------------------------- wire
+
+/** The options a long-running call is given: {@link LRO}, and an `onResponse` when its responses are recorded. */
+export type LroOptions = typeof LRO & { onResponse?: (raw: PipelineResponse) => void };
 
 /** Records every raw response an operation reports through `onResponse` (initial request, polls, final GET). */
 export function responseRecorder(): { responses: PipelineResponse[]; onResponse: (raw: PipelineResponse) => void } {
   const responses: PipelineResponse[] = [];
   return { responses, onResponse: (raw) => void responses.push(raw) };
+}
+
+/** What {@link responseRecorder} returns. */
+export type Recorder = ReturnType<typeof responseRecorder>;
+
+/** {@link LRO}, reporting the raw responses to `recorder` when there is one. */
+export function withRecorder(recorder?: Recorder): LroOptions {
+  return recorder === undefined ? LRO : { ...LRO, onResponse: recorder.onResponse };
 }
 
 /** The job name in a Site Recovery `Location` header (`.../operationresults/{job}?...`), as Azure PowerShell derives it. */
@@ -293,6 +437,104 @@ export function jobNameFromLocation(location: string | undefined): string | unde
   return /\/operationresults\/([^/?]+)/i.exec(location)?.[1];
 }
 
+/** The job the first response a recorder saw names (Location: `.../operationresults/{job}`); `""` when it names none. */
+export function jobOf(recorder: Recorder): string {
+  return jobNameFromLocation(recorder.responses[0]?.headers.get("location") ?? undefined) ?? "";
+}
+
+/**
+ * Checks the initial response (the first of `responses`) of a Site Recovery operation: 202 with
+ * `Azure-AsyncOperation` (`{vault}/replicationOperationStatus/{job}`) and `Location`
+ * (`{vault}/operationresults/{job}`) on the host the client called, at {@link ASR_API_VERSION},
+ * naming the same job, and `Retry-After` in integer seconds. Returns the job name.
+ */
+export function acceptedJob(
+  t: ExecutionContext,
+  env: Pick<LoopbackSiteRecovery, "url" | "subscriptionId">,
+  responses: readonly PipelineResponse[],
+  what: string,
+  at: VaultRef = A2A_NAMES,
+): string {
+  const response = responses[0];
+  if (response === undefined) {
+    t.fail(`${what}: onResponse saw no response`);
+    return "";
+  }
+  t.is(response.status, 202, `${what} answers 202 Accepted`);
+  t.regex(response.headers.get("x-ms-request-id") ?? "", /^[0-9a-f-]{36}$/i, `${what} carries x-ms-request-id`);
+  const vault = vaultPath(env.subscriptionId, at).toLowerCase();
+  const link = (header: string, segment: string): string | undefined => {
+    const value = response.headers.get(header) ?? "";
+    if (!URL.canParse(value)) {
+      t.fail(`${what}: ${header} is not an absolute URL: '${value}'`);
+      return undefined;
+    }
+    const url = new URL(value);
+    t.is(url.origin, env.url, `${what}: ${header} is on the host the client called`);
+    t.is(url.searchParams.get("api-version"), ASR_API_VERSION, `${what}: ${header} carries the api-version`);
+    const prefix = `${vault}/${segment}/`;
+    t.true(url.pathname.toLowerCase().startsWith(prefix), `${what}: ${header} is ${prefix}{job}: ${url.pathname}`);
+    return url.pathname.slice(prefix.length);
+  };
+  const fromStatus = link("azure-asyncoperation", "replicationoperationstatus");
+  const fromLocation = link("location", "operationresults");
+  t.is(fromLocation, jobNameFromLocation(response.headers.get("location") ?? undefined));
+  t.is(fromStatus, fromLocation, `${what}: both links name the same job`);
+  t.regex(response.headers.get("retry-after") ?? "", /^\d+$/, `${what}: Retry-After in integer seconds`);
+  return fromLocation ?? "";
+}
+
+/** What {@link replayAccepted} saw: the job both links name, the Azure-AsyncOperation link, and the operation's result. */
+export interface AcceptedReplay {
+  job: string;
+  statusLink: string;
+  /** What the Location link served; `undefined` (after a failed assertion) when it is not an object. */
+  result: Record<string, unknown> | undefined;
+}
+
+/**
+ * Sends an example's request with fetch (`url` at the example's api-version) and checks the documented
+ * 202: no body, `Retry-After`, and `Azure-AsyncOperation` and `Location` absolute, on `host`, at the
+ * example's api-version and naming one job. Follows Azure-AsyncOperation to Succeeded (at most 100
+ * polls) and reads the Location link, which must serve the result.
+ */
+export async function replayAccepted(t: ExecutionContext, host: string, example: Example, method: string, url: string, body: unknown): Promise<AcceptedReplay> {
+  const apiVersion = stringParameter(example, "api-version");
+  const response = await wire(url, method, body);
+  t.true(
+    String(response.status) in example.responses,
+    `answered ${response.status}, the example documents ${Object.keys(example.responses).join(", ")}: ${JSON.stringify(response.json)}`,
+  );
+  t.is(response.status, 202);
+  t.is(response.json, undefined, "a 202 has no body");
+  const statusLink = response.headers.get("azure-asyncoperation") ?? "";
+  const location = response.headers.get("location") ?? "";
+  t.regex(response.headers.get("retry-after") ?? "", /^\d+$/);
+  for (const link of [statusLink, location]) {
+    t.true(URL.canParse(link), `an absolute link: '${link}'`);
+    if (URL.canParse(link)) {
+      t.is(new URL(link).origin, host);
+      t.is(new URL(link).searchParams.get("api-version"), apiVersion);
+    }
+  }
+  const job = /\/replicationOperationStatus\/([^/?]+)/i.exec(statusLink)?.[1] ?? "";
+  t.is(jobNameFromLocation(location), job, "both links name one job");
+  let status: Json | undefined;
+  for (let poll = 0; poll < 100; poll++) {
+    status = (await wire(statusLink, "GET")).json;
+    if (!isObject(status) || status.status !== "InProgress") break;
+  }
+  t.like(status, { name: job, status: "Succeeded" });
+  const result = await wire(location, "GET");
+  t.is(result.status, 200, "the Location link serves the result");
+  if (!isObject(result.json)) {
+    t.fail(`the result is not an object: ${JSON.stringify(result.json)}`);
+    return { job, statusLink, result: undefined };
+  }
+  return { job, statusLink, result: result.json };
+}
+
+/** Every item of a paged list. */
 export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
   for await (const item of items) out.push(item);
