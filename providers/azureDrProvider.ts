@@ -23,6 +23,13 @@ function loadCore(fallbackPath: string): CoreModule {
   }
 }
 
+/** The properties without the provider's own text, which the host adds to every call's properties. */
+function withoutProvider(props: Record<string, never>): Record<string, never> {
+  const copy = { ...props };
+  delete copy.__provider;
+  return copy;
+}
+
 /**
  * The dynamic provider of one azure-dr resource kind. It captures only the kind and where its
  * logic lives; the backend is chosen in `configure` from the stack configuration and built for
@@ -53,21 +60,21 @@ export class AzureDrProvider implements pulumi.dynamic.ResourceProvider {
   }
 
   async check(olds: Record<string, never>, news: Record<string, never>): Promise<pulumi.dynamic.CheckResult> {
-    return this.core().check(olds, news);
+    return this.core().check(withoutProvider(olds), news);
   }
 
   async diff(id: string, olds: Record<string, never>, news: Record<string, never>): Promise<pulumi.dynamic.DiffResult> {
-    return this.core().diff(id, olds, news);
+    return this.core().diff(id, withoutProvider(olds), withoutProvider(news));
   }
 
   async create(inputs: Record<string, never>): Promise<pulumi.dynamic.CreateResult> {
     const core = this.core();
-    return loadCore(this.coreModule).withDrClient(this.config, (dr) => core.create(dr, inputs));
+    return loadCore(this.coreModule).withDrClient(this.config, (dr) => core.create(dr, withoutProvider(inputs)));
   }
 
   async read(id: string, props: Record<string, never>): Promise<pulumi.dynamic.ReadResult> {
     const core = this.core();
-    const found = await loadCore(this.coreModule).withDrClient(this.config, (dr) => core.read(dr, id, props));
+    const found = await loadCore(this.coreModule).withDrClient(this.config, (dr) => core.read(dr, id, withoutProvider(props)));
     return found.id === undefined
       ? {}
       : { id: found.id, ...(found.props === undefined ? {} : { props: found.props }), ...(found.inputs === undefined ? {} : { inputs: found.inputs }) };
@@ -75,11 +82,11 @@ export class AzureDrProvider implements pulumi.dynamic.ResourceProvider {
 
   async update(id: string, olds: Record<string, never>, news: Record<string, never>): Promise<pulumi.dynamic.UpdateResult> {
     const core = this.core();
-    return loadCore(this.coreModule).withDrClient(this.config, (dr) => core.update(dr, id, olds, news));
+    return loadCore(this.coreModule).withDrClient(this.config, (dr) => core.update(dr, id, withoutProvider(olds), withoutProvider(news)));
   }
 
   async delete(id: string, props: Record<string, never>): Promise<void> {
     const core = this.core();
-    await loadCore(this.coreModule).withDrClient(this.config, (dr) => core.delete(dr, id, props));
+    await loadCore(this.coreModule).withDrClient(this.config, (dr) => core.delete(dr, id, withoutProvider(props)));
   }
 }

@@ -7,7 +7,12 @@ import { ReplicationInfrastructure } from "./resources/replicationInfrastructure
 import { ReplicationPolicy } from "./resources/replicationPolicy.js";
 import { Vault } from "./resources/vault.js";
 
-type ActionInput = Omit<RecoveryPlanAction, "failoverTypes" | "directions"> & Partial<Pick<RecoveryPlanAction, "failoverTypes" | "directions">>;
+/** An action as the plan takes it, with its failover types and directions optional (each kind keeps its own fields). */
+type ActionInput = RecoveryPlanAction extends infer A
+  ? A extends RecoveryPlanAction
+    ? Omit<A, "failoverTypes" | "directions"> & Partial<Pick<A, "failoverTypes" | "directions">>
+    : never
+  : never;
 
 /** One tier of the application: its VMs fail over together, as one boot group, after the tiers before it. */
 export interface DrTier {

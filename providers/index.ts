@@ -9,3 +9,12 @@ export { VirtualMachine, type VirtualMachineArgs } from "./resources/virtualMach
 export { DrTopology, type DrTier, type DrTopologyArgs } from "./drTopology.js";
 export { AzureDrProvider } from "./azureDrProvider.js";
 export { CONFIG_KEYS } from "./core/providerConfig.js";
+export {
+  runOnEmulator,
+  unwrapSecrets,
+  ProgramRunError,
+  type EmulatorRun,
+  type EmulatorRunOptions,
+  type RegisteredResource,
+  type ResourceFailure,
+} from "./testing.js";

@@ -40,7 +40,7 @@ function settingsOf(inputs: Props): AvailabilitySetInput {
 
 /** An availability set: created, read (drift), tags updated in place, replaced when a fixed property changes, deleted. */
 export const availabilitySetCore: ResourceCore = {
-  check: (_olds, news) => checkProps(news, identity, availabilitySetInputSchema),
+  check: (olds, news) => checkProps(news, identity, availabilitySetInputSchema, olds),
   diff(_id, olds, news) {
     const changed = changedKeys(olds, news, [...IMMUTABLE, "tags"]);
     const replaces = changed.filter((k) => IMMUTABLE.includes(k));

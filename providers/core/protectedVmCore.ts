@@ -88,7 +88,7 @@ function protectInput(inputs: Props): ProtectVmInput {
  * that would drop its protection silently), delete disables replication.
  */
 export const protectedVmCore: ResourceCore = {
-  check: (_olds, news) => checkProps(news, identity, protectVmInputSchema),
+  check: (olds, news) => checkProps(news, identity, protectVmInputSchema, olds),
   diff(_id, olds, news) {
     const changed = changedKeys(olds, news, [...REPLACING, "waitForProtection"]);
     const replaces = changed.filter((k) => REPLACING.includes(k));
@@ -101,6 +101,12 @@ export const protectedVmCore: ResourceCore = {
   },
   async create(dr, inputs) {
     const vault = inputs.vault as unknown as VaultRef;
+    const vmId = String(inputs.virtualMachineId).toLowerCase();
+    for await (const existing of dr.protectedVms.list(vault))
+      if (existing.virtualMachineId.toLowerCase() === vmId)
+        throw new Error(
+          `${String(inputs.virtualMachineId)} is already replicated (${existing.id}): one ProtectedVm per VM (dynamic resources cannot be imported)`,
+        );
     const item = await dr.protectedVms.protect(vault, inputs.infrastructure as unknown as ReplicationInfrastructure, protectInput(inputs));
     try {
       const vm = inputs.waitForProtection === false ? item : await dr.protectedVms.waitForProtection(item.id);

@@ -56,7 +56,7 @@ function outputsOf(plan: RecoveryPlan): Props {
 
 /** A recovery plan: created, read (its groups follow items moved by reprotect), groups changed in place, deleted. */
 export const recoveryPlanCore: ResourceCore = {
-  check: (_olds, news) => checkProps(news, identity, recoveryPlanInputSchema),
+  check: (olds, news) => checkProps(news, identity, recoveryPlanInputSchema, olds),
   diff(_id, olds, news) {
     const changed = changedKeys(olds, news, [...IMMUTABLE, ...GROUPS]);
     const replaces = changed.filter((k) => IMMUTABLE.includes(k));

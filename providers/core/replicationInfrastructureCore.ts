@@ -11,9 +11,11 @@ function outputsOf(infrastructure: ReplicationInfrastructure): Props {
   return outs as unknown as Props;
 }
 
-function prepareInput(inputs: Props): z.input<typeof prepareInfrastructureSchema> {
-  const { vault: _vault, ...rest } = inputs;
-  return prepareInfrastructureSchema.parse(rest);
+/** The `prepare` input among the props (outputs carry more keys). */
+function prepareInput(props: Props): z.input<typeof prepareInfrastructureSchema> {
+  return prepareInfrastructureSchema.parse(
+    Object.fromEntries(INPUTS.filter((key) => key !== "vault" && props[key] !== undefined).map((key) => [key, props[key]])),
+  );
 }
 
 /**
@@ -24,7 +26,7 @@ function prepareInput(inputs: Props): z.input<typeof prepareInfrastructureSchema
  * Azure refuses to remove them while anything uses them (decided; see the README).
  */
 export const replicationInfrastructureCore: ResourceCore = {
-  check: (_olds, news) => checkProps(news, identity, prepareInfrastructureSchema),
+  check: (olds, news) => checkProps(news, identity, prepareInfrastructureSchema, olds),
   diff(_id, olds, news) {
     const replaces = changedKeys(olds, news, INPUTS);
     return { changes: replaces.length > 0, replaces, deleteBeforeReplace: false };

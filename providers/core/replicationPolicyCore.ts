@@ -31,7 +31,7 @@ function settingsOf(inputs: Props): ReplicationPolicyInput {
 
 /** A replication policy in a vault (A2A or Hyper-V to Azure): created, read, changed in place, deleted. */
 export const replicationPolicyCore: ResourceCore = {
-  check: (_olds, news) => checkProps(news, identity, replicationPolicyInputSchema),
+  check: (olds, news) => checkProps(news, identity, replicationPolicyInputSchema, olds),
   diff(_id, olds, news) {
     const changed = changedKeys(olds, news, [...IMMUTABLE, ...SETTINGS]);
     const replaces = changed.filter((k) => IMMUTABLE.includes(k));

@@ -61,7 +61,7 @@ async function reprotect(dr: DrClient, inputs: Props, lifecycleId: string | unde
  * forgets it (a reprotect cannot be undone: fail back to return).
  */
 export const reprotectCore: ResourceCore = {
-  check: (_olds, news) => checkProps(news, identity, settingsSchema),
+  check: (olds, news) => checkProps(news, identity, settingsSchema, olds),
   diff(_id, olds, news) {
     const changed = changedKeys(olds, news, ["vault", "protectedVmId", "waitForProtection", ...SETTINGS]);
     const replaces = changed.filter((k) => k === "vault" || (k === "protectedVmId" && news.protectedVmId !== olds.reprotectedVmId));

@@ -12,7 +12,7 @@ function outputsOf(vault: Vault): Props {
 
 /** A Recovery Services vault: created, read, tags changed in place, replaced when its name, group or region changes, deleted. */
 export const vaultCore: ResourceCore = {
-  check: (_olds, news) => checkProps(news, identity, vaultInputSchema),
+  check: (olds, news) => checkProps(news, identity, vaultInputSchema, olds),
   diff(_id, olds, news) {
     const changed = changedKeys(olds, news, ["resourceGroup", "name", "location", "tags"]);
     const replaces = changed.filter((k) => k !== "tags");

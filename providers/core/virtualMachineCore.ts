@@ -33,7 +33,7 @@ function outputsOf(vm: VirtualMachine): Props {
  * the outputs.
  */
 export const virtualMachineCore: ResourceCore = {
-  check: (_olds, news) => checkProps(news, identity, virtualMachineInputSchema),
+  check: (olds, news) => checkProps(news, identity, virtualMachineInputSchema, olds),
   diff(_id, olds, news) {
     const replaces = changedKeys(
       olds,
