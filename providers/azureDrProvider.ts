@@ -53,7 +53,13 @@ export class AzureDrProvider implements pulumi.dynamic.ResourceProvider {
   async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
     const config: Record<string, string> = {};
     for (const key of CONFIG_KEYS) {
-      const value = req.config.get(key);
+      let value: string | undefined;
+      try {
+        value = req.config.get(key);
+      } catch {
+        // The host answers every key with an error when the engine sent no configuration at all.
+        value = undefined;
+      }
       if (value !== undefined) config[key] = value;
     }
     this.config = config;

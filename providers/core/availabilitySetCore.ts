@@ -42,7 +42,8 @@ function settingsOf(inputs: Props): AvailabilitySetInput {
 export const availabilitySetCore: ResourceCore = {
   check: (olds, news) => checkProps(news, identity, availabilitySetInputSchema, olds),
   diff(_id, olds, news) {
-    const changed = changedKeys(olds, news, [...IMMUTABLE, "tags"]);
+    // No tags given and none set are the same (`{}` in the outputs).
+    const changed = changedKeys({ ...olds, tags: olds.tags ?? {} }, { ...news, tags: news.tags ?? {} }, [...IMMUTABLE, "tags"]);
     const replaces = changed.filter((k) => IMMUTABLE.includes(k));
     // The set keeps its name across a replacement only when the name did not change.
     return {

@@ -21,9 +21,9 @@ function prepareInput(props: Props): z.input<typeof prepareInfrastructureSchema>
 /**
  * The vault-side replication infrastructure of a region pair: a fabric and a container per region,
  * container mappings both ways under the policy, network mappings both ways. Create prepares what is
- * missing (reusing what exists); read finds it without creating; any change replaces it. Delete
- * leaves it in place: fabrics and containers are shared by every item and plan of the vault, and
- * Azure refuses to remove them while anything uses them (decided; see the README).
+ * missing (reusing what exists); read finds it without creating; any change replaces it; delete
+ * removes the pieces (refused while a VM replicates through them), so that the policy and the vault
+ * can go too.
  */
 export const replicationInfrastructureCore: ResourceCore = {
   check: (olds, news) => checkProps(news, identity, prepareInfrastructureSchema, olds),
@@ -49,5 +49,7 @@ export const replicationInfrastructureCore: ResourceCore = {
     };
   },
   update: async (_dr, _id, _olds, news) => ({ outs: news }),
-  delete: async () => undefined,
+  async delete(dr, _id, props) {
+    await dr.replicationInfrastructure.remove(props.vault as unknown as VaultRef, prepareInput(props));
+  },
 };

@@ -14,7 +14,8 @@ function outputsOf(vault: Vault): Props {
 export const vaultCore: ResourceCore = {
   check: (olds, news) => checkProps(news, identity, vaultInputSchema, olds),
   diff(_id, olds, news) {
-    const changed = changedKeys(olds, news, ["resourceGroup", "name", "location", "tags"]);
+    // No tags given and none set are the same (`{}` in the outputs).
+    const changed = changedKeys({ ...olds, tags: olds.tags ?? {} }, { ...news, tags: news.tags ?? {} }, ["resourceGroup", "name", "location", "tags"]);
     const replaces = changed.filter((k) => k !== "tags");
     return {
       changes: changed.length > 0,

@@ -330,6 +330,39 @@ export class SiteRecoveryGateway {
   }
 
   /** Network mappings of the vault, as (id, primary network, recovery network). */
+  /**
+   * Removes a piece of the replication infrastructure by its ARM id (network mapping, container
+   * mapping, protection container or fabric), waiting for the job; a piece already gone is fine.
+   */
+  async removeInfrastructurePiece(vault: VaultRef, id: string, options: JobWaitOptions): Promise<void> {
+    const part = (name: string): string => new RegExp(`/${name}/([^/]+)`, "i").exec(id)?.[1] ?? "";
+    const fabric = part("replicationFabrics");
+    const container = part("replicationProtectionContainers");
+    const rg = vault.resourceGroup;
+    const lro = /\/replicationNetworkMappings\//i.test(id)
+      ? (o: StartOptions) =>
+          this.asr.replicationNetworkMappings.beginDelete(vault.name, rg, fabric, part("replicationNetworks"), part("replicationNetworkMappings"), o)
+      : /\/replicationProtectionContainerMappings\//i.test(id)
+        ? (o: StartOptions) =>
+            this.asr.replicationProtectionContainerMappings.beginDelete(
+              vault.name,
+              rg,
+              fabric,
+              container,
+              part("replicationProtectionContainerMappings"),
+              { properties: { providerSpecificInput: { instanceType: "A2A" } } },
+              o,
+            )
+        : /\/replicationProtectionContainers\//i.test(id)
+          ? (o: StartOptions) => this.asr.replicationProtectionContainers.beginDelete(vault.name, rg, fabric, container, o)
+          : (o: StartOptions) => this.asr.replicationFabrics.beginDelete(vault.name, rg, fabric, o);
+    try {
+      await this.runJob(vault, `remove ${id.slice(id.lastIndexOf("/") + 1)}`, lro, options);
+    } catch (error) {
+      if (!isResourceNotFoundError(error)) throw error;
+    }
+  }
+
   async listNetworkMappings(vault: VaultRef): Promise<{ id: string; primaryNetworkId: string; recoveryNetworkId: string }[]> {
     const out: { id: string; primaryNetworkId: string; recoveryNetworkId: string }[] = [];
     for await (const m of mapItems(this.asr.replicationNetworkMappings.list(vault.name, vault.resourceGroup), (x) => x, "list network mappings")) {

@@ -4,6 +4,7 @@ import { logger } from "../logger.js";
 import { pairedRegionOf } from "../model/regions.js";
 import { prepareInfrastructureSchema, type PrepareInfrastructureInput, type ReplicationInfrastructure } from "../model/replicationInfrastructure.js";
 import { validate } from "../model/validate.js";
+import { InvalidStateError, isResourceNotFoundError } from "../errors.js";
 import { vaultRefSchema, type VaultRef } from "../model/vault.js";
 
 /** Names azure-dr gives what it creates (the portal's Azure-to-Azure defaults). */
@@ -47,6 +48,40 @@ export class ReplicationInfrastructureOperations {
    */
   async find(vault: VaultRef, input: PrepareInfrastructureInput): Promise<ReplicationInfrastructure | undefined> {
     return this.discover(validate(vaultRefSchema, vault, "vault"), validate(prepareInfrastructureSchema, input, ""), false, {});
+  }
+
+  /**
+   * Removes the replication infrastructure of a region pair that {@link prepare} made: the network
+   * mappings, the container mappings both ways, the containers and the fabrics, in that order (what
+   * is already gone is skipped). Refused while a VM replicates through it, since Azure refuses it too.
+   * @throws InvalidStateError while protected VMs use it; ValidationError; OperationFailedError.
+   */
+  async remove(vault: VaultRef, input: PrepareInfrastructureInput, options: JobWaitOptions = {}): Promise<void> {
+    const ref = validate(vaultRefSchema, vault, "vault");
+    const parsed = validate(prepareInfrastructureSchema, input, "");
+    const found = await this.discover(ref, { ...parsed, network: undefined }, false, options).catch((error: unknown) => {
+      if (isResourceNotFoundError(error)) return undefined;
+      throw error;
+    });
+    const inUse = [];
+    for await (const item of this.asr.listProtectedItems(ref)) inUse.push(item.name);
+    if (inUse.length > 0)
+      throw new InvalidStateError(
+        `the replication infrastructure of vault ${ref.name} is used by ${inUse.length} protected VM(s): ${inUse.slice(0, 5).join(", ")}; disable their protection first`,
+      );
+    const networkMappings = (await this.asr.listNetworkMappings(ref)).filter(
+      (m) =>
+        parsed.network !== undefined &&
+        [parsed.network.sourceNetworkId, parsed.network.targetNetworkId].some((n) => n.toLowerCase() === m.primaryNetworkId.toLowerCase()),
+    );
+    const pieces = [
+      ...networkMappings.map((m) => m.id),
+      ...(found === undefined
+        ? []
+        : [found.forwardMappingId, found.reverseMappingId, found.sourceContainerId, found.targetContainerId, found.sourceFabricId, found.targetFabricId]),
+    ];
+    for (const id of pieces) await this.asr.removeInfrastructurePiece(ref, id, options);
+    logger.info(`removed the replication infrastructure ${parsed.sourceRegion} <-> ${parsed.targetRegion} of vault ${ref.name} (${pieces.length} pieces)`);
   }
 
   private async discover(

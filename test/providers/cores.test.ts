@@ -353,7 +353,7 @@ test("ReplicationInfrastructure diff: any change replaces it (the pieces stay: n
   t.false(cores.ReplicationInfrastructure.diff("/m", olds, { ...olds }).changes);
 });
 
-test("ReplicationInfrastructure: create prepares the pieces, a second create reuses them, delete leaves them", async (t) => {
+test("ReplicationInfrastructure: create prepares the pieces, a second create reuses them, delete removes them so the policy and vault can go", async (t) => {
   const dr = await client(t);
   await vaultAndPolicy(dr);
   const inputs = checked(t, cores.ReplicationInfrastructure, infrastructureInputs);
@@ -362,13 +362,32 @@ test("ReplicationInfrastructure: create prepares the pieces, a second create reu
   t.is((outs.networkMappingIds as string[]).length, 2, "networks mapped both ways");
   t.false("created" in outs);
   const again = await cores.ReplicationInfrastructure.create(dr, inputs);
-  t.is(again.id, id, "the existing pieces are reused (shared by the vault's items and plans; decided)");
+  t.is(again.id, id, "the existing pieces are reused");
 
   await cores.ReplicationInfrastructure.delete(dr, id, outs);
-  t.is(
-    (await dr.replicationInfrastructure.find(VAULT, { sourceRegion: "westeurope", targetRegion: "northeurope", policyName: "a2a-24h" }))?.forwardMappingId,
-    id,
-  );
+  const pair = { sourceRegion: "westeurope", targetRegion: "northeurope", policyName: "a2a-24h" };
+  t.is(await dr.replicationInfrastructure.find(VAULT, pair), undefined, "the pieces are gone");
+  await cores.ReplicationInfrastructure.delete(dr, id, outs);
+  t.pass("a second delete finds nothing to remove");
+  await dr.replicationPolicies.delete(VAULT, "a2a-24h");
+  await dr.vaults.delete(VAULT);
+  await t.throwsAsync(dr.vaults.get(VAULT), { code: "ResourceNotFound" }, "nothing of the infrastructure holds the vault back");
+});
+
+test("ReplicationInfrastructure delete is refused while a VM replicates through it, and changes nothing", async (t) => {
+  const { dr, infrastructure } = await protection(t);
+  const vm = await dr.protectedVms.protect(VAULT, infrastructure, {
+    virtualMachineId: await sourceVm(dr, "db-0", 16),
+    recoveryResourceGroupId: rgId("app-rg-dr"),
+    cacheStorageAccountId: CACHE,
+  });
+  const { created: _created, ...outs } = infrastructure;
+  await t.throwsAsync(cores.ReplicationInfrastructure.delete(dr, outs.forwardMappingId, { vault: VAULT, ...outs, policyName: "a2a-24h" } as never), {
+    code: "InvalidState",
+    message: /used by 1 protected VM/,
+  });
+  t.truthy(await dr.replicationInfrastructure.find(VAULT, { sourceRegion: "westeurope", targetRegion: "northeurope", policyName: "a2a-24h" }));
+  t.is((await dr.protectedVms.get(vm.id)).name, "db-0");
 });
 
 // read gets the outputs as its props (sourceFabricId, ...): it must find the infrastructure from them.
