@@ -10,7 +10,7 @@ import { DrillProgress } from "../cli/drillOutput.js";
 import { renderHtmlReport } from "../cli/htmlReport.js";
 import { openBackend } from "../cli/openBackend.js";
 import { DrClient, SAMPLE_TOPOLOGY, createFakeBackend, provisionEstate, runDrill, topologySchema, type FakeBackend, type TopologyInput } from "../sdk/index.js";
-import type { Figure } from "./lib/figures.js";
+import { type Figure, figuresOf } from "./lib/figures.js";
 import { median } from "./lib/timing.js";
 
 const BENCHMARK = "CLI drill";
@@ -78,13 +78,7 @@ export type InProcessTimings = z.infer<typeof timingsSchema>;
 export async function runCliDrill(options: DrillBenchOptions = {}): Promise<Figure[]> {
   const { rounds = 3, sizes = [100, 1_000], inProcessSizes = [100, 1_000], timeoutMs = 180_000 } = options;
   const work = mkdtempSync(join(tmpdir(), "azure-dr-drill-bench-"));
-  const figure = (metric: string, value: number, unit: string, target?: Figure["target"]): Figure => ({
-    benchmark: BENCHMARK,
-    metric,
-    value,
-    unit,
-    ...(target === undefined ? {} : { target }),
-  });
+  const figure = figuresOf(BENCHMARK);
   const figures: Figure[] = [];
   try {
     // Warm-up, not measured: fills tsx's cache of compiled files and the OS's file cache, as for a user's second run.

@@ -6,7 +6,7 @@ import { copyDurationMs } from "../emulator/siteRecovery/replicationModel.js";
 import { DrClient, createFakeBackend, type FakeBackend, type PlanRunResult, type ReplicationInfrastructure } from "../sdk/index.js";
 import { SUB } from "../test/helpers/fixtures.js";
 import { CACHE, VAULT, drSetup, rgId, sourceVm } from "../test/helpers/siteRecoveryFixtures.js";
-import type { Figure } from "./lib/figures.js";
+import { type Figure, figuresOf } from "./lib/figures.js";
 
 const BENCHMARK = "Site Recovery full cycle";
 const MiB = 1024 * 1024;
@@ -139,13 +139,7 @@ export async function measureFullCycle(vms: number, planSize: number, batchSize:
   }));
   const what = `${vms} VMs, ${plans} plan${plans === 1 ? "" : "s"} of ${BOOT_GROUPS} boot groups`;
   const single = plans === 1;
-  const figure = (metric: string, value: number, unit: string, target?: Figure["target"]): Figure => ({
-    benchmark: BENCHMARK,
-    metric,
-    value,
-    unit,
-    ...(target === undefined ? {} : { target }),
-  });
+  const figure = figuresOf(BENCHMARK);
   const overhead = (name: string, timings: FailoverTiming[]): Figure[] => {
     const worst = timings.reduce((a, b) => (b.sdkMs - b.tasksMs > a.sdkMs - a.tasksMs ? b : a));
     const label = single ? `${name} of the plan` : `${name}, worst of ${plans} concurrent plans`;

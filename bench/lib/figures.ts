@@ -14,6 +14,11 @@ export interface Figure {
   target?: Target;
 }
 
+/** A maker of one benchmark's figures: `figuresOf("CLI drill")("wall time", 1.2, "s", { comparison: "<=", value: 5 })`. */
+export function figuresOf(benchmark: string): (metric: string, value: number, unit: string, target?: Target) => Figure {
+  return (metric, value, unit, target) => ({ benchmark, metric, value, unit, ...(target === undefined ? {} : { target }) });
+}
+
 /** `PASS` or `MISS` against the figure's target, `-` when it has none. */
 export function verdict(figure: Figure): "PASS" | "MISS" | "-" {
   const { target } = figure;
