@@ -14,3 +14,4 @@ export type { EmulatorState } from "./store/state.js";
 export type { FaultRule, FaultRuleInput, FaultEffect } from "./faults/faultRule.js";
 export type { MaintenanceWave } from "./compute/maintenanceService.js";
 export type { EmulatorRequest, EmulatorResponse, JsonObject, JsonValue } from "./arm/types.js";
+export type { HyperVVmView } from "./siteRecovery/hyperVSites.js";

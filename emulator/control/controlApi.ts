@@ -7,7 +7,9 @@ import type { MaintenanceEventView } from "../compute/maintenanceLog.js";
 import type { MaintenanceService, MaintenanceWave } from "../compute/maintenanceService.js";
 import type { EmulatorServices } from "../services.js";
 import type { SiteRecoveryService } from "../siteRecovery/registerSiteRecovery.js";
+import type { HyperVVmView } from "../siteRecovery/hyperVSites.js";
 import type { ReplicationFault } from "../siteRecovery/replicationHealth.js";
+import type { StoredResource } from "../store/state.js";
 import type { EmulatorState } from "../store/state.js";
 import { parseStateSnapshot, snapshotOf } from "../store/stateSnapshot.js";
 
@@ -139,6 +141,45 @@ export class ControlApi {
         : `The virtual machine of '${String(item.body.name)}' could not be created in the target region.`;
     this.siteRecovery.itemFailover.injectFailoverFault(item, code, message);
     return { target: item.id, code, message };
+  }
+
+  /**
+   * Registers hosts of a Hyper-V site and the VMs they run, as the Site Recovery provider installed
+   * on each host does in Azure (`{ fabricId, hosts: [{ name, cloud?, vms: [{ name, id?, osType?,
+   * osName?, generation?, cpuCount?, memoryMB?, disks: [{ name, sizeGB, id? }], churnMBps?,
+   * hotSetPercent? }] }] }`): each host becomes a Recovery Services provider of the site, each VM a
+   * protectable item of the site's protection containers (of its host's cloud only, when given).
+   * Registering a host again adds or updates its VMs by name. 400 InvalidHyperVHosts, 404 for an unknown fabric.
+   */
+  registerHyperVHosts(input: unknown): ReturnType<SiteRecoveryService["hyperVSites"]["registerHosts"]> {
+    return this.siteRecovery.hyperVSites.registerHosts(input);
+  }
+
+  /**
+   * Changes how fast an on-premises VM writes to its disks from now on (`{ target, churnMBps,
+   * hotSetPercent? }`, `target` its Hyper-V id, its protectable item's id or its replicated item's
+   * id): its change log grows at this rate during initial replication, and what failover, failback
+   * and resync send follows it. 400 InvalidChangeRate, 404 for an unknown VM.
+   */
+  setHyperVChangeRate(input: unknown): HyperVVmView {
+    const target = typeof input === "object" && input !== null ? String((input as { target?: unknown }).target ?? "") : "";
+    return this.siteRecovery.hyperVSites.setChangeRate(this.hyperVVm(target), input);
+  }
+
+  /** The on-premises Hyper-V VMs (of one site when `fabricId` is given), with their power state and write rate. */
+  hyperVVms(fabricId?: string): HyperVVmView[] {
+    return this.siteRecovery.hyperVSites.list(fabricId);
+  }
+
+  /** Deletes an on-premises VM (`target` as for {@link setHyperVChangeRate}), as its administrator would; 404 when unknown. */
+  removeHyperVVm(target: string): void {
+    this.siteRecovery.hyperVSites.removeVm(this.hyperVVm(target));
+  }
+
+  private hyperVVm(target: string): StoredResource {
+    const vm = this.siteRecovery.protectedItems.hyperVVmOf(target) ?? this.siteRecovery.hyperVSites.findVm(target);
+    if (vm === undefined) throw new ArmError(404, "HyperVVmNotFound", `No Hyper-V virtual machine is '${target}'.`, "target");
+    return vm;
   }
 
   /** Announces a planned-maintenance wave for some VMs; see {@link MaintenanceService.scheduleWave}. */

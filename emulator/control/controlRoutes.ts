@@ -54,6 +54,17 @@ export function registerControlRoutes(router: Router, control: ControlApi): void
     control.clearReplicationFailure(target);
     return emptyResponse(204);
   });
+  add("POST", "/hyperV/hosts", "Control_RegisterHyperVHosts", (ctx) => jsonResponse(201, toJson(control.registerHyperVHosts(jsonBody(ctx)))));
+  add("GET", "/hyperV/vms", "Control_HyperVVms", (ctx) =>
+    jsonResponse(200, { value: toJson(control.hyperVVms(ctx.url.searchParams.get("fabricId") ?? undefined)) }),
+  );
+  add("POST", "/hyperV/changeRates", "Control_SetHyperVChangeRate", (ctx) => jsonResponse(200, toJson(control.setHyperVChangeRate(jsonBody(ctx)))));
+  add("POST", "/hyperV/vms/remove", "Control_RemoveHyperVVm", (ctx) => {
+    const target = jsonBody(ctx).target;
+    if (typeof target !== "string") throw new ArmError(400, "InvalidRequestContent", "Field 'target' must be a string.", "target");
+    control.removeHyperVVm(target);
+    return emptyResponse(204);
+  });
   add("POST", "/maintenance/waves", "Control_ScheduleMaintenanceWave", (ctx) =>
     jsonResponse(201, toJson(control.scheduleMaintenanceWave(optionalJsonBody(ctx)))),
   );

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { ArmError } from "../arm/armError.js";
 import { param, type RequestContext } from "../arm/requestContext.js";
 
@@ -21,6 +22,19 @@ export const ASR_TYPES = {
   protectedItem: "Microsoft.RecoveryServices/vaults/replicationFabrics/replicationProtectionContainers/replicationProtectedItems",
   recoveryPoint: "Microsoft.RecoveryServices/vaults/replicationFabrics/replicationProtectionContainers/replicationProtectedItems/recoveryPoints",
   job: "Microsoft.RecoveryServices/vaults/replicationJobs",
+  event: "Microsoft.RecoveryServices/vaults/replicationEvents",
+  recoveryServicesProvider: "Microsoft.RecoveryServices/vaults/replicationFabrics/replicationRecoveryServicesProviders",
+  protectableItem: "Microsoft.RecoveryServices/vaults/replicationFabrics/replicationProtectionContainers/replicationProtectableItems",
+  /** An on-premises Hyper-V VM of a site, as its provider reported it: emulator-only, never served as such (its protectable items are). */
+  hyperVVirtualMachine: "Microsoft.RecoveryServices/vaults/replicationFabrics/hyperVVirtualMachines",
+} as const;
+
+/** Shapes of the ARM ids Site Recovery inputs carry (the resources behind most of them are not modelled: only their shape is checked). */
+export const ID_PATTERNS = {
+  resourceGroup: /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+$/i,
+  virtualNetwork: /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/virtualNetworks\/[^/]+$/i,
+  subnet: /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/virtualNetworks\/[^/]+\/subnets\/[^/]+$/i,
+  storageAccount: /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Storage\/storageAccounts\/[a-z0-9]{3,24}$/i,
 } as const;
 
 /** Vault, fabric and protected item names: letters, digits and inner hyphens (Site Recovery's TypeSpec pattern). */
@@ -50,4 +64,10 @@ export function vaultIdOfResource(id: string): string | undefined {
 /** The last segment of an ARM id. */
 export function nameOf(id: string): string {
   return id.slice(id.lastIndexOf("/") + 1);
+}
+
+/** A stable GUID derived from `parts` (names of things the service identifies by GUID: recovery points, providers, Hyper-V VMs). */
+export function guidOf(...parts: (string | number)[]): string {
+  const hex = createHash("sha1").update(parts.join(":")).digest("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }

@@ -10,7 +10,7 @@ import type { EmulatorResponse, JsonObject, JsonValue } from "../arm/types.js";
 import type { EmulatorServices } from "../services.js";
 import { ResourceStore } from "../store/resourceStore.js";
 import type { StoredResource } from "../store/state.js";
-import { ASR_API_VERSIONS, ASR_TYPES, VAULT_TEMPLATE, vaultIdOf } from "./asrApi.js";
+import { ASR_API_VERSIONS, ASR_TYPES, VAULT_TEMPLATE, vaultIdOf, vaultIdOfResource } from "./asrApi.js";
 
 /** Emulated time one poll of a Site Recovery operation stands for (its examples send `Retry-After: 30`). */
 export const ASR_POLL_INTERVAL_MS = 30_000;
@@ -35,12 +35,39 @@ export interface AsrJobSpec {
   targetInstanceType: string;
   /** The resource the operation's final GET serves; none for removals. */
   resultResourceId?: string;
-  tasks: AsrTaskPlan[];
+  tasks: readonly AsrTaskPlan[];
   data?: JsonObject;
   /** The job waits for the user (state Suspended) when its work is done, e.g. a test failover. */
   suspendOnSuccess?: boolean;
   /** The job's `customDetails` (e.g. `FailoverJobDetails` with the items and their recovery points). @default AsrJobDetails */
   customDetails?: JsonObject;
+}
+
+/** Who starts a job: a request (its vault, subscription, api-version and any failure a fault rule injected) or the service itself, at `at`. */
+export interface AsrJobOrigin {
+  vaultId: string;
+  subscriptionId: string;
+  apiVersion: string;
+  at: number;
+  injectedFailure?: OperationError;
+}
+
+/** The origin of a job a request starts. */
+function originOf(ctx: RequestContext, now: number): AsrJobOrigin {
+  return {
+    vaultId: vaultIdOf(ctx),
+    subscriptionId: param(ctx, "subscriptionId"),
+    apiVersion: ctx.apiVersion,
+    at: now,
+    ...(ctx.injectedFailure === undefined ? {} : { injectedFailure: ctx.injectedFailure }),
+  };
+}
+
+/** The origin of a job the service starts by itself at `at`, about a resource of the vault `resourceId` is under. */
+export function serviceOrigin(resourceId: string, at: number): AsrJobOrigin {
+  const vaultId = vaultIdOfResource(resourceId);
+  if (vaultId === undefined) throw new Error(`'${resourceId}' is not under a vault`);
+  return { vaultId, subscriptionId: vaultId.split("/")[2] ?? "", apiVersion: ASR_API_VERSIONS[0], at };
 }
 
 /** The job's outcome as the job resource shows it. */
@@ -163,25 +190,34 @@ export class AsrJobs {
     this.steppedKinds.set(kind, handlers);
   }
 
+  /** Where a job the request in `ctx` starts comes from, now. */
+  origin(ctx: RequestContext): AsrJobOrigin {
+    return originOf(ctx, this.services.now());
+  }
+
   /** Starts a job for the request in `ctx` (carrying any injected failure) and returns its record. */
   start(ctx: RequestContext, spec: AsrJobSpec, location = "global"): StoredResource {
-    const vaultId = vaultIdOf(ctx);
+    return this.startBy(this.origin(ctx), spec, location);
+  }
+
+  /** Starts a job for `origin` (a request's, or the service's own: {@link serviceOrigin}) and returns its record. */
+  startBy(origin: AsrJobOrigin, spec: AsrJobSpec, location = "global"): StoredResource {
     const name = randomUUID();
     const operation = this.services.operations.start(
       {
         kind: spec.kind,
-        subscriptionId: param(ctx, "subscriptionId"),
+        subscriptionId: origin.subscriptionId,
         location,
-        resourceId: `${vaultId}/replicationJobs/${name}`,
-        apiVersion: ctx.apiVersion,
+        resourceId: `${origin.vaultId}/replicationJobs/${name}`,
+        apiVersion: origin.apiVersion,
         durationMs: spec.tasks.reduce((sum, t) => sum + t.durationMs, 0),
         pollIntervalMs: ASR_POLL_INTERVAL_MS,
-        data: { ...(spec.data ?? {}), jobId: `${vaultId}/replicationJobs/${name}` },
-        ...(ctx.injectedFailure === undefined ? {} : { injectedFailure: ctx.injectedFailure }),
+        data: { ...(spec.data ?? {}), jobId: `${origin.vaultId}/replicationJobs/${name}` },
+        ...(origin.injectedFailure === undefined ? {} : { injectedFailure: origin.injectedFailure }),
       },
-      this.services.now(),
+      origin.at,
     );
-    return this.record(ctx, spec, name, operation.id, operation.data, location, null);
+    return this.record(origin, spec, name, operation.id, operation.data, location, null);
   }
 
   /**
@@ -190,18 +226,35 @@ export class AsrJobs {
    * suspends the job until it is resumed. An injected failure fails the first task.
    */
   startStepped(ctx: RequestContext, spec: AsrJobSpec): StoredResource {
+    return this.startSteppedBy(this.origin(ctx), spec);
+  }
+
+  /** Starts a stepped job for `origin` (see {@link AsrJobs.startStepped}). */
+  startSteppedBy(origin: AsrJobOrigin, spec: AsrJobSpec): StoredResource {
     if (!this.steppedKinds.has(spec.kind)) throw new Error(`unknown stepped job kind '${spec.kind}'`);
     const name = randomUUID();
-    const data = { ...(spec.data ?? {}), jobId: `${vaultIdOf(ctx)}/replicationJobs/${name}` };
-    const job = this.record(ctx, spec, name, "", data, "global", []);
+    const data = { ...(spec.data ?? {}), jobId: `${origin.vaultId}/replicationJobs/${name}` };
+    const job = this.record(origin, spec, name, "", data, "global", []);
     const internal = job.internal as JobInternal;
-    if (ctx.injectedFailure !== undefined) internal.data.injectedFailure = ctx.injectedFailure as unknown as JsonObject;
-    this.runTasksFrom(job, 0, this.services.now());
+    if (origin.injectedFailure !== undefined) internal.data.injectedFailure = origin.injectedFailure as unknown as JsonObject;
+    this.runTasksFrom(job, 0, origin.at);
     return job;
   }
 
+  /**
+   * Sets how long a task of a stepped job that has not started yet lasts, and what it is called: for
+   * work whose size is known only when the tasks before it end (e.g. the changes logged meanwhile).
+   */
+  replanTask(job: StoredResource, index: number, plan: { durationMs: number; friendlyName?: string }): void {
+    const internal = job.internal as JobInternal;
+    const task = internal.tasks[index];
+    if (task === undefined || (internal.taskRuns?.[index] ?? undefined) !== undefined) throw new Error(`task ${index} of job '${job.id}' cannot be replanned`);
+    task.durationMs = plan.durationMs;
+    if (plan.friendlyName !== undefined) task.friendlyName = plan.friendlyName;
+  }
+
   private record(
-    ctx: RequestContext,
+    origin: AsrJobOrigin,
     spec: AsrJobSpec,
     name: string,
     operationId: string,
@@ -209,7 +262,7 @@ export class AsrJobs {
     location: string,
     taskRuns: TaskRun[] | null,
   ): StoredResource {
-    const vaultId = vaultIdOf(ctx);
+    const vaultId = origin.vaultId;
     const internal: JobInternal = {
       kind: spec.kind,
       operationId,
@@ -223,7 +276,7 @@ export class AsrJobs {
       data,
       suspendOnSuccess: spec.suspendOnSuccess === true,
       state: "InProgress",
-      startTime: this.services.now(),
+      startTime: origin.at,
       endTime: null,
       errors: [],
       location,
@@ -482,7 +535,14 @@ export class AsrJobs {
     const job = this.require(ctx);
     const internal = job.internal as JobInternal;
     if (internal.state !== "InProgress" && internal.state !== "Suspended") throw notAllowed(internal, "Cancel");
-    const now = this.services.now();
+    this.cancelAt(job, this.services.now());
+    return this.actionAccepted(ctx, job);
+  }
+
+  /** Cancels a running or suspended job at `at`, undoing what its kind started (as a user's cancel does); no-op for a finished job. */
+  cancelAt(job: StoredResource, now: number): void {
+    const internal = job.internal as JobInternal;
+    if (internal.state !== "InProgress" && internal.state !== "Suspended") return;
     const operation = this.services.operations.get(internal.operationId);
     const stopped = operation !== undefined && this.services.operations.cancel(internal.operationId, now);
     if (internal.taskRuns !== null) {
@@ -495,7 +555,6 @@ export class AsrJobs {
     }
     internal.state = "Cancelled";
     internal.endTime = now;
-    return this.actionAccepted(ctx, job);
   }
 
   private restart(ctx: RequestContext): EmulatorResponse {

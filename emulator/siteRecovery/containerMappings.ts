@@ -80,6 +80,15 @@ export class ContainerMappings {
         "properties.policyId",
       );
     const policyType = String(((policy.body.properties as JsonObject).providerSpecificDetails as JsonObject).instanceType);
+    const sourceType = String((source.body.properties as JsonObject).fabricType);
+    if ((policyType === "A2A") !== (sourceType === "Azure")) {
+      throw new ArmError(
+        400,
+        "InvalidParameter",
+        `A ${policyType} policy cannot protect container '${String(source.body.name)}' of a ${sourceType} fabric: Azure-to-Azure policies map Azure containers, Hyper-V policies Hyper-V sites.`,
+        "properties.policyId",
+      );
+    }
     const targetId = String(properties.targetProtectionContainerId ?? "");
     let target: StoredResource | undefined;
     let provider: JsonObject;

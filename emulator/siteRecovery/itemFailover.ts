@@ -5,21 +5,24 @@ import type { EmulatorResponse, JsonObject, JsonValue } from "../arm/types.js";
 import type { ComputeService } from "../compute/registerCompute.js";
 import type { StoredResource } from "../store/state.js";
 import type { AsrContext } from "./asrContext.js";
+import { ID_PATTERNS } from "./asrApi.js";
 import { addAsrRoute, propertiesOf } from "./asrResources.js";
-import { pointName, type FailoverState, type ItemInternal, type ProtectedItems, type TestFailoverState } from "./protectedItems.js";
+import type { HyperVFailback } from "./hyperVFailback.js";
+import { isHyperV, pointName, type FailoverState, type ItemInternal, type ProtectedItems, type TestFailoverState } from "./protectedItems.js";
 import { recoveryPointsAt } from "./replicationModel.js";
 
 const ITEM_PATH =
   "/replicationFabrics/{fabricName}/replicationProtectionContainers/{protectionContainerName}/replicationProtectedItems/{replicatedProtectedItemName}";
-const VNET_ID = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/virtualNetworks\/[^/]+$/i;
 const PREREQUISITES = { name: "PrerequisitesCheck", friendlyName: "Prerequisite check", durationMs: 30_000 };
 const CREATE_VM = { name: "CreateVm", friendlyName: "Create the virtual machine in the target region", durationMs: 120_000 };
 const START_VM = { name: "StartVm", friendlyName: "Start the virtual machine", durationMs: 60_000 };
 
 /**
- * Failover of one replicated item (DOMAIN.md §5, Azure-to-Azure): test failover into an isolated
- * network (the job waits, Suspended, until cleanup), failover with the source shut down first
- * (no data loss) or from a chosen recovery point, change of recovery point, cancel, and commit.
+ * Failover of one replicated item (DOMAIN.md §5), Azure-to-Azure and Hyper-V to Azure: test
+ * failover into an isolated network (the job waits, Suspended, until cleanup), failover with the
+ * source shut down first (no data loss: A2A's `sourceSiteOperations: Required`, Hyper-V's planned
+ * failover) or from a chosen recovery point, change of recovery point, cancel, and commit; a
+ * Hyper-V item's planned failover back from Azure is its failback ({@link HyperVFailback}).
  * Every action checks the item's `allowedOperations` first and refuses with 409 naming the state.
  */
 export class ItemFailover {
@@ -27,6 +30,7 @@ export class ItemFailover {
     private readonly asr: AsrContext,
     private readonly items: ProtectedItems,
     private readonly compute: ComputeService,
+    private readonly failback: HyperVFailback,
   ) {
     asr.jobs.register("asr.item.testFailover", {
       complete: (op, at) => this.completeTestFailover(String(op.data.itemId), at),
@@ -44,20 +48,14 @@ export class ItemFailover {
       complete: (op, at) => this.rollBack(String(op.data.itemId), at),
       failed: (op) => this.withItem(String(op.data.itemId), (i) => (i.scenario = "None")),
     });
-    asr.jobs.register("asr.item.commit", { complete: (op) => this.completeCommit(String(op.data.itemId)) });
+    asr.jobs.register("asr.item.commit", { complete: (op, at) => this.completeCommit(String(op.data.itemId), at) });
   }
 
   register(router: Router): void {
     addAsrRoute(router, "POST", `${ITEM_PATH}/testFailover`, "ReplicationProtectedItems_TestFailover", (ctx) => this.testFailover(ctx));
     addAsrRoute(router, "POST", `${ITEM_PATH}/testFailoverCleanup`, "ReplicationProtectedItems_TestFailoverCleanup", (ctx) => this.cleanup(ctx));
-    addAsrRoute(router, "POST", `${ITEM_PATH}/unplannedFailover`, "ReplicationProtectedItems_UnplannedFailover", (ctx) => this.failover(ctx));
-    addAsrRoute(router, "POST", `${ITEM_PATH}/plannedFailover`, "ReplicationProtectedItems_PlannedFailover", () => {
-      throw new ArmError(
-        400,
-        "OperationNotSupported",
-        "Azure-to-Azure items fail over with 'unplannedFailover'; pass sourceSiteOperations 'Required' to shut the source VM down first (no data loss).",
-      );
-    });
+    addAsrRoute(router, "POST", `${ITEM_PATH}/unplannedFailover`, "ReplicationProtectedItems_UnplannedFailover", (ctx) => this.failover(ctx, false));
+    addAsrRoute(router, "POST", `${ITEM_PATH}/plannedFailover`, "ReplicationProtectedItems_PlannedFailover", (ctx) => this.plannedFailover(ctx));
     addAsrRoute(router, "POST", `${ITEM_PATH}/applyRecoveryPoint`, "ReplicationProtectedItems_ApplyRecoveryPoint", (ctx) => this.changeRecoveryPoint(ctx));
     addAsrRoute(router, "POST", `${ITEM_PATH}/failoverCancel`, "ReplicationProtectedItems_FailoverCancel", (ctx) => this.cancel(ctx));
     addAsrRoute(router, "POST", `${ITEM_PATH}/failoverCommit`, "ReplicationProtectedItems_FailoverCommit", (ctx) => this.commit(ctx));
@@ -77,15 +75,7 @@ export class ItemFailover {
 
   /** 409 OperationNotAllowed, naming the item's state and allowed operations, unless it allows `operation` now. */
   requireAllowed(item: StoredResource, operation: string): void {
-    const properties = this.items.view(item).properties as JsonObject;
-    const allowed = properties.allowedOperations as JsonValue[];
-    if (!allowed.includes(operation)) {
-      throw new ArmError(
-        409,
-        "OperationNotAllowed",
-        `Operation '${operation}' is not allowed on replicated item '${String(item.body.name)}' in state '${String(properties.protectionState)}' (${String(properties.protectionStateDescription)}). Allowed operations: [${allowed.join(", ")}].`,
-      );
-    }
+    this.items.requireAllowed(item, operation);
   }
 
   private withItem(itemId: string, change: (internal: ItemInternal) => void): void {
@@ -117,8 +107,14 @@ export class ItemFailover {
   pointOfType(item: StoredResource, type: string, field: string): RecoveryPointChoice {
     const internal = item.internal as ItemInternal;
     const now = this.asr.services.now();
-    if (type === "Latest" && !this.asr.services.isRegionDown(internal.sourceLocation)) {
-      return { id: `${item.id}/recoveryPoints/${pointName(internal.lifecycleId, now, "Latest")}`, time: now };
+    if (type === "Latest") {
+      // A2A: the source's agent sends what is pending; Hyper-V: what the last delta cycle sent is the latest Azure has.
+      const latest = isHyperV(internal)
+        ? this.items.hyperV.lastReceived(internal, now)
+        : this.asr.services.isRegionDown(internal.sourceLocation)
+          ? undefined
+          : now;
+      if (latest !== undefined) return { id: `${item.id}/recoveryPoints/${pointName(internal.lifecycleId, latest, "Latest")}`, time: latest };
     }
     const inputs = this.items.pointInputs(internal, now);
     const wanted = type === "LatestApplicationConsistent" ? "ApplicationConsistent" : type === "LatestCrashConsistent" ? "CrashConsistent" : undefined;
@@ -133,14 +129,21 @@ export class ItemFailover {
     return { id: `${item.id}/recoveryPoints/${pointName(internal.lifecycleId, point.time, point.type)}`, time: point.time };
   }
 
-  private a2aInput(properties: JsonObject): JsonObject {
+  /** The point a failover that shuts the source down first recovers to: its start (everything is synced, nothing lost). */
+  private syncedPoint(item: StoredResource, now: number): RecoveryPointChoice {
+    return { id: `${item.id}/recoveryPoints/${pointName((item.internal as ItemInternal).lifecycleId, now, "Latest")}`, time: now };
+  }
+
+  /** The provider input of an action (absent: none), whose `instanceType` must be the item's provider's. */
+  private providerInput(internal: ItemInternal, properties: JsonObject): JsonObject {
     const provider = properties.providerSpecificDetails;
+    const expected = isHyperV(internal) ? "HyperVReplicaAzure" : "A2A";
     if (provider === undefined || provider === null) return {};
-    if (typeof provider !== "object" || Array.isArray(provider) || provider.instanceType !== "A2A") {
+    if (typeof provider !== "object" || Array.isArray(provider) || provider.instanceType !== expected) {
       throw new ArmError(
         400,
         "InvalidParameter",
-        "'properties.providerSpecificDetails.instanceType' must be 'A2A' for an Azure-to-Azure item.",
+        `'properties.providerSpecificDetails.instanceType' must be '${expected}' for ${expected === "A2A" ? "an Azure-to-Azure" : "a Hyper-V to Azure"} item.`,
         "properties.providerSpecificDetails.instanceType",
       );
     }
@@ -160,23 +163,21 @@ export class ItemFailover {
   }
 
   private recoveryVmId(item: StoredResource, suffix = ""): string {
-    const details = (item.body.properties as JsonObject).providerSpecificDetails as JsonObject;
-    return `${String(details.recoveryAzureResourceGroupId)}/providers/Microsoft.Compute/virtualMachines/${String(details.recoveryAzureVMName)}${suffix}`;
+    const target = this.items.recoveryTarget(item);
+    return `${target.resourceGroupId}/providers/Microsoft.Compute/virtualMachines/${target.vmName}${suffix}`;
   }
 
   private materialize(item: StoredResource, vmId: string, networkId: string | undefined): void {
     const internal = item.internal as ItemInternal;
-    const details = (item.body.properties as JsonObject).providerSpecificDetails as JsonObject;
     if (this.compute.virtualMachines.get(vmId) !== undefined)
       throw new ArmError(409, "TargetVmAlreadyExists", `A virtual machine '${vmId}' already exists in the target region.`);
-    const source = this.compute.virtualMachines.get(internal.vmId);
-    const template = (source?.body.properties ?? { hardwareProfile: { vmSize: details.recoveryAzureVMSize } }) as JsonObject;
+    const target = this.items.recoveryTarget(item);
     this.compute.virtualMachines.materialize({
       id: vmId,
       location: internal.targetLocation,
-      template: { ...template, hardwareProfile: { vmSize: String(details.recoveryAzureVMSize) } },
-      ...(typeof details.recoveryAvailabilitySet === "string" ? { availabilitySetId: details.recoveryAvailabilitySet } : {}),
-      ...(typeof details.recoveryAvailabilityZone === "string" ? { zone: details.recoveryAvailabilityZone } : {}),
+      template: { ...target.template, hardwareProfile: { vmSize: target.vmSize } },
+      ...(target.availabilitySetId === undefined ? {} : { availabilitySetId: target.availabilitySetId }),
+      ...(target.zone === undefined ? {} : { zone: target.zone }),
       ...(networkId === undefined ? {} : { networkId }),
       tags: { "azure-dr:replicated-item": String(item.body.name) },
     });
@@ -184,7 +185,7 @@ export class ItemFailover {
 
   /** 400 unless a test failover's network is the id of a virtual network. */
   checkTestNetwork(networkId: string, field: string): void {
-    if (!VNET_ID.test(networkId)) {
+    if (!ID_PATTERNS.virtualNetwork.test(networkId)) {
       throw new ArmError(
         400,
         "InvalidParameter",
@@ -212,7 +213,7 @@ export class ItemFailover {
     const networkId = String(properties.networkId ?? "");
     this.checkTestNetwork(networkId, "properties.networkId");
     this.checkTargetRegion(item);
-    const point = this.pointFor(item, this.a2aInput(properties), "properties.providerSpecificDetails.recoveryPointId", false);
+    const point = this.pointFor(item, this.providerInput(internal, properties), "properties.providerSpecificDetails.recoveryPointId", false);
     const job = this.items.startItemJob(ctx, item, {
       kind: "asr.item.testFailover",
       scenarioName: "TestFailover",
@@ -289,8 +290,31 @@ export class ItemFailover {
     });
   }
 
-  private failover(ctx: RequestContext): EmulatorResponse {
-    const { item, internal } = this.allowed(ctx, "UnplannedFailover");
+  /**
+   * A planned failover: for a Hyper-V item, to Azure (the VM shut down on-premises first and its
+   * last changes synced: no data loss), or back from Azure (its failback). Azure-to-Azure items
+   * fail over with `unplannedFailover` (`sourceSiteOperations: Required` is their planned one).
+   */
+  private plannedFailover(ctx: RequestContext): EmulatorResponse {
+    const item = this.items.require(ctx);
+    if (!isHyperV(item.internal as ItemInternal)) {
+      throw new ArmError(
+        400,
+        "OperationNotSupported",
+        "Azure-to-Azure items fail over with 'unplannedFailover'; pass sourceSiteOperations 'Required' to shut the source VM down first (no data loss).",
+      );
+    }
+    const properties = propertiesOf(optionalJsonBody(ctx));
+    const provider = properties.providerSpecificDetails;
+    const isFailbackInput =
+      provider !== null && typeof provider === "object" && !Array.isArray(provider) && provider.instanceType === "HyperVReplicaAzureFailback";
+    if (isFailbackInput || properties.failoverDirection === "RecoveryToPrimary") return this.asr.jobs.accepted(ctx, this.failback.start(ctx, item, properties));
+    return this.failover(ctx, true);
+  }
+
+  /** A failover (`planned`: a Hyper-V item's planned failover to Azure; else `unplannedFailover`). */
+  private failover(ctx: RequestContext, planned: boolean): EmulatorResponse {
+    const { item, internal } = this.allowed(ctx, planned ? "PlannedFailover" : "UnplannedFailover");
     const properties = propertiesOf(optionalJsonBody(ctx));
     this.checkDirection(properties, internal);
     const details = (item.body.properties as JsonObject).providerSpecificDetails as JsonObject;
@@ -301,10 +325,10 @@ export class ItemFailover {
         `Replicated item '${String(item.body.name)}' is in multi-VM group '${String(details.multiVmGroupName)}'; its VMs fail over together, through a recovery plan.`,
       );
     }
-    const shutDown = sourceShutDown(properties.sourceSiteOperations);
+    const shutDown = planned || sourceShutDown(properties.sourceSiteOperations);
     this.checkFailover(item, shutDown);
-    const a2a = this.a2aInput(properties);
-    if (shutDown && a2a.recoveryPointId !== undefined && a2a.recoveryPointId !== null) {
+    const input = this.providerInput(internal, properties);
+    if (shutDown && input.recoveryPointId !== undefined && input.recoveryPointId !== null) {
       throw new ArmError(
         400,
         "InvalidParameter",
@@ -312,19 +336,18 @@ export class ItemFailover {
         "properties.providerSpecificDetails.recoveryPointId",
       );
     }
-    const point = this.pointFor(item, a2a, "properties.providerSpecificDetails.recoveryPointId", true);
-    const job = this.items.startItemJob(ctx, item, {
-      kind: "asr.item.failover",
-      scenarioName: "UnplannedFailover",
-      friendlyName: shutDown ? "Failover (source shut down first)" : "Failover",
-      tasks: [
-        PREREQUISITES,
-        ...(shutDown ? [{ name: "ShutdownSource", friendlyName: "Shut down the source virtual machine and sync the latest data", durationMs: 90_000 }] : []),
-        CREATE_VM,
-        START_VM,
-      ],
+    const now = this.asr.services.now();
+    const point = shutDown ? this.syncedPoint(item, now) : this.pointFor(item, input, "properties.providerSpecificDetails.recoveryPointId", true);
+    const job = this.asr.jobs.start(ctx, {
+      ...this.items.itemJobSpec(item, {
+        kind: "asr.item.failover",
+        scenarioName: planned ? "PlannedFailover" : "UnplannedFailover",
+        friendlyName: planned ? "Planned failover" : shutDown ? "Failover (source shut down first)" : "Failover",
+        tasks: [PREREQUISITES, ...(shutDown ? this.items.shutdownTasks(item, now) : []), CREATE_VM, START_VM],
+      }),
+      customDetails: failoverJobDetails("Failover", [item], new Map([[item.id, point]])),
     });
-    this.beginFailover(item, shutDown, point, job.id);
+    this.beginFailover(item, shutDown, point, job.id, planned ? "Planned" : undefined);
     return this.asr.jobs.accepted(ctx, job);
   }
 
@@ -341,12 +364,15 @@ export class ItemFailover {
     this.checkTargetRegion(item);
   }
 
-  /** Marks the item as failing over (from `point`, or syncing first when `shutDown`) under job `jobId`. */
-  beginFailover(item: StoredResource, shutDown: boolean, point: RecoveryPointChoice, jobId: string): void {
+  /**
+   * Marks the item as failing over (from `point`, or syncing first when `shutDown`) under job
+   * `jobId`; `type` is how it shows (Hyper-V: its planned failover is `Planned`, any unplanned one `Unplanned`).
+   */
+  beginFailover(item: StoredResource, shutDown: boolean, point: RecoveryPointChoice, jobId: string, type?: FailoverState["type"]): void {
     const internal = item.internal as ItemInternal;
     const now = this.asr.services.now();
     const failover: FailoverState = {
-      type: shutDown ? "Planned" : "Unplanned",
+      type: type ?? (shutDown && !isHyperV(internal) ? "Planned" : "Unplanned"),
       fromLocation: internal.activeLocation,
       jobId,
       startedAt: now,
@@ -355,14 +381,20 @@ export class ItemFailover {
       failedOverVmId: this.recoveryVmId(item),
       sourceShutDown: shutDown,
     };
-    Object.assign(internal, { phase: "FailoverInProgress", failover, scenario: "UnplannedFailover", jobId, scenarioStart: now });
+    Object.assign(internal, {
+      phase: "FailoverInProgress",
+      failover,
+      scenario: type === "Planned" ? "PlannedFailover" : "UnplannedFailover",
+      jobId,
+      scenarioStart: now,
+    });
     internal.outages.push({ from: now, to: null });
   }
 
   /** Shuts the source VM down (the first step of a failover that syncs before it goes). */
   shutDownSource(itemId: string): void {
     this.withItem(itemId, (internal) => {
-      if (internal.failover?.sourceShutDown === true) this.compute.virtualMachines.setPowerState(internal.vmId, "stopped");
+      if (internal.failover?.sourceShutDown === true) this.items.setSourcePower(internal, false);
     });
   }
 
@@ -376,11 +408,7 @@ export class ItemFailover {
     if (item === undefined || internal === undefined || internal.failover === null) return;
     this.consumeFailoverFault(internal);
     this.shutDownSource(itemId);
-    this.materialize(
-      item,
-      internal.failover.failedOverVmId,
-      stringOr(((item.body.properties as JsonObject).providerSpecificDetails as JsonObject).selectedRecoveryAzureNetworkId),
-    );
+    this.materialize(item, internal.failover.failedOverVmId, this.items.recoveryTarget(item).networkId);
     Object.assign(internal, {
       phase: "FailoverCommitPending",
       activeLocation: internal.failover.fromLocation === "Primary" ? "Recovery" : "Primary",
@@ -408,7 +436,7 @@ export class ItemFailover {
       const failover = internal.failover;
       if (failover === null) return;
       this.compute.virtualMachines.dematerialize(failover.failedOverVmId);
-      if (failover.sourceShutDown) this.compute.virtualMachines.setPowerState(internal.vmId, "running");
+      if (failover.sourceShutDown) this.items.setSourcePower(internal, true);
       const open = internal.outages.find((o) => o.to === null);
       if (open !== undefined && internal.fault === null) open.to = at;
       Object.assign(internal, { phase: "Protected", activeLocation: failover.fromLocation, failover: null, scenario: "None" });
@@ -416,14 +444,14 @@ export class ItemFailover {
   }
 
   private changeRecoveryPoint(ctx: RequestContext): EmulatorResponse {
-    const { item } = this.allowed(ctx, "ChangePit");
+    const { item, internal } = this.allowed(ctx, "ChangePit");
     const properties = propertiesOf(optionalJsonBody(ctx));
-    this.a2aInput(properties);
+    this.providerInput(internal, properties);
     if (properties.providerSpecificDetails === undefined)
       throw new ArmError(
         400,
         "InvalidParameter",
-        "'properties.providerSpecificDetails' is required ({ instanceType: 'A2A' }).",
+        `'properties.providerSpecificDetails' is required ({ instanceType: '${isHyperV(internal) ? "HyperVReplicaAzure" : "A2A"}' }).`,
         "properties.providerSpecificDetails",
       );
     if (properties.recoveryPointId === undefined || properties.recoveryPointId === null)
@@ -444,11 +472,7 @@ export class ItemFailover {
     const internal = item?.internal as ItemInternal | undefined;
     if (item === undefined || internal === undefined || internal.failover === null) return;
     this.compute.virtualMachines.dematerialize(internal.failover.failedOverVmId);
-    this.materialize(
-      item,
-      internal.failover.failedOverVmId,
-      stringOr(((item.body.properties as JsonObject).providerSpecificDetails as JsonObject).selectedRecoveryAzureNetworkId),
-    );
+    this.materialize(item, internal.failover.failedOverVmId, this.items.recoveryTarget(item).networkId);
     Object.assign(internal.failover, { recoveryPointId: String(point.id), recoveryPointTime: Number(point.time) });
   }
 
@@ -486,9 +510,12 @@ export class ItemFailover {
     Object.assign(item.internal, { phase: "CommitInProgress", scenario: "FailoverCommit", jobId, scenarioStart: this.asr.services.now() });
   }
 
-  /** The failover is final. */
-  completeCommit(itemId: string): void {
-    this.withItem(itemId, (internal) => Object.assign(internal, { phase: "FailoverCommitted", scenario: "None" }));
+  /** The failover is final (a Hyper-V failback's commit also deletes the VM it left in Azure). */
+  completeCommit(itemId: string, at: number): void {
+    this.withItem(itemId, (internal) => {
+      Object.assign(internal, { phase: "FailoverCommitted", scenario: "None" });
+      if (isHyperV(internal)) this.failback.committed(internal, at);
+    });
   }
 }
 
@@ -496,6 +523,22 @@ export class ItemFailover {
 export interface RecoveryPointChoice {
   id: string;
   time: number;
+}
+
+/** A failover job's `customDetails`: `FailoverJobDetails` (`TestFailoverJobDetails` for a test failover) naming each item and the recovery point it is recovered from. */
+export function failoverJobDetails(operation: string, items: readonly StoredResource[], points: ReadonlyMap<string, RecoveryPointChoice>): JsonObject {
+  return {
+    instanceType: operation === "TestFailover" ? "TestFailoverJobDetails" : "FailoverJobDetails",
+    affectedObjectDetails: {},
+    protectedItemDetails: items.map((item) => {
+      const point = points.get(item.id);
+      return {
+        name: String(item.body.name),
+        friendlyName: String((item.body.properties as JsonObject).friendlyName),
+        ...(point === undefined ? {} : { recoveryPointId: point.id, recoveryPointTime: new Date(point.time).toISOString() }),
+      };
+    }),
+  };
 }
 
 /** Whether `sourceSiteOperations` asks to shut the source down first; 400 for another value. */
@@ -510,8 +553,4 @@ export function sourceShutDown(value: JsonValue | undefined): boolean {
 export function checkComments(comments: JsonValue | undefined): void {
   if (comments !== undefined && (typeof comments !== "string" || comments.length > 1024))
     throw new ArmError(400, "InvalidParameter", "'properties.comments' must be a string of at most 1,024 characters.", "properties.comments");
-}
-
-function stringOr(value: JsonValue | undefined): string | undefined {
-  return typeof value === "string" && value !== "" ? value : undefined;
 }

@@ -7,7 +7,7 @@ import { ASR_TYPES } from "./asrApi.js";
 import type { AsrContext } from "./asrContext.js";
 import type { AsrTaskPlan } from "./asrJobs.js";
 import { addAsrRoute, findOfType, propertiesOf } from "./asrResources.js";
-import { checkComments, sourceShutDown, type ItemFailover, type RecoveryPointChoice } from "./itemFailover.js";
+import { checkComments, failoverJobDetails, sourceShutDown, type ItemFailover, type RecoveryPointChoice } from "./itemFailover.js";
 import type { ItemInternal } from "./protectedItems.js";
 import type { RecoveryPlans } from "./recoveryPlans.js";
 
@@ -257,7 +257,7 @@ export class PlanExecution {
       tasks,
       data,
       suspendOnSuccess: operation === "TestFailover",
-      customDetails: this.jobDetails(operation, groups.flat(), points),
+      customDetails: failoverJobDetails(operation, groups.flat(), points),
     });
     this.plans.recordRun(plan, job.id, failoverType, this.asr.services.now());
     return job;
@@ -313,21 +313,6 @@ export class PlanExecution {
     return { tasks, steps };
   }
 
-  private jobDetails(operation: PlanOperation, items: StoredResource[], points: Map<string, RecoveryPointChoice>): JsonObject {
-    return {
-      instanceType: operation === "TestFailover" ? "TestFailoverJobDetails" : "FailoverJobDetails",
-      affectedObjectDetails: {},
-      protectedItemDetails: items.map((item) => {
-        const point = points.get(item.id);
-        return {
-          name: String(item.body.name),
-          friendlyName: String((item.body.properties as JsonObject).friendlyName),
-          ...(point === undefined ? {} : { recoveryPointId: point.id, recoveryPointTime: new Date(point.time).toISOString() }),
-        };
-      }),
-    };
-  }
-
   private stepDone(job: StoredResource, index: number, at: number): void {
     const data = planData(job);
     const step = data.steps[index];
@@ -341,7 +326,7 @@ export class PlanExecution {
         for (const id of all) this.failover.completeCleanup(id, at);
         return;
       case "commit":
-        for (const id of all) this.failover.completeCommit(id);
+        for (const id of all) this.failover.completeCommit(id, at);
         return;
       case "cancel":
         for (const id of all) this.failover.rollBack(id, at);

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { ArmError } from "../arm/armError.js";
 import { jsonBody, optionalJsonBody, param, type RequestContext } from "../arm/requestContext.js";
 import { emptyResponse, jsonResponse } from "../arm/responses.js";
@@ -8,24 +8,40 @@ import type { ComputeService } from "../compute/registerCompute.js";
 import type { StorageAccounts } from "../storage/storageAccounts.js";
 import { ResourceStore } from "../store/resourceStore.js";
 import type { StoredResource } from "../store/state.js";
-import { ASR_TYPES, checkAsrName, nameOf, vaultIdOf, vaultIdOfResource } from "./asrApi.js";
+import { ASR_TYPES, checkAsrName, guidOf, ID_PATTERNS, nameOf, vaultIdOf, vaultIdOfResource } from "./asrApi.js";
 import type { AsrContext } from "./asrContext.js";
 import { addAsrRoute, findOfType, instanceOf, propertiesOf, requireOfType } from "./asrResources.js";
-import type { AsrTaskPlan } from "./asrJobs.js";
+import { serviceOrigin, type AsrJobOrigin, type AsrJobSpec, type AsrTaskPlan } from "./asrJobs.js";
 import type { ContainerMappings } from "./containerMappings.js";
 import type { Containers } from "./containers.js";
 import { Fabrics } from "./fabrics.js";
+import { HyperVReplication, type HyperVItemState } from "./hyperVReplication.js";
+import type { HyperVSites } from "./hyperVSites.js";
 import type { Policies } from "./policies.js";
-import { ReplicationHealth, type HealthSubject, type ReplicationFault } from "./replicationHealth.js";
-import { copyDurationMs, initialReplicationPercent, recoveryPointsAt, rpoSecondsAt, type ReplicationOutage } from "./replicationModel.js";
+import { ReplicationHealth, type HealthEvent, type HealthSubject, type ReplicationFault } from "./replicationHealth.js";
+import {
+  copyDurationMs,
+  initialReplicationPercent,
+  recoveryPointsAt,
+  rpoSecondsAt,
+  type RecoveryPointInputs,
+  type ReplicationOutage,
+} from "./replicationModel.js";
 
+/** The A2A enable input's placement fields. */
+const A2A_PLACEMENT = { set: "recoveryAvailabilitySetId", zone: "recoveryAvailabilityZone" } as const;
+/** The Hyper-V enable input's placement fields. */
+export const HYPER_V_PLACEMENT = { set: "targetAvailabilitySetId", zone: "targetAvailabilityZone" } as const;
+
+/** The start time the service shows when no scenario runs (SQL Server's smallest date, as in every example). */
+const NO_SCENARIO_START = "1753-01-01T01:01:01Z";
 /** Largest multi-VM consistency group. */
 export const MAX_MULTI_VM_GROUP = 16;
 const ITEM_PATH =
   "/replicationFabrics/{fabricName}/replicationProtectionContainers/{protectionContainerName}/replicationProtectedItems/{replicatedProtectedItemName}";
 const GIB = 1024 * 1024 * 1024;
-const RESOURCE_GROUP_ID = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+$/i;
-const ENABLE_TASKS = [
+/** The tasks of an enable-protection job (both providers). */
+export const ENABLE_TASKS: readonly AsrTaskPlan[] = [
   { name: "PrerequisitesCheck", friendlyName: "Prerequisites check for enabling protection", durationMs: 30_000 },
   { name: "IdentifyTarget", friendlyName: "Identifying the replication target", durationMs: 30_000 },
   { name: "EnableProtection", friendlyName: "Enable replication", durationMs: 60_000 },
@@ -33,21 +49,44 @@ const ENABLE_TASKS = [
   { name: "UpdateProviderStates", friendlyName: "Updating the provider states", durationMs: 30_000 },
 ];
 
-/** A replicated managed disk as the item keeps it. */
-interface ProtectedDisk extends JsonObject {
+/** A replicated disk as the item keeps it. */
+export interface ReplicatedDisk extends JsonObject {
   diskId: string;
   diskName: string;
   diskCapacityInBytes: number;
   diskType: string;
+}
+
+/** A replicated managed disk of an Azure-to-Azure item. */
+interface ProtectedDisk extends ReplicatedDisk {
   primaryStagingAzureStorageAccountId: string;
   recoveryResourceGroupId: string;
   recoveryReplicaDiskAccountType: string;
   recoveryTargetDiskAccountType: string;
 }
 
+/** What a job about an item is (see {@link ProtectedItems.startItemJob}). */
+export interface ItemJobSpec {
+  kind: string;
+  scenarioName: string;
+  friendlyName: string;
+  tasks: readonly AsrTaskPlan[];
+  data?: JsonObject;
+  removes?: boolean;
+  suspendOnSuccess?: boolean;
+}
+
 /** Where an item stands in its lifecycle. */
 export type ItemPhase =
-  "Enabling" | "InitialReplication" | "Protected" | "Disabling" | "FailoverInProgress" | "FailoverCommitPending" | "CommitInProgress" | "FailoverCommitted";
+  | "Enabling"
+  | "InitialReplication"
+  | "Protected"
+  | "Disabling"
+  | "FailoverInProgress"
+  | "FailoverCommitPending"
+  | "CommitInProgress"
+  | "FailoverCommitted"
+  | "Reprotecting";
 
 /** A test failover under way or waiting for cleanup. */
 export interface TestFailoverState extends JsonObject {
@@ -82,7 +121,7 @@ export interface ItemInternal extends JsonObject {
   targetLocation: string;
   policyId: string;
   recoveryContainerId: string;
-  disks: ProtectedDisk[];
+  disks: ReplicatedDisk[];
   jobId: string;
   scenario: string;
   scenarioStart: number;
@@ -97,17 +136,53 @@ export interface ItemInternal extends JsonObject {
   lastSuccessfulTestFailoverTime: number | null;
   /** A failure the control surface injected into the item's next failover. */
   failoverFault?: { code: string; message: string } | null;
+  /** The replication provider; absent for Azure-to-Azure items. */
+  provider?: "HyperVReplicaAzure";
+  /** Hyper-V to Azure: the on-premises side of the item. */
+  hyperV?: HyperVItemState;
+  /** Its replication health events, oldest first. */
+  events?: HealthEvent[];
+}
+
+/** An item of the Hyper-V to Azure scenario. */
+export type HyperVItemInternal = ItemInternal & { provider: "HyperVReplicaAzure"; hyperV: HyperVItemState };
+
+/** Whether an item replicates a Hyper-V VM to Azure (else it is Azure-to-Azure). */
+export function isHyperV(internal: ItemInternal): internal is HyperVItemInternal {
+  return internal.provider === "HyperVReplicaAzure" && internal.hyperV !== undefined;
+}
+
+/** How an item's state shows: `protectionState`, its description, and what it allows. */
+export interface StateRow {
+  protectionState: string;
+  description: string;
+  allowedOperations: JsonValue[];
+}
+
+/** Where and how a failed-over (or test) VM is created in Azure. */
+export interface RecoveryTarget {
+  resourceGroupId: string;
+  vmName: string;
+  vmSize: string;
+  availabilitySetId?: string;
+  zone?: string;
+  networkId?: string;
+  /** The VM's properties to start from (disks, OS). */
+  template: JsonObject;
 }
 
 /**
- * Replication protected items for Azure-to-Azure VMs with managed disks (DOMAIN.md §4): enable
- * protection as a job; initial replication whose length follows the disks' size and the
- * configured bandwidth, with a progress percentage; then delta replication with recovery points
- * per the policy and an RPO. Update, disable (`/remove`) and purge (DELETE).
+ * Replication protected items (DOMAIN.md §4): Azure-to-Azure VMs with managed disks, and Hyper-V
+ * VMs replicating to Azure ({@link HyperVReplication}). Enable protection as a job; initial
+ * replication whose length follows the disks' size and the configured bandwidth, with a progress
+ * percentage; then delta replication with recovery points per the policy and an RPO; failures,
+ * retries and resync ({@link ReplicationHealth}). Update, disable (`/remove`) and purge (DELETE).
  */
 export class ProtectedItems {
   /** Failures, retries and resync of delta replication. */
   readonly health: ReplicationHealth;
+  /** What Hyper-V to Azure items add. */
+  readonly hyperV: HyperVReplication;
 
   constructor(
     private readonly asr: AsrContext,
@@ -116,6 +191,7 @@ export class ProtectedItems {
     private readonly policies: Policies,
     private readonly compute: ComputeService,
     private readonly storage: StorageAccounts,
+    private readonly sites: HyperVSites,
   ) {
     asr.jobs.register("asr.item.enable", {
       complete: (op, at) => this.startInitialReplication(String(op.data.itemId), at),
@@ -124,13 +200,19 @@ export class ProtectedItems {
     });
     asr.jobs.register("asr.item.update", { complete: (op) => this.applyUpdate(String(op.data.itemId), op.data.changes as JsonObject) });
     asr.jobs.register("asr.item.remove", {
-      complete: (op) => this.asr.services.resources.delete(String(op.data.itemId)),
+      complete: (op, at) => this.removed(String(op.data.itemId), at),
       cancelled: (op) => this.restorePhase(String(op.data.itemId), op.data.previous as JsonObject),
     });
     asr.services.scheduler.on("asr.item.initialReplicationDone", (data, at) => this.protect(String(data.itemId), String(data.lifecycleId), at));
-    this.health = new ReplicationHealth(asr.services, (id) => findOfType(asr.services, id, ASR_TYPES.protectedItem));
-    this.health.onAutoResync((item, at) => this.health.startResync(item, at));
+    this.health = new ReplicationHealth(
+      asr.services,
+      (id) => findOfType(asr.services, id, ASR_TYPES.protectedItem),
+      (item) => this.hyperV.writeProfile(item.internal as ItemInternal),
+    );
+    // Outside office hours the service starts the resync itself, as the same job a manual one runs.
+    this.health.onAutoResync((item, at) => this.resync(serviceOrigin(item.id, at), item));
     asr.jobs.register("asr.item.repair", { complete: () => undefined });
+    this.hyperV = new HyperVReplication(asr, this, sites, policies, mappings, compute, storage);
     const previous = asr.jobs.viewOf;
     asr.jobs.viewOf = (resource) => (resource.type === ASR_TYPES.protectedItem.toLowerCase() ? this.view(resource) : previous(resource));
   }
@@ -182,7 +264,8 @@ export class ProtectedItems {
     checkAsrName(name, "replicated item");
     const id = `${container.id}/replicationProtectedItems/${name}`;
     const properties = propertiesOf(jsonBody(ctx));
-    const input = instanceOf(properties.providerSpecificDetails, "properties.providerSpecificDetails", ["A2A"]);
+    const input = instanceOf(properties.providerSpecificDetails, "properties.providerSpecificDetails", ["A2A", "HyperVReplicaAzure"]);
+    if (input.instanceType === "HyperVReplicaAzure") return this.hyperV.enable(ctx, container, name, properties, input);
     const existing = findOfType(this.asr.services, id, ASR_TYPES.protectedItem);
     if (existing !== undefined) {
       if (String(input.fabricObjectId ?? "").toLowerCase() !== (existing.internal as ItemInternal).vmId.toLowerCase()) {
@@ -239,7 +322,7 @@ export class ProtectedItems {
     ) as StoredResource;
     const targetLocation = String(Fabrics.locationOf(targetFabric));
     const recoveryResourceGroupId = String(input.recoveryResourceGroupId ?? "");
-    if (!RESOURCE_GROUP_ID.test(recoveryResourceGroupId)) {
+    if (!ID_PATTERNS.resourceGroup.test(recoveryResourceGroupId)) {
       throw new ArmError(
         400,
         "InvalidParameter",
@@ -263,8 +346,7 @@ export class ProtectedItems {
       tasks: ENABLE_TASKS,
       data: { itemId: id },
     });
-    const internal: ItemInternal = {
-      phase: "Enabling",
+    const internal = enablingItem({
       lifecycleId,
       vmId: vm.id,
       sourceLocation,
@@ -273,18 +355,8 @@ export class ProtectedItems {
       recoveryContainerId: target.id,
       disks,
       jobId: job.id,
-      scenario: "EnableDr",
       scenarioStart: now,
-      initialReplicationStart: null,
-      initialReplicationEnd: null,
-      outages: [],
-      fault: null,
-      activeLocation: "Primary",
-      testFailover: null,
-      failover: null,
-      lastSuccessfulFailoverTime: null,
-      lastSuccessfulTestFailoverTime: null,
-    };
+    });
     const vmProperties = vm.body.properties as JsonObject;
     const osDisk = ((vmProperties.storageProfile as JsonObject).osDisk ?? {}) as JsonObject;
     const body: JsonObject = {
@@ -354,16 +426,17 @@ export class ProtectedItems {
     return vm;
   }
 
-  private checkPlacement(input: JsonObject, targetLocation: string): void {
-    const setId = input.recoveryAvailabilitySetId;
+  /**
+   * 400 unless an availability set (in the target region) and a zone ('1'-'3') are not both given.
+   * `fields` name the input's set and zone (A2A: recoveryAvailabilitySetId / recoveryAvailabilityZone, Hyper-V: targetAvailabilitySetId / targetAvailabilityZone).
+   */
+  checkPlacement(input: JsonObject, targetLocation: string, fields: { set: string; zone: string } = A2A_PLACEMENT): void {
+    const setId = input[fields.set];
+    const zone = input[fields.zone];
+    const at = (field: string): string => `properties.providerSpecificDetails.${field}`;
     if (setId !== undefined && setId !== null) {
-      if (input.recoveryAvailabilityZone !== undefined && input.recoveryAvailabilityZone !== null) {
-        throw new ArmError(
-          400,
-          "InvalidParameter",
-          "A replicated VM goes into an availability set or an availability zone, not both.",
-          "properties.providerSpecificDetails.recoveryAvailabilityZone",
-        );
+      if (zone !== undefined && zone !== null) {
+        throw new ArmError(400, "InvalidParameter", "A replicated VM goes into an availability set or an availability zone, not both.", at(fields.zone));
       }
       const set = this.compute.availabilitySets.get(String(setId));
       if (set !== undefined && set.body.location !== targetLocation) {
@@ -371,18 +444,12 @@ export class ProtectedItems {
           400,
           "InvalidParameter",
           `Availability set '${String(set.body.name)}' is in '${String(set.body.location)}', not in the target region '${targetLocation}'.`,
-          "properties.providerSpecificDetails.recoveryAvailabilitySetId",
+          at(fields.set),
         );
       }
     }
-    const zone = input.recoveryAvailabilityZone;
     if (zone !== undefined && zone !== null && !["1", "2", "3"].includes(String(zone))) {
-      throw new ArmError(
-        400,
-        "InvalidParameter",
-        `'recoveryAvailabilityZone' must be '1', '2' or '3', not '${String(zone)}'.`,
-        "properties.providerSpecificDetails.recoveryAvailabilityZone",
-      );
+      throw new ArmError(400, "InvalidParameter", `'${fields.zone}' must be '1', '2' or '3', not '${String(zone)}'.`, at(fields.zone));
     }
   }
 
@@ -470,6 +537,10 @@ export class ProtectedItems {
     const item = findOfType(this.asr.services, itemId, ASR_TYPES.protectedItem);
     if (item === undefined) return;
     const internal = item.internal as ItemInternal;
+    if (isHyperV(internal)) {
+      this.hyperV.startInitialReplication(item, at);
+      return;
+    }
     const bytes = internal.disks.reduce((sum, d) => sum + d.diskCapacityInBytes, 0);
     internal.phase = "InitialReplication";
     internal.scenario = "None";
@@ -486,7 +557,8 @@ export class ProtectedItems {
     internal.initialReplicationEnd = at;
   }
 
-  private policyDetails(internal: ItemInternal): JsonObject {
+  /** The provider details of the item's policy. */
+  policyDetails(internal: ItemInternal): JsonObject {
     const policy = this.policies.get(internal.policyId);
     return ((policy?.body.properties as JsonObject | undefined)?.providerSpecificDetails ?? {
       recoveryPointHistory: 1440,
@@ -495,18 +567,29 @@ export class ProtectedItems {
     }) as JsonObject;
   }
 
-  pointInputs(internal: ItemInternal, now: number): Parameters<typeof recoveryPointsAt>[0] | undefined {
+  pointInputs(internal: ItemInternal, now: number): RecoveryPointInputs | undefined {
     if (!POINT_PHASES.has(internal.phase)) return undefined;
     const policy = this.policyDetails(internal);
+    const settings = isHyperV(internal)
+      ? this.hyperV.pointSettings(internal, policy)
+      : {
+          retentionMinutes: Number(policy.recoveryPointHistory),
+          appConsistentFrequencyMinutes: Number(policy.appConsistentFrequencyInMinutes),
+          crashConsistentFrequencyMinutes: Number(policy.crashConsistentFrequencyInMinutes),
+        };
+    if (settings === undefined) return undefined;
     return {
       now,
       since: internal.initialReplicationEnd ?? now,
       // Replication also stops while the region it replicates from is down.
-      outages: [...internal.outages, ...this.asr.services.regionOutages(internal.sourceLocation)],
-      retentionMinutes: Number(policy.recoveryPointHistory),
-      appConsistentFrequencyMinutes: Number(policy.appConsistentFrequencyInMinutes),
-      crashConsistentFrequencyMinutes: Number(policy.crashConsistentFrequencyInMinutes),
+      outages: this.replicationOutages(internal),
+      ...settings,
     };
+  }
+
+  /** When the item's replication did not send data: its failures and failovers, and the outages of the region it replicates from. */
+  replicationOutages(internal: ItemInternal): ReplicationOutage[] {
+    return [...internal.outages, ...this.asr.services.regionOutages(internal.sourceLocation)];
   }
 
   /** The item's recovery points as served, newest first. */
@@ -523,7 +606,9 @@ export class ProtectedItems {
         properties: {
           recoveryPointTime: new Date(point.time).toISOString(),
           recoveryPointType: point.type,
-          providerSpecificDetails: { instanceType: "A2A", recoveryPointSyncType: "PerVmRecoveryPoint", disks: internal.disks.map((d) => d.diskId) },
+          ...(isHyperV(internal)
+            ? {}
+            : { providerSpecificDetails: { instanceType: "A2A", recoveryPointSyncType: "PerVmRecoveryPoint", disks: internal.disks.map((d) => d.diskId) } }),
         },
       };
     });
@@ -535,7 +620,7 @@ export class ProtectedItems {
     const now = this.asr.services.now();
     const properties = JSON.parse(JSON.stringify(item.body.properties)) as JsonObject;
     const details = properties.providerSpecificDetails as JsonObject;
-    const state = STATES[internal.phase];
+    const state = this.stateRow(internal);
     const vaultId = vaultIdOfResource(item.id) ?? "";
     const policy = this.policies.get(internal.policyId);
     const health = this.health.view(internal as unknown as HealthSubject, now);
@@ -566,9 +651,21 @@ export class ProtectedItems {
       policyFriendlyName: policy === undefined ? "" : String(policy.body.name),
       currentScenario:
         internal.scenario === "None"
-          ? { scenarioName: "None", jobId: `${vaultId}/replicationJobs/None`, startTime: "0001-01-01T00:00:00Z" }
+          ? { scenarioName: "None", jobId: `${vaultId}/replicationJobs/None`, startTime: NO_SCENARIO_START }
           : { scenarioName: internal.scenario, jobId: internal.jobId, startTime: new Date(internal.scenarioStart).toISOString() },
     });
+    if (isHyperV(internal)) this.hyperV.viewDetails(item, details, health, now);
+    else this.a2aDetails(internal, details, health, state, now);
+    return { ...item.body, properties };
+  }
+
+  /** How the item's state shows now. */
+  stateRow(internal: ItemInternal): StateRow {
+    return isHyperV(internal) ? this.hyperV.stateRow(internal) : STATES[internal.phase];
+  }
+
+  /** The A2A details that change with time: initial replication or resync progress, per-disk state, RPO. */
+  private a2aDetails(internal: ItemInternal, details: JsonObject, health: ReturnType<ReplicationHealth["view"]>, state: StateRow, now: number): void {
     const initial = internal.phase === "InitialReplication" && internal.initialReplicationStart !== null && internal.initialReplicationEnd !== null;
     const percent = initial
       ? initialReplicationPercent(internal.initialReplicationStart as number, internal.initialReplicationEnd as number, now)
@@ -596,22 +693,34 @@ export class ProtectedItems {
       lastRpoCalculatedTime: rpo === undefined ? null : new Date(now).toISOString(),
       lastHeartbeat: new Date(now).toISOString(),
     });
-    return { ...item.body, properties };
   }
 
   /** Puts an item back as it was before a cancelled job. */
   private restorePhase(itemId: string, previous: JsonObject): void {
     const item = findOfType(this.asr.services, itemId, ASR_TYPES.protectedItem);
-    if (item !== undefined) Object.assign(item.internal, previous);
+    if (item === undefined) return;
+    Object.assign(item.internal, previous);
+    const internal = item.internal as ItemInternal;
+    if (isHyperV(internal)) this.hyperV.restored(internal);
   }
 
-  /** Starts a job about an existing item; its final GET serves the item (unless `removes`). */
-  startItemJob(
-    ctx: RequestContext,
-    item: StoredResource,
-    spec: { kind: string; scenarioName: string; friendlyName: string; tasks: AsrTaskPlan[]; data?: JsonObject; removes?: boolean; suspendOnSuccess?: boolean },
-  ): StoredResource {
-    return this.asr.jobs.start(ctx, {
+  /** The disable (or purge) is done: the item goes, with the service's own jobs about it that still run. */
+  private removed(itemId: string, at: number): void {
+    const item = findOfType(this.asr.services, itemId, ASR_TYPES.protectedItem);
+    if (item === undefined) return;
+    const internal = item.internal as ItemInternal;
+    if (isHyperV(internal)) this.hyperV.removed(internal, at);
+    this.asr.services.resources.delete(itemId);
+  }
+
+  /** Starts a job about an existing item, for a request or for the service itself ({@link serviceOrigin}); its final GET serves the item (unless `removes`). */
+  startItemJob(by: RequestContext | AsrJobOrigin, item: StoredResource, spec: ItemJobSpec): StoredResource {
+    return this.asr.jobs.startBy("vaultId" in by ? by : this.asr.jobs.origin(by), this.itemJobSpec(item, spec));
+  }
+
+  /** The job spec of a job about an item (see {@link ProtectedItems.startItemJob}). */
+  itemJobSpec(item: StoredResource, spec: ItemJobSpec): AsrJobSpec {
+    return {
       kind: spec.kind,
       scenarioName: spec.scenarioName,
       friendlyName: spec.friendlyName,
@@ -622,28 +731,97 @@ export class ProtectedItems {
       tasks: spec.tasks,
       data: { itemId: item.id, ...(spec.data ?? {}) },
       ...(spec.suspendOnSuccess === true ? { suspendOnSuccess: true } : {}),
-    });
+    };
   }
 
-  /** Resynchronizes an item that needs it (by hand): a job that lasts as long as sending the differing blocks. */
+  /** Resynchronizes an item that needs it (by hand). */
   private repair(ctx: RequestContext): EmulatorResponse {
     const item = this.require(ctx);
-    const now = this.asr.services.now();
-    const duration = this.health.startResync(item, now);
-    const job = this.startItemJob(ctx, item, {
+    return this.asr.jobs.accepted(ctx, this.resync(this.asr.jobs.origin(ctx), item));
+  }
+
+  /**
+   * A resync as a job (by hand, or started by the service outside office hours): block checksums of
+   * source and replica are compared and only the differing blocks are sent; the job lasts as long
+   * as sending them takes. 400 OperationNotAllowed when the item needs no resync.
+   */
+  private resync(origin: AsrJobOrigin, item: StoredResource): StoredResource {
+    const plan = this.health.startResync(item, origin.at);
+    const megabytes = (bytes: number): number => Math.round(bytes / (1024 * 1024));
+    return this.startItemJob(origin, item, {
       kind: "asr.item.repair",
       scenarioName: "RepairReplication",
       friendlyName: "Resynchronize",
-      tasks: [{ name: "Resync", friendlyName: "Resynchronize the disks (differing blocks only)", durationMs: duration }],
+      tasks: [
+        {
+          name: "Resync",
+          friendlyName: `Resynchronize: compare block checksums, send the ${plan.blocks} differing blocks of ${plan.totalBlocks} (${megabytes(plan.bytes)} MB; ${megabytes(plan.pendingBytes)} MB of changes were logged)`,
+          durationMs: plan.durationMs,
+        },
+      ],
     });
-    return this.asr.jobs.accepted(ctx, job);
   }
 
-  /** The item with this id, or the item protecting the VM with this id. */
+  /** The item with this id, or the item protecting the VM with this id (an Azure VM's id, or a Hyper-V VM's id or protectable item id). */
   findByTargetId(id: string): StoredResource | undefined {
     const direct = findOfType(this.asr.services, id, ASR_TYPES.protectedItem);
     if (direct !== undefined) return direct;
-    return this.asr.services.resources.ofType(ASR_TYPES.protectedItem).find((r) => (r.internal as ItemInternal).vmId.toLowerCase() === id.toLowerCase());
+    const items = this.asr.services.resources.ofType(ASR_TYPES.protectedItem);
+    const byVm = items.find((r) => (r.internal as ItemInternal).vmId.toLowerCase() === id.toLowerCase());
+    if (byVm !== undefined) return byVm;
+    const hyperVVm = this.sites.findVm(id);
+    return hyperVVm === undefined ? undefined : items.find((r) => (r.internal as ItemInternal).hyperV?.vmRecordId.toLowerCase() === hyperVVm.id.toLowerCase());
+  }
+
+  /** The on-premises VM of the Hyper-V item `target` names (see {@link ProtectedItems.findByTargetId}), if it is one and the VM still exists. */
+  hyperVVmOf(target: string): StoredResource | undefined {
+    const internal = this.findByTargetId(target)?.internal as ItemInternal | undefined;
+    return internal !== undefined && isHyperV(internal) ? this.sites.getVm(internal.hyperV.vmRecordId) : undefined;
+  }
+
+  /** 409 OperationNotAllowed, naming the item's state and allowed operations, unless it allows `operation` now. */
+  requireAllowed(item: StoredResource, operation: string, why = ""): void {
+    const properties = this.view(item).properties as JsonObject;
+    const allowed = properties.allowedOperations as JsonValue[];
+    if (!allowed.includes(operation)) {
+      throw new ArmError(
+        409,
+        "OperationNotAllowed",
+        `Operation '${operation}' is not allowed on replicated item '${String(item.body.name)}' in state '${String(properties.protectionState)}' (${String(properties.protectionStateDescription)})${why}. Allowed operations: [${allowed.join(", ")}].`,
+      );
+    }
+  }
+
+  /** Where the item's VM comes up in Azure when it fails over (or is tested). */
+  recoveryTarget(item: StoredResource): RecoveryTarget {
+    const internal = item.internal as ItemInternal;
+    if (isHyperV(internal)) return this.hyperV.recoveryTarget(item);
+    const details = (item.body.properties as JsonObject).providerSpecificDetails as JsonObject;
+    const source = this.compute.virtualMachines.get(internal.vmId);
+    return {
+      resourceGroupId: String(details.recoveryAzureResourceGroupId),
+      vmName: String(details.recoveryAzureVMName),
+      vmSize: String(details.recoveryAzureVMSize),
+      template: (source?.body.properties ?? {}) as JsonObject,
+      ...(typeof details.recoveryAvailabilitySet === "string" ? { availabilitySetId: details.recoveryAvailabilitySet } : {}),
+      ...(typeof details.recoveryAvailabilityZone === "string" ? { zone: details.recoveryAvailabilityZone } : {}),
+      ...(typeof details.selectedRecoveryAzureNetworkId === "string" && details.selectedRecoveryAzureNetworkId !== ""
+        ? { networkId: details.selectedRecoveryAzureNetworkId }
+        : {}),
+    };
+  }
+
+  /** The tasks of a failover that shuts the source VM down first and syncs its last changes. */
+  shutdownTasks(item: StoredResource, now: number): AsrTaskPlan[] {
+    return isHyperV(item.internal as ItemInternal)
+      ? this.hyperV.shutdownTasks(item, now)
+      : [{ name: "ShutdownSource", friendlyName: "Shut down the source virtual machine and sync the latest data", durationMs: 90_000 }];
+  }
+
+  /** Shuts the item's source VM down (before a failover that syncs first) or starts it again (a failover undone). */
+  setSourcePower(internal: ItemInternal, running: boolean): void {
+    if (isHyperV(internal)) this.sites.setPowerState(internal.hyperV.vmRecordId, running ? "Running" : "Off");
+    else this.compute.virtualMachines.setPowerState(internal.vmId, running ? "running" : "stopped");
   }
 
   private update(ctx: RequestContext): EmulatorResponse {
@@ -651,25 +829,32 @@ export class ProtectedItems {
     const internal = item.internal as ItemInternal;
     const properties = propertiesOf(jsonBody(ctx));
     const changes: JsonObject = {};
-    if (typeof properties.recoveryAzureVMName === "string") changes.recoveryAzureVMName = properties.recoveryAzureVMName;
+    const hyperV = isHyperV(internal);
+    // The same settings have other names in each provider's details (recoveryAzureVMName / recoveryAzureVmName...).
+    if (typeof properties.recoveryAzureVMName === "string") changes[hyperV ? "recoveryAzureVmName" : "recoveryAzureVMName"] = properties.recoveryAzureVMName;
     if (typeof properties.recoveryAzureVMSize === "string") changes.recoveryAzureVMSize = properties.recoveryAzureVMSize;
     if (typeof properties.selectedRecoveryAzureNetworkId === "string") changes.selectedRecoveryAzureNetworkId = properties.selectedRecoveryAzureNetworkId;
     if (typeof properties.recoveryAvailabilitySetId === "string") {
       this.checkPlacement({ recoveryAvailabilitySetId: properties.recoveryAvailabilitySetId }, internal.targetLocation);
-      changes.recoveryAvailabilitySet = properties.recoveryAvailabilitySetId;
+      changes[hyperV ? "recoveryAvailabilitySetId" : "recoveryAvailabilitySet"] = properties.recoveryAvailabilitySetId;
     }
     const provider = properties.providerSpecificDetails;
     if (provider !== undefined && provider !== null) {
-      const a2a = instanceOf(provider, "properties.providerSpecificDetails", ["A2A"]);
-      if (typeof a2a.recoveryResourceGroupId === "string") {
-        if (!RESOURCE_GROUP_ID.test(a2a.recoveryResourceGroupId))
+      const input = instanceOf(provider, "properties.providerSpecificDetails", [hyperV ? "HyperVReplicaAzure" : "A2A"]);
+      const resourceGroupId = hyperV ? input.recoveryAzureV2ResourceGroupId : input.recoveryResourceGroupId;
+      if (typeof resourceGroupId === "string") {
+        if (!ID_PATTERNS.resourceGroup.test(resourceGroupId))
           throw new ArmError(
             400,
             "InvalidParameter",
-            "'recoveryResourceGroupId' must be a resource group id.",
-            "properties.providerSpecificDetails.recoveryResourceGroupId",
+            "The recovery resource group must be a resource group id.",
+            `properties.providerSpecificDetails.${hyperV ? "recoveryAzureV2ResourceGroupId" : "recoveryResourceGroupId"}`,
           );
-        changes.recoveryAzureResourceGroupId = a2a.recoveryResourceGroupId;
+        changes.recoveryAzureResourceGroupId = resourceGroupId;
+      }
+      if (hyperV && typeof input.targetAvailabilityZone === "string") {
+        this.checkPlacement({ targetAvailabilityZone: input.targetAvailabilityZone }, internal.targetLocation, HYPER_V_PLACEMENT);
+        changes.targetAvailabilityZone = input.targetAvailabilityZone;
       }
     }
     if (internal.phase === "Disabling") throw new ArmError(409, "OperationNotAllowed", `Replicated item '${String(item.body.name)}' is being disabled.`);
@@ -724,6 +909,29 @@ export class ProtectedItems {
   }
 }
 
+/** The state of an item whose enable job (`jobId`) has just started: nothing replicated, failed or failed over yet. */
+export function enablingItem(
+  fields: Pick<
+    ItemInternal,
+    "lifecycleId" | "vmId" | "sourceLocation" | "targetLocation" | "policyId" | "recoveryContainerId" | "disks" | "jobId" | "scenarioStart"
+  >,
+): ItemInternal {
+  return {
+    ...fields,
+    phase: "Enabling",
+    scenario: "EnableDr",
+    initialReplicationStart: null,
+    initialReplicationEnd: null,
+    outages: [],
+    fault: null,
+    activeLocation: "Primary",
+    testFailover: null,
+    failover: null,
+    lastSuccessfulFailoverTime: null,
+    lastSuccessfulTestFailoverTime: null,
+  };
+}
+
 /** Phases in which the item has recovery points: protected, and failed over until the commit. */
 const POINT_PHASES: ReadonlySet<ItemPhase> = new Set(["Protected", "Disabling", "FailoverInProgress", "FailoverCommitPending", "CommitInProgress"]);
 
@@ -740,7 +948,7 @@ const TEST_FAILOVER_DESCRIPTION: Readonly<Record<TestFailoverState["state"], str
 };
 
 /** How each phase shows in `protectionState` and what it allows. */
-const STATES: Readonly<Record<ItemPhase, { protectionState: string; description: string; allowedOperations: JsonValue[] }>> = {
+const STATES: Readonly<Record<ItemPhase, StateRow>> = {
   Enabling: { protectionState: "UnprotectedStatesBegin", description: "Enabling protection", allowedOperations: ["DisableProtection"] },
   InitialReplication: { protectionState: "UnprotectedStatesBegin", description: "Initial replication in progress", allowedOperations: ["DisableProtection"] },
   Protected: { protectionState: "Protected", description: "Protected", allowedOperations: ["TestFailover", "UnplannedFailover", "DisableProtection"] },
@@ -757,6 +965,7 @@ const STATES: Readonly<Record<ItemPhase, { protectionState: string; description:
     description: "Failover committed",
     allowedOperations: ["ReverseReplicate", "DisableProtection"],
   },
+  Reprotecting: { protectionState: "UnprotectedStatesBegin", description: "Reprotect in progress", allowedOperations: [] },
 };
 
 function instanceOfDisk(
@@ -767,7 +976,7 @@ function instanceOfDisk(
   const diskId = String(entry.diskId ?? "");
   const cache = String(entry.primaryStagingAzureStorageAccountId ?? "");
   if (diskId === "") throw new ArmError(400, "InvalidParameter", `'${field}.diskId' is required.`, `${field}.diskId`);
-  if (!/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Storage\/storageAccounts\/[a-z0-9]{3,24}$/i.test(cache)) {
+  if (!ID_PATTERNS.storageAccount.test(cache)) {
     throw new ArmError(
       400,
       "InvalidParameter",
@@ -776,7 +985,7 @@ function instanceOfDisk(
     );
   }
   const rg = entry.recoveryResourceGroupId;
-  if (rg !== undefined && !(typeof rg === "string" && RESOURCE_GROUP_ID.test(rg)))
+  if (rg !== undefined && !(typeof rg === "string" && ID_PATTERNS.resourceGroup.test(rg)))
     throw new ArmError(400, "InvalidParameter", `'${field}.recoveryResourceGroupId' must be a resource group id.`, `${field}.recoveryResourceGroupId`);
   return {
     diskId,
@@ -789,6 +998,5 @@ function instanceOfDisk(
 
 /** A stable recovery point name (a GUID derived from the item, time and type). */
 export function pointName(lifecycleId: string, time: number, type: string): string {
-  const hex = createHash("sha1").update(`${lifecycleId}:${time}:${type}`).digest("hex");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+  return guidOf(lifecycleId, time, type);
 }

@@ -5,12 +5,15 @@ import type { AsrContext } from "./asrContext.js";
 import { ContainerMappings } from "./containerMappings.js";
 import { Containers } from "./containers.js";
 import { Fabrics } from "./fabrics.js";
+import { HyperVFailback } from "./hyperVFailback.js";
+import { HyperVSites } from "./hyperVSites.js";
 import { ItemFailover } from "./itemFailover.js";
 import { SwitchProtection } from "./switchProtection.js";
 import { NetworkMappings } from "./networkMappings.js";
 import { PlanExecution } from "./planExecution.js";
 import { Policies } from "./policies.js";
 import { RecoveryPlans } from "./recoveryPlans.js";
+import { ReplicationEvents } from "./replicationEvents.js";
 import { ProtectedItems } from "./protectedItems.js";
 import type { ComputeService } from "../compute/registerCompute.js";
 import type { StorageAccounts } from "../storage/storageAccounts.js";
@@ -23,6 +26,7 @@ export interface SiteRecoveryService extends AsrContext {
   containerMappings: ContainerMappings;
   networkMappings: NetworkMappings;
   policies: Policies;
+  hyperVSites: HyperVSites;
   protectedItems: ProtectedItems;
   itemFailover: ItemFailover;
 }
@@ -37,7 +41,8 @@ export function registerSiteRecovery(services: EmulatorServices, router: Router,
   const policies = new Policies(asr);
   const containerMappings = new ContainerMappings(asr, containers, policies);
   const networkMappings = new NetworkMappings(asr, fabrics);
-  const protectedItems = new ProtectedItems(asr, containers, containerMappings, policies, compute, storage);
+  const hyperVSites = new HyperVSites(asr, fabrics, containers);
+  const protectedItems = new ProtectedItems(asr, containers, containerMappings, policies, compute, storage, hyperVSites);
   vaults.register(router);
   jobs.registerRoutes(router);
   fabrics.register(router);
@@ -45,12 +50,15 @@ export function registerSiteRecovery(services: EmulatorServices, router: Router,
   policies.register(router);
   containerMappings.register(router);
   networkMappings.register(router);
+  hyperVSites.register(router);
   protectedItems.register(router);
-  const itemFailover = new ItemFailover(asr, protectedItems, compute);
+  new ReplicationEvents(asr).register(router);
+  const hyperVFailback = new HyperVFailback(asr, protectedItems, hyperVSites, compute);
+  const itemFailover = new ItemFailover(asr, protectedItems, compute, hyperVFailback);
   itemFailover.register(router);
   const recoveryPlans = new RecoveryPlans(asr, protectedItems);
   recoveryPlans.register(router);
   new PlanExecution(asr, itemFailover, recoveryPlans).register(router);
-  new SwitchProtection(asr, containers, containerMappings, protectedItems, compute, storage).register(router);
-  return { ...asr, fabrics, containers, containerMappings, networkMappings, policies, protectedItems, itemFailover };
+  new SwitchProtection(asr, containers, containerMappings, protectedItems, compute, storage, hyperVFailback).register(router);
+  return { ...asr, fabrics, containers, containerMappings, networkMappings, policies, hyperVSites, protectedItems, itemFailover };
 }

@@ -4,7 +4,8 @@ import { parseInput } from "../arm/parseInput.js";
 import type { JsonObject, JsonValue } from "../arm/types.js";
 import type { EmulatorServices } from "../services.js";
 import type { StoredResource } from "../store/state.js";
-import { copyDurationMs } from "./replicationModel.js";
+import { guidOf } from "./asrApi.js";
+import { copyDurationMs, differingBlocks, type DifferingBlocks } from "./replicationModel.js";
 
 const MINUTE = 60_000;
 /** Retry offsets after the first failed attempt (DOMAIN.md §4), then every 30 minutes. */
@@ -25,9 +26,14 @@ export const replicationFaultSchema = z.strictObject({
   durationMs: z.number().int().min(0).optional(),
   code: z.string().min(1).max(40).optional(),
   message: z.string().min(1).max(500).optional(),
-  /** How fast the source disks change while nothing is sent, in MB/s. @default 5 */
-  churnMBps: z.number().positive().max(10_000).default(5),
+  /** How fast the source disks change while nothing is sent, in MB/s. @default the VM's write rate (Hyper-V), else 5 */
+  churnMBps: z.number().positive().max(10_000).optional(),
 });
+
+/** How fast an A2A VM's disks change while a failure stops replication, unless the fault says. */
+const DEFAULT_CHURN_BYTES_PER_SECOND = 5 * 1024 * 1024;
+/** How many health events an item keeps (the oldest go first). */
+const MAX_EVENTS = 200;
 
 /** The failure state of an item. */
 export interface ReplicationFault extends JsonObject {
@@ -38,12 +44,30 @@ export interface ReplicationFault extends JsonObject {
   /** When the cause goes away (recoverable); null: it stays until repaired. */
   causeEndsAt: number | null;
   churnBytesPerSecond: number;
+  /** Share of the disks the writes land on: how many blocks differ for a given amount of writes. */
+  hotSetFraction?: number;
   retries: number;
   lastRetryAt: number | null;
   resyncRequiredAt: number | null;
   resyncStartedAt: number | null;
   resyncEndsAt: number | null;
+  /** What the resync sends (set when it starts). */
+  resync?: (DifferingBlocks & JsonObject) | null;
 }
+
+/** Something that happened to an item's replication, as `replicationEvents` shows it. */
+export interface HealthEvent extends JsonObject {
+  name: string;
+  type: HealthEventType;
+  severity: "Info" | "Warning" | "Critical";
+  at: number;
+  description: string;
+  /** The health error code it is about, if any. */
+  code: string | null;
+}
+
+/** The kinds of replication health event. */
+export type HealthEventType = "ReplicationFailed" | "ReplicationRetryFailed" | "ReplicationResumed" | "ResyncRequired" | "ResyncStarted" | "ResyncCompleted";
 
 /** What the health rules need of an item. */
 export interface HealthSubject extends JsonObject {
@@ -52,6 +76,21 @@ export interface HealthSubject extends JsonObject {
   outages: { from: number; to: number | null }[];
   disks: { diskCapacityInBytes: number }[];
   fault: ReplicationFault | null;
+  /** The item's health events, oldest first (absent until the first). */
+  events?: HealthEvent[];
+}
+
+/** What a resync sends and how long it takes. */
+export interface ResyncPlan extends DifferingBlocks {
+  durationMs: number;
+  /** The changes logged while replication was stopped (what a full resend would have been). */
+  pendingBytes: number;
+}
+
+/** How an item's source writes while replication is stopped, when the fault does not say. */
+export interface WriteProfile {
+  churnBytesPerSecond?: number;
+  hotSetFraction?: number;
 }
 
 /**
@@ -66,6 +105,8 @@ export class ReplicationHealth {
   constructor(
     private readonly services: EmulatorServices,
     private readonly find: (itemId: string) => StoredResource | undefined,
+    /** How the item's source writes (Hyper-V VMs have their own rate); absent: 5 MB/s over the whole disks. */
+    private readonly writeProfile: (item: StoredResource) => WriteProfile = () => ({}),
   ) {
     services.scheduler.on("asr.health.retry", (data, at) => this.retry(String(data.itemId), String(data.lifecycleId), at));
     services.scheduler.on("asr.health.resyncRequired", (data, at) => this.resyncRequired(String(data.itemId), String(data.lifecycleId), at));
@@ -84,6 +125,7 @@ export class ReplicationHealth {
       );
     if (subject.fault !== null) throw new ArmError(409, "FaultAlreadyActive", `Replicated item '${String(item.body.name)}' already has a replication failure.`);
     const now = this.services.now();
+    const profile = this.writeProfile(item);
     const fault: ReplicationFault = {
       code: data.code ?? (data.recoverable ? "151037" : "150172"),
       message:
@@ -94,7 +136,8 @@ export class ReplicationHealth {
       recoverable: data.recoverable,
       startedAt: now,
       causeEndsAt: data.recoverable && data.durationMs !== undefined ? now + data.durationMs : null,
-      churnBytesPerSecond: data.churnMBps * 1024 * 1024,
+      churnBytesPerSecond: data.churnMBps === undefined ? (profile.churnBytesPerSecond ?? DEFAULT_CHURN_BYTES_PER_SECOND) : data.churnMBps * 1024 * 1024,
+      hotSetFraction: profile.hotSetFraction ?? 1,
       retries: 0,
       lastRetryAt: null,
       resyncRequiredAt: null,
@@ -105,8 +148,20 @@ export class ReplicationHealth {
     subject.outages.push({ from: now, to: null });
     const ref = { itemId: item.id, lifecycleId: subject.lifecycleId };
     if (fault.recoverable) this.services.scheduler.schedule(now + (RETRY_OFFSETS_MS[0] as number), "asr.health.retry", ref);
-    const threshold = (RESYNC_THRESHOLD * totalBytes(subject)) / fault.churnBytesPerSecond;
-    this.services.scheduler.schedule(now + Math.ceil(threshold * 1000), "asr.health.resyncRequired", ref);
+    if (fault.churnBytesPerSecond > 0) {
+      const threshold = (RESYNC_THRESHOLD * totalBytes(subject)) / fault.churnBytesPerSecond;
+      this.services.scheduler.schedule(now + Math.ceil(threshold * 1000), "asr.health.resyncRequired", ref);
+    }
+    record(
+      subject,
+      "ReplicationFailed",
+      fault.recoverable ? "Warning" : "Critical",
+      now,
+      fault.code,
+      fault.recoverable
+        ? `Replication failed: ${fault.message} (${fault.code}). Site Recovery retries in ${(RETRY_OFFSETS_MS[0] as number) / MINUTE} minute(s).`
+        : `Replication failed: ${fault.message} (${fault.code}). The error is not recoverable: it is not retried until an administrator repairs replication.`,
+    );
     return fault;
   }
 
@@ -122,8 +177,12 @@ export class ReplicationHealth {
     return fault !== null && fault.resyncStartedAt === null && (fault.resyncRequiredAt !== null || !fault.recoverable);
   }
 
-  /** Starts a resync now (by hand); it ends when the differing blocks are sent. */
-  startResync(item: StoredResource, at: number): number {
+  /**
+   * Starts a resync at `at` (by hand, or by the service outside office hours): source and replica are
+   * split into fixed-size blocks whose checksums are compared, and only the blocks that differ are
+   * sent; it ends when they are.
+   */
+  startResync(item: StoredResource, at: number): ResyncPlan {
     const subject = item.internal as HealthSubject;
     const fault = subject.fault;
     if (fault === null || !this.canRepair(subject)) {
@@ -134,10 +193,22 @@ export class ReplicationHealth {
       );
     }
     fault.causeEndsAt = Math.min(fault.causeEndsAt ?? at, at);
+    const pending = pendingBytes(subject, at);
+    const differing = differingBlocks(pending, totalBytes(subject), fault.hotSetFraction ?? 1);
+    const durationMs = copyDurationMs(differing.bytes, this.services.settings.replicationBandwidthMBps);
     fault.resyncStartedAt = at;
-    fault.resyncEndsAt = at + copyDurationMs(Math.min(pendingBytes(subject, at), totalBytes(subject)), this.services.settings.replicationBandwidthMBps);
+    fault.resyncEndsAt = at + durationMs;
+    fault.resync = { ...differing };
     this.services.scheduler.schedule(fault.resyncEndsAt, "asr.health.resyncDone", { itemId: item.id, lifecycleId: subject.lifecycleId });
-    return fault.resyncEndsAt - at;
+    record(
+      subject,
+      "ResyncStarted",
+      "Info",
+      at,
+      null,
+      `Resynchronization started: ${differing.blocks} of ${differing.totalBlocks} blocks differ (${mb(differing.bytes)} MB to send; ${mb(pending)} MB of changes were logged).`,
+    );
+    return { ...differing, durationMs, pendingBytes: pending };
   }
 
   /** Fields of the served item that health decides. */
@@ -190,18 +261,35 @@ export class ReplicationHealth {
     fault.lastRetryAt = at;
     const causeGone = fault.causeEndsAt !== null && at >= fault.causeEndsAt;
     if (causeGone && fault.resyncRequiredAt === null) {
+      record(subject, "ReplicationResumed", "Info", at, fault.code, `Replication resumed at retry ${fault.retries}.`);
       this.recover(subject, at);
       return;
     }
     if (causeGone) return;
     const offset = RETRY_OFFSETS_MS[fault.retries] ?? (RETRY_OFFSETS_MS.at(-1) as number) + (fault.retries - RETRY_OFFSETS_MS.length + 1) * RETRY_EVERY_MS;
     this.services.scheduler.schedule(fault.startedAt + offset, "asr.health.retry", { itemId, lifecycleId });
+    record(
+      subject,
+      "ReplicationRetryFailed",
+      "Warning",
+      at,
+      fault.code,
+      `Retry ${fault.retries} of replication failed: ${fault.message} (${fault.code}). Next retry at ${new Date(fault.startedAt + offset).toISOString()}.`,
+    );
   }
 
   private resyncRequired(itemId: string, lifecycleId: string, at: number): void {
     const found = this.subjectOf(itemId, lifecycleId);
     if (found === undefined || found.fault.resyncRequiredAt !== null) return;
     found.fault.resyncRequiredAt = at;
+    record(
+      found.subject,
+      "ResyncRequired",
+      "Critical",
+      at,
+      "150110",
+      `Pending changes reached half the disks' size (${mb(pendingBytes(found.subject, at))} MB): the VM must be resynchronized (by hand, or from ${RESYNC_HOUR_UTC}:00 UTC once the cause is gone).`,
+    );
     const next = new Date(at);
     next.setUTCHours(RESYNC_HOUR_UTC, 0, 0, 0);
     if (next.getTime() <= at) next.setUTCDate(next.getUTCDate() + 1);
@@ -221,6 +309,14 @@ export class ReplicationHealth {
   private resyncDone(itemId: string, lifecycleId: string, at: number): void {
     const found = this.subjectOf(itemId, lifecycleId);
     if (found === undefined || found.fault.resyncEndsAt === null || at < found.fault.resyncEndsAt) return;
+    record(
+      found.subject,
+      "ResyncCompleted",
+      "Info",
+      at,
+      null,
+      `Resynchronization completed: ${mb(found.fault.resync?.bytes ?? 0)} MB sent (the differing blocks only); delta replication resumed.`,
+    );
     this.recover(found.subject, at);
   }
 
@@ -229,6 +325,17 @@ export class ReplicationHealth {
     if (open !== undefined) open.to = at;
     subject.fault = null;
   }
+}
+
+/** Adds a health event to the item (keeping the last {@link MAX_EVENTS}). */
+function record(subject: HealthSubject, type: HealthEventType, severity: HealthEvent["severity"], at: number, code: string | null, description: string): void {
+  const events = (subject.events ??= []);
+  events.push({ name: guidOf(subject.lifecycleId, "event", at, type, events.length), type, severity, at, description, code });
+  if (events.length > MAX_EVENTS) events.splice(0, events.length - MAX_EVENTS);
+}
+
+function mb(bytes: number): number {
+  return Math.round(bytes / (1024 * 1024));
 }
 
 function totalBytes(subject: HealthSubject): number {

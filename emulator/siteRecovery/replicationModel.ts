@@ -21,6 +21,8 @@ export interface RecoveryPointInputs {
   /** 0 when app-consistent snapshots are off. */
   appConsistentFrequencyMinutes: number;
   crashConsistentFrequencyMinutes: number;
+  /** Thin crash-consistent points older than two hours as the A2A FAQ says. @default true */
+  thin?: boolean;
 }
 
 const MINUTE = 60_000;
@@ -66,7 +68,7 @@ export function recoveryPointsAt(inputs: RecoveryPointInputs): ModelledRecoveryP
   const crashStep = crashConsistentFrequencyMinutes * MINUTE;
   for (let k = Math.ceil((oldest - since) / crashStep), t = since + k * crashStep; t <= now; k++, t = since + k * crashStep) {
     if (appTimes.has(t) || inOutage(t, outages)) continue;
-    const spacing = spacingFor(now - t, retentionMinutes);
+    const spacing = inputs.thin === false ? 0 : spacingFor(now - t, retentionMinutes);
     if (spacing > 0 && (t - since) % spacing !== 0) continue;
     points.push({ time: t, type: "CrashConsistent" });
   }
@@ -86,7 +88,64 @@ export function initialReplicationPercent(start: number, end: number, now: numbe
   return Math.max(0, Math.min(100, Math.floor(((now - start) / (end - start)) * 100)));
 }
 
-/** Milliseconds to copy `bytes` at `bandwidthMBps` megabytes per second (at least one minute). */
-export function copyDurationMs(bytes: number, bandwidthMBps: number): number {
-  return Math.max(MINUTE, Math.ceil((bytes / (bandwidthMBps * 1024 * 1024)) * 1000));
+/** Milliseconds to copy `bytes` at `bandwidthMBps` megabytes per second (at least `minimumMs`: one minute unless told). */
+export function copyDurationMs(bytes: number, bandwidthMBps: number, minimumMs = MINUTE): number {
+  return Math.max(minimumMs, Math.ceil((bytes / (bandwidthMBps * 1024 * 1024)) * 1000));
+}
+
+/** A VM's write rate from `from` on (until the next period of its history). */
+export interface ChurnPeriod {
+  from: number;
+  bytesPerSecond: number;
+}
+
+/** Bytes a VM wrote between `from` and `to`, from its write-rate history (oldest first). */
+export function bytesWritten(history: readonly ChurnPeriod[], from: number, to: number): number {
+  let total = 0;
+  history.forEach((period, index) => {
+    const start = Math.max(from, period.from);
+    const end = Math.min(to, history[index + 1]?.from ?? Infinity);
+    if (end > start) total += ((end - start) / 1000) * period.bytesPerSecond;
+  });
+  return total;
+}
+
+/** Size of the fixed blocks whose checksums a resynchronization compares (inferred: Azure does not publish it). */
+export const RESYNC_BLOCK_BYTES = 1024 * 1024;
+
+/** How much of a disk differs from its replica: whole blocks, and their bytes. */
+export interface DifferingBlocks {
+  blocks: number;
+  totalBlocks: number;
+  bytes: number;
+}
+
+/**
+ * The blocks that differ between a disk and its replica after `writtenBytes` of writes that were not
+ * replicated, the writes landing uniformly at random on a hot set (`hotSetFraction` of the disk):
+ * the expected number of distinct blocks written, `H × (1 − e^(−w/H))` for a hot set of H blocks and
+ * w blocks written, in whole blocks. Rewriting a block does not make it differ twice, so this is at
+ * most the hot set and never more than what was written.
+ */
+export function differingBlocks(writtenBytes: number, diskBytes: number, hotSetFraction = 1): DifferingBlocks {
+  const totalBlocks = Math.ceil(diskBytes / RESYNC_BLOCK_BYTES);
+  const hotBlocks = Math.max(1, Math.round(totalBlocks * Math.min(1, Math.max(0, hotSetFraction))));
+  const written = writtenBytes / RESYNC_BLOCK_BYTES;
+  const blocks = written <= 0 ? 0 : Math.min(totalBlocks, Math.ceil(hotBlocks * -Math.expm1(-written / hotBlocks)));
+  return { blocks, totalBlocks, bytes: blocks * RESYNC_BLOCK_BYTES };
+}
+
+/**
+ * The time of the last delta replication cycle at or before `now`: cycles run every `intervalMs`
+ * from `since`, none while replication was down (a cycle due during an outage is skipped).
+ */
+export function lastCycleAt(now: number, since: number, intervalMs: number, outages: readonly ReplicationOutage[]): number | undefined {
+  if (now < since) return undefined;
+  for (let t = since + Math.floor((now - since) / intervalMs) * intervalMs; t >= since; t -= intervalMs) {
+    const outage = outages.find((o) => t >= o.from && (o.to === null || t < o.to));
+    if (outage === undefined) return t;
+    // Skip back to the last cycle before this outage began.
+    t = since + Math.ceil((outage.from - since) / intervalMs) * intervalMs;
+  }
+  return undefined;
 }

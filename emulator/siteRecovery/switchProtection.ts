@@ -6,18 +6,18 @@ import type { ComputeService } from "../compute/registerCompute.js";
 import type { StorageAccounts } from "../storage/storageAccounts.js";
 import { ResourceStore } from "../store/resourceStore.js";
 import type { StoredResource } from "../store/state.js";
-import { ASR_TYPES, nameOf } from "./asrApi.js";
+import { ASR_TYPES, ID_PATTERNS, nameOf } from "./asrApi.js";
 import type { AsrContext } from "./asrContext.js";
 import { addAsrRoute, findOfType, instanceOf, propertiesOf } from "./asrResources.js";
 import type { ContainerMappings } from "./containerMappings.js";
 import type { Containers } from "./containers.js";
-import type { ItemInternal, ProtectedItems } from "./protectedItems.js";
+import type { HyperVFailback } from "./hyperVFailback.js";
+import { isHyperV, type ItemInternal, type ProtectedItems } from "./protectedItems.js";
 import { copyDurationMs } from "./replicationModel.js";
 
 /** How fast a failed-over VM's disks change while it runs unprotected (what reprotect must send on top of the seed), MB/s. */
 export const FAILED_OVER_CHURN_MBPS = 1;
 const GIB = 1024 * 1024 * 1024;
-const RESOURCE_GROUP_ID = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+$/i;
 
 /**
  * Reprotect of an Azure-to-Azure item with managed disks, through the protection container's
@@ -25,6 +25,8 @@ const RESOURCE_GROUP_ID = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+$/i;
  * the VM running in the recovery region starts replicating back. The item moves to the container
  * of the region the VM runs in (same lifecycle id, new ARM id). If the original VM still exists it
  * is used as a seed and deleted, so only the differences are sent; otherwise a full copy runs.
+ * `reProtect` on an item is refused for A2A (managed disks need this call) and is a Hyper-V item's
+ * reverse replication ({@link HyperVFailback.reprotect}).
  */
 export class SwitchProtection {
   constructor(
@@ -34,6 +36,7 @@ export class SwitchProtection {
     private readonly items: ProtectedItems,
     private readonly compute: ComputeService,
     private readonly storage: StorageAccounts,
+    private readonly failback: HyperVFailback,
   ) {
     asr.jobs.register("asr.item.switchProtection", {
       complete: (op, at) => this.switched(String(op.data.itemId), String(op.data.newItemId), op.data.plan as JsonObject, at),
@@ -53,7 +56,9 @@ export class SwitchProtection {
       "POST",
       "/replicationFabrics/{fabricName}/replicationProtectionContainers/{protectionContainerName}/replicationProtectedItems/{replicatedProtectedItemName}/reProtect",
       "ReplicationProtectedItems_Reprotect",
-      () => {
+      (ctx) => {
+        const item = this.items.require(ctx);
+        if (isHyperV(item.internal as ItemInternal)) return this.failback.reprotect(ctx, item);
         throw new ArmError(
           400,
           "VMDisksMissing",
@@ -74,6 +79,12 @@ export class SwitchProtection {
         "ResourceNotFound",
         `Container '${String(container.body.name)}' has no replicated item '${itemName}'.`,
         "properties.replicationProtectedItemName",
+      );
+    if (isHyperV(item.internal as ItemInternal))
+      throw new ArmError(
+        400,
+        "OperationNotSupported",
+        `Replicated item '${itemName}' replicates a Hyper-V VM: it is reprotected with its own 'reProtect' call (HyperVReplicaAzureReprotectInput).`,
       );
     const state = this.items.view(item).properties as JsonObject;
     if (!(state.allowedOperations as JsonValue[]).includes("ReverseReplicate")) {
@@ -117,7 +128,7 @@ export class SwitchProtection {
       );
     }
     const recoveryResourceGroupId = String(input.recoveryResourceGroupId ?? "");
-    if (!RESOURCE_GROUP_ID.test(recoveryResourceGroupId))
+    if (!ID_PATTERNS.resourceGroup.test(recoveryResourceGroupId))
       throw new ArmError(400, "InvalidParameter", "'recoveryResourceGroupId' must be a resource group id.", `${field}.recoveryResourceGroupId`);
     const setId = input.recoveryAvailabilitySetId;
     if (typeof setId === "string") {
@@ -198,7 +209,7 @@ export class SwitchProtection {
           `${field}[${index}].diskId`,
         );
       const cache = String(disk.primaryStagingAzureStorageAccountId ?? "");
-      if (!/\/providers\/Microsoft\.Storage\/storageAccounts\/[a-z0-9]{3,24}$/i.test(cache)) {
+      if (!ID_PATTERNS.storageAccount.test(cache)) {
         throw new ArmError(
           400,
           "InvalidParameter",

@@ -332,7 +332,7 @@ const CASES: readonly ExampleCase[] = [
   },
 ];
 
-/** Examples replayed by another test file, because they need a protected item brought into a given state first. */
+/** Examples replayed by another test file, because they need a protected item (or a Hyper-V site) brought into a given state first. */
 const REPLAYED_ELSEWHERE: Readonly<Record<string, string>> = {
   "2025-08-01/ReplicationProtectionContainers_SwitchProtection.json": "officialSiteRecoveryFailover.test.ts",
   "2023-06-01/ReplicationJobs_Resume.json": "officialSiteRecoveryFailover.test.ts",
@@ -350,20 +350,19 @@ const REPLAYED_ELSEWHERE: Readonly<Record<string, string>> = {
   "2025-08-01/ReplicationRecoveryPlans_Create.json": "officialRecoveryPlanRuns.test.ts",
   "2025-08-01/ReplicationRecoveryPlans_TestFailoverCleanup.json": "officialRecoveryPlanRuns.test.ts",
   "2025-08-01/ReplicationRecoveryPlans_UnplannedFailover.json": "officialRecoveryPlanRuns.test.ts",
+  "2023-06-01/ReplicationNetworkMappings_Create.json": "officialHyperV.test.ts",
+  "2023-06-01/ReplicationProtectedItems_Get.json": "officialHyperV.test.ts",
+  "2023-06-01/ReplicationProtectedItems_RepairReplication.json": "officialHyperV.test.ts",
+  "2025-08-01/RecoveryPoints_ListByReplicationProtectedItems.json": "officialHyperV.test.ts",
+  "2025-08-01/ReplicationProtectedItems_Create.json": "officialHyperV.test.ts",
+  "2025-08-01/ReplicationProtectedItems_Delete.json": "officialHyperV.test.ts",
+  "2025-08-01/ReplicationProtectedItems_Purge.json": "officialHyperV.test.ts",
+  "2025-08-01/ReplicationProtectedItems_PlannedFailover.json": "officialHyperV.test.ts",
+  "2025-08-01/ReplicationProtectedItems_Reprotect.json": "officialHyperV.test.ts",
 };
 
 /** Site Recovery examples of the corpus the emulator does not serve yet, each with what is missing. */
-const NOT_YET_COVERED: Readonly<Record<string, string>> = {
-  "2023-06-01/ReplicationNetworkMappings_Create.json": "VmmToAzure network mapping (Hyper-V/VMM networks); only AzureToAzure is served",
-  "2023-06-01/ReplicationProtectedItems_Get.json": "Hyper-V (HyperVReplicaAzure) replicated item",
-  "2023-06-01/ReplicationProtectedItems_RepairReplication.json": "repair replication (resync)",
-  "2025-08-01/RecoveryPoints_ListByReplicationProtectedItems.json": "recovery points of a Hyper-V (HyperVReplicaAzure) replicated item",
-  "2025-08-01/ReplicationProtectedItems_Create.json": "enable protection with HyperVReplicaAzure",
-  "2025-08-01/ReplicationProtectedItems_Delete.json": "disable protection of a Hyper-V replicated item",
-  "2025-08-01/ReplicationProtectedItems_Purge.json": "purge of a Hyper-V replicated item",
-  "2025-08-01/ReplicationProtectedItems_PlannedFailover.json": "planned failover",
-  "2025-08-01/ReplicationProtectedItems_Reprotect.json": "reprotect",
-};
+const NOT_YET_COVERED: Readonly<Record<string, string>> = {};
 
 // ---------------------------------------------------------------- the replay
 

@@ -1,5 +1,6 @@
 // Replaying the official example corpus (see exampleCorpus.ts) with plain fetch: the request as
 // the example documents it, and the comparison of the emulator's body with the example's.
+import type { ExecutionContext } from "ava";
 import { isObject, jsonType, type Json } from "./exampleCorpus.js";
 
 // ---------------------------------------------------------------- comparison with an example body
@@ -44,6 +45,12 @@ export function missingKeys(body: unknown, keyPath: string): string[] {
   return walk(body, keyPath.split("."), "$");
 }
 
+/** The dotted key paths of every leaf of a JSON body (arrays and `null` count as leaves), e.g. `properties.currentScenario.jobId`. */
+export function leafKeys(body: unknown, at = ""): string[] {
+  if (!isObject(body)) return at === "" ? [] : [at];
+  return Object.entries(body).flatMap(([key, value]) => leafKeys(value, at === "" ? key : `${at}.${key}`));
+}
+
 /** The value at a dotted key path (no array steps); `undefined` where the path leaves the objects. */
 export function valueAt(body: unknown, keyPath: string): unknown {
   let value: unknown = body;
@@ -73,6 +80,21 @@ export function withoutKeys(body: unknown, keyPaths: readonly string[]): unknown
     if (isObject(parent)) delete parent[last];
   }
   return copy;
+}
+
+/**
+ * Asserts that `actual` matches an example's body: the same JSON type for every key both have
+ * (`notCompared` left out of the example first), and the example's value at each of `sameValues`.
+ */
+export function assertLikeExample(
+  t: ExecutionContext,
+  expected: unknown,
+  actual: unknown,
+  sameValues: readonly string[],
+  notCompared: readonly string[] = [],
+): void {
+  t.deepEqual(shapeMismatches(withoutKeys(expected, notCompared), actual), [], "every modelled key has the example's JSON type");
+  t.deepEqual(valueMismatches(expected, actual, sameValues), [], "the modelled values are the example's");
 }
 
 // ---------------------------------------------------------------- wire

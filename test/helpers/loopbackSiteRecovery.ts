@@ -9,14 +9,21 @@ import { RecoveryServicesClient, type Vault } from "@azure/arm-recoveryservices"
 import {
   SiteRecoveryManagementClient,
   type A2APolicyCreationInput,
+  type CreateProtectionContainerMappingInputProperties,
   type A2AReplicationDetails,
   type EnableProtectionInput,
   type Fabric,
+  type FabricCreationInput,
+  type HyperVReplicaAzurePolicyInput,
+  type HyperVReplicaAzureReplicationDetails,
   type NetworkMapping,
+  type PolicyProviderSpecificInputUnion,
   type Policy,
   type ProtectionContainer,
   type ProtectionContainerMapping,
   type ReplicationProtectedItem,
+  type ReplicationProviderSpecificContainerCreationInputUnion,
+  type ReplicationProviderSpecificContainerMappingInputUnion,
   type ReplicationProviderSpecificSettingsUnion,
 } from "@azure/arm-recoveryservices-siterecovery";
 import { bearerTokenAuthenticationPolicyName, isRestError, type PipelineResponse } from "@azure/core-rest-pipeline";
@@ -264,6 +271,21 @@ export async function createA2aContainer(env: LoopbackSiteRecovery, fabric: stri
   );
 }
 
+/** Creates a replication policy in the vault `at` with the official client. */
+export function createPolicy(env: LoopbackSiteRecovery, at: VaultRef, name: string, providerSpecificInput: PolicyProviderSpecificInputUnion): Promise<Policy> {
+  return env.asr.replicationPolicies.beginCreateAndWait(at.vault, at.resourceGroup, name, { properties: { providerSpecificInput } }, LRO);
+}
+
+/** Creates the container mapping `[fabric, container, mapping]` in the vault `at` with the official client. */
+export function createContainerMapping(
+  env: LoopbackSiteRecovery,
+  at: VaultRef,
+  [fabric, container, mapping]: [string, string, string],
+  properties: CreateProtectionContainerMappingInputProperties,
+): Promise<ProtectionContainerMapping> {
+  return env.asr.replicationProtectionContainerMappings.beginCreateAndWait(at.vault, at.resourceGroup, fabric, container, mapping, { properties }, LRO);
+}
+
 /**
  * Builds the replication of an Azure-to-Azure pair through the official clients: the vault; one
  * Azure fabric per region (westeurope, northeurope) with one A2A container each; an A2A policy; and
@@ -277,28 +299,12 @@ export async function buildA2aReplication(env: LoopbackSiteRecovery, options: A2
   const recoveryFabric = await createAzureFabric(env, names.recoveryFabric, RECOVERY_REGION, names);
   const primaryContainer = await createA2aContainer(env, names.primaryFabric, names.primaryContainer, names);
   const recoveryContainer = await createA2aContainer(env, names.recoveryFabric, names.recoveryContainer, names);
-  const policy = await env.asr.replicationPolicies.beginCreateAndWait(
-    names.vault,
-    names.resourceGroup,
-    names.policy,
-    { properties: { providerSpecificInput: a2aPolicyInput(options.policy) } },
-    LRO,
-  );
-  const containerMapping = await env.asr.replicationProtectionContainerMappings.beginCreateAndWait(
-    names.vault,
-    names.resourceGroup,
-    names.primaryFabric,
-    names.primaryContainer,
-    names.containerMapping,
-    {
-      properties: {
-        targetProtectionContainerId: idOf(recoveryContainer),
-        policyId: idOf(policy),
-        providerSpecificInput: { instanceType: "A2A", agentAutoUpdateStatus: "Disabled" },
-      },
-    },
-    LRO,
-  );
+  const policy = await createPolicy(env, names, names.policy, a2aPolicyInput(options.policy));
+  const containerMapping = await createContainerMapping(env, names, [names.primaryFabric, names.primaryContainer, names.containerMapping], {
+    targetProtectionContainerId: idOf(recoveryContainer),
+    policyId: idOf(policy),
+    providerSpecificInput: { instanceType: "A2A", agentAutoUpdateStatus: "Disabled" },
+  });
   return { names, vault, primaryFabric, recoveryFabric, primaryContainer, recoveryContainer, policy, containerMapping };
 }
 
@@ -404,10 +410,20 @@ export function isA2aItem(details: ReplicationProviderSpecificSettingsUnion | un
 
 /** The A2A replication details of an item; fails the test (and returns bare details) for any other provider. */
 export function a2aOf(t: ExecutionContext, item: ReplicationProtectedItem): A2AReplicationDetails {
+  return providerDetailsOf(t, item, "A2A", isA2aItem);
+}
+
+/** An item's replication details of one provider (`instanceType`); fails the test (and returns bare details) for any other provider. */
+export function providerDetailsOf<T extends ReplicationProviderSpecificSettingsUnion>(
+  t: ExecutionContext,
+  item: ReplicationProtectedItem,
+  instanceType: T["instanceType"],
+  isProvider: (details: ReplicationProviderSpecificSettingsUnion | undefined) => details is T,
+): T {
   const details = item.properties?.providerSpecificDetails;
-  if (!isA2aItem(details)) {
-    t.fail(`expected A2A replication details, got ${JSON.stringify(details)}`);
-    return { instanceType: "A2A" };
+  if (!isProvider(details)) {
+    t.fail(`expected ${instanceType} replication details, got ${JSON.stringify(details)}`);
+    return { instanceType } as T;
   }
   return details;
 }
@@ -539,4 +555,144 @@ export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
   for await (const item of items) out.push(item);
   return out;
+}
+
+// ---------------------------------------------------------------- the Hyper-V to Azure setup
+
+/** The names the Hyper-V to Azure setup is created under. */
+export interface HyperVNames {
+  /** The vault's resource group. */
+  resourceGroup: string;
+  vault: string;
+  /** The Hyper-V site (a fabric). */
+  site: string;
+  /** The site's protection container. */
+  container: string;
+  policy: string;
+  containerMapping: string;
+}
+
+/** The default {@link HyperVNames}: a site `site-onprem` with container `cloud-onprem` in {@link VAULT}. */
+export const HYPER_V_NAMES: Readonly<HyperVNames> = {
+  resourceGroup: ASR_RG,
+  vault: VAULT,
+  site: "site-onprem",
+  container: "cloud-onprem",
+  policy: "policy-hyperv",
+  containerMapping: "mapping-onprem-azure",
+};
+
+/** The recovery side of a Hyper-V to Azure container mapping. */
+export const MICROSOFT_AZURE = "Microsoft Azure";
+
+/** The SDK types no Hyper-V site creation input (AZURE-API.md F.15): the example's `FabricSpecificCreationInput`, cast. */
+export const HYPER_V_SITE_INPUT = { properties: { customDetails: { instanceType: "FabricSpecificCreationInput" } } } as unknown as FabricCreationInput;
+/** A Hyper-V site's container input, as the example sends it (not in the SDK's union either). */
+export const HYPER_V_CONTAINER_INPUT = [
+  { instanceType: "ReplicationProviderSpecificContainerCreationInput" },
+] as unknown as ReplicationProviderSpecificContainerCreationInputUnion[];
+/** A Hyper-V to Azure container mapping's provider input, as the example sends it. */
+export const HYPER_V_MAPPING_INPUT = {
+  instanceType: "ReplicationProviderSpecificContainerMappingInput",
+} as unknown as ReplicationProviderSpecificContainerMappingInputUnion;
+
+/** What {@link buildHyperVReplication} created, as the official clients returned it, and the names it used. */
+export interface HyperVReplication {
+  names: HyperVNames;
+  vault: Vault;
+  site: Fabric;
+  container: ProtectionContainer;
+  policy: Policy;
+  containerMapping: ProtectionContainerMapping;
+}
+
+/** Options of {@link buildHyperVReplication}. */
+export interface HyperVReplicationOptions {
+  /** Overrides of the HyperVReplicaAzure policy input (default: 5-minute copy frequency, 24 h of points, app-consistent every 4 hours). */
+  policy?: Partial<HyperVReplicaAzurePolicyInput>;
+  names?: Partial<HyperVNames>;
+}
+
+/** The default HyperVReplicaAzure policy input of the setup. */
+export function hyperVPolicyInput(overrides: Partial<HyperVReplicaAzurePolicyInput> = {}): HyperVReplicaAzurePolicyInput {
+  return {
+    instanceType: "HyperVReplicaAzure",
+    recoveryPointHistoryDuration: 24,
+    applicationConsistentSnapshotFrequencyInHours: 4,
+    replicationInterval: 300,
+    ...overrides,
+  };
+}
+
+/**
+ * Builds the Hyper-V to Azure replication through the official clients: the vault (West Europe:
+ * Hyper-V VMs replicate to the vault's region), a Hyper-V site, its protection container, a
+ * HyperVReplicaAzure policy and the container's mapping to 'Microsoft Azure' under it. Hosts and
+ * VMs are then registered through the control surface ({@link registerHyperVVms}).
+ */
+export async function buildHyperVReplication(env: LoopbackSiteRecovery, options: HyperVReplicationOptions = {}): Promise<HyperVReplication> {
+  const names: HyperVNames = { ...HYPER_V_NAMES, ...options.names };
+  const vault = await createVault(env, names.vault, names.resourceGroup);
+  const site = await env.asr.replicationFabrics.beginCreateAndWait(names.vault, names.resourceGroup, names.site, HYPER_V_SITE_INPUT, LRO);
+  const container = await env.asr.replicationProtectionContainers.beginCreateAndWait(
+    names.vault,
+    names.resourceGroup,
+    names.site,
+    names.container,
+    { properties: { providerSpecificInput: HYPER_V_CONTAINER_INPUT } },
+    LRO,
+  );
+  const policy = await createPolicy(env, names, names.policy, hyperVPolicyInput(options.policy));
+  const containerMapping = await createContainerMapping(env, names, [names.site, names.container, names.containerMapping], {
+    targetProtectionContainerId: MICROSOFT_AZURE,
+    policyId: idOf(policy),
+    providerSpecificInput: HYPER_V_MAPPING_INPUT,
+  });
+  return { names, vault, site, container, policy, containerMapping };
+}
+
+/** An on-premises VM as the control surface registers it. */
+export interface HyperVVmShape {
+  name: string;
+  /** Disk sizes in GB, the OS disk first. @default [40] */
+  disksGB?: readonly number[];
+  churnMBps?: number;
+  hotSetPercent?: number;
+  cpuCount?: number;
+  osType?: "Windows" | "Linux";
+}
+
+/**
+ * Registers one host of the setup's site with `vms` through the control surface (what the Site
+ * Recovery provider on a Hyper-V host does) and returns each VM's protectable item id in the
+ * setup's container, by name.
+ */
+export function registerHyperVVms(env: LoopbackSiteRecovery, setup: HyperVReplication, host: string, vms: readonly HyperVVmShape[]): Record<string, string> {
+  const registered = env.emulator.control.registerHyperVHosts({
+    fabricId: idOf(setup.site),
+    hosts: [
+      {
+        name: host,
+        vms: vms.map((vm) => ({
+          name: vm.name,
+          disks: (vm.disksGB ?? [40]).map((sizeGB, index) => ({ name: `${vm.name}-disk${index}.vhdx`, sizeGB })),
+          ...(vm.churnMBps === undefined ? {} : { churnMBps: vm.churnMBps }),
+          ...(vm.hotSetPercent === undefined ? {} : { hotSetPercent: vm.hotSetPercent }),
+          ...(vm.cpuCount === undefined ? {} : { cpuCount: vm.cpuCount }),
+          ...(vm.osType === undefined ? {} : { osType: vm.osType }),
+        })),
+      },
+    ],
+  });
+  return Object.fromEntries((registered.hosts[0]?.vms ?? []).map((vm) => [vm.name, `${idOf(setup.container)}/replicationProtectableItems/${vm.id}`]));
+}
+
+/** Whether an item's replication details are Hyper-V to Azure ones. */
+export function isHyperVItem(details: ReplicationProviderSpecificSettingsUnion | undefined): details is HyperVReplicaAzureReplicationDetails {
+  return details?.instanceType === "HyperVReplicaAzure";
+}
+
+/** The Hyper-V replication details of an item; fails the test (and returns bare details) for any other provider. */
+export function hyperVOf(t: ExecutionContext, item: ReplicationProtectedItem): HyperVReplicaAzureReplicationDetails {
+  return providerDetailsOf(t, item, "HyperVReplicaAzure", isHyperVItem);
 }
