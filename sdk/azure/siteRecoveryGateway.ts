@@ -56,12 +56,14 @@ export type EnableProtectionSpec = z.output<typeof protectVmInputSchema> & {
   diskIds: string[];
 };
 
-interface AsrPoller<T> {
+/** The poller of a job-backed operation, as the official client returns it. */
+export interface AsrPoller<T> {
   pollUntilDone(options?: { abortSignal?: AbortSignal }): Promise<T>;
   onProgress(callback: (state: unknown) => void): () => void;
 }
 
-interface StartOptions {
+/** What a job-backed operation's start receives from {@link SiteRecoveryGateway.runJob}. */
+export interface StartOptions {
   updateIntervalInMs?: number;
   abortSignal?: AbortSignal;
   onResponse: (response: FullOperationResponse) => void;
@@ -87,7 +89,8 @@ export class SiteRecoveryGateway {
 
   constructor(private readonly backend: Backend) {}
 
-  private get asr(): SiteRecoveryManagementClient {
+  /** @internal The official Site Recovery client (shared with the Hyper-V gateway). */
+  get asr(): SiteRecoveryManagementClient {
     this.asrClient ??= createSiteRecoveryClient(this.backend);
     return this.asrClient;
   }
@@ -97,8 +100,8 @@ export class SiteRecoveryGateway {
     return this.vaultClient;
   }
 
-  /** Runs a job-backed operation to its end; the job's name comes from the 202's `Location`. */
-  private async runJob<T>(
+  /** @internal Runs a job-backed operation to its end; the job's name comes from the 202's `Location`. */
+  async runJob<T>(
     vault: VaultRef,
     operation: string,
     start: (options: StartOptions) => Promise<AsrPoller<T>>,
