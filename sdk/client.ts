@@ -4,6 +4,7 @@ import type { Backend } from "./backends/backend.js";
 import type { Clock } from "./clock.js";
 import { AvailabilitySetOperations } from "./operations/availabilitySets.js";
 import { FailoverOperations } from "./operations/failover.js";
+import { HyperVOperations } from "./operations/hyperV.js";
 import { JobOperations } from "./operations/jobs.js";
 import { MaintenanceOperations } from "./operations/maintenance.js";
 import { ProtectedVmOperations } from "./operations/protectedVms.js";
@@ -40,8 +41,10 @@ export class DrClient {
   readonly jobs: JobOperations;
   /** Test failover, failover, change of recovery point, cancel and commit of one protected VM. */
   readonly failover: FailoverOperations;
-  /** Recovery plans (definition; running them comes next). */
+  /** Recovery plans: definition, test failover, failover, commit, reprotect, region failover. */
   readonly recoveryPlans: RecoveryPlanOperations;
+  /** Hyper-V to Azure: sites, their hosts and VMs, protection, failover to Azure, failback and reprotect. */
+  readonly hyperV: HyperVOperations;
 
   constructor(readonly backend: Backend) {
     const compute = new ComputeGateway(backend);
@@ -56,6 +59,7 @@ export class DrClient {
     this.jobs = new JobOperations(siteRecovery, backend.clock);
     this.failover = new FailoverOperations(siteRecovery, backend.clock);
     this.recoveryPlans = new RecoveryPlanOperations(siteRecovery, backend.clock, this.protectedVms);
+    this.hyperV = new HyperVOperations(siteRecovery, backend.clock);
   }
 
   /** The backend's clock: virtual on the fake backend. */

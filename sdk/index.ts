@@ -112,3 +112,27 @@ export type {
   MaintenanceRunVm,
   MaintenanceVmOutcome,
 } from "./model/maintenanceRun.js";
+export { HyperVOperations, hyperVSiteNames } from "./operations/hyperV.js";
+export type { HyperVProtectionProgress, HyperVWaitOptions } from "./operations/hyperV.js";
+export {
+  prepareHyperVSiteSchema,
+  protectHyperVVmSchema,
+  hyperVFailoverSchema,
+  hyperVFailbackSchema,
+  hyperVTestFailoverSchema,
+  hyperVReprotectSchema,
+} from "./model/hyperV.js";
+export type {
+  HyperVSite,
+  HyperVHost,
+  HyperVVm,
+  HyperVPhase,
+  HyperVProtectedVm,
+  HyperVFailoverResult,
+  PrepareHyperVSiteInput,
+  ProtectHyperVVmInput,
+  HyperVFailoverInput,
+  HyperVFailbackInput,
+  HyperVTestFailoverInput,
+  HyperVReprotectInput,
+} from "./model/hyperV.js";

@@ -25,6 +25,7 @@ import { toJob, toProtectedVm, toRecoveryPlan, toRecoveryPoint, toReplicationPol
 import type { RecoveryPlan, RecoveryPlanAction, recoveryPlanInputSchema } from "../model/recoveryPlan.js";
 import { isResourceNotFoundError } from "../errors.js";
 import { mapItems } from "./paging.js";
+import { isHyperVItem } from "./hyperVMappers.js";
 
 /** Options of calls that wait for a Site Recovery job. */
 export interface JobWaitOptions {
@@ -449,8 +450,10 @@ export class SiteRecoveryGateway {
     );
   }
 
-  listProtectedItems(vault: VaultRef): AsyncIterable<ProtectedVm> {
-    return mapItems(this.asr.replicationProtectedItems.list(vault.name, vault.resourceGroup), toProtectedVm, "list replicated items");
+  /** The vault's Azure-to-Azure items (Hyper-V ones are listed by the Hyper-V gateway). */
+  async *listProtectedItems(vault: VaultRef): AsyncIterable<ProtectedVm> {
+    for await (const item of mapItems(this.asr.replicationProtectedItems.list(vault.name, vault.resourceGroup), (i) => i, "list replicated items"))
+      if (!isHyperVItem(item)) yield toProtectedVm(item);
   }
 
   async disableProtection(ref: ReplicatedItemRef, options: JobWaitOptions): Promise<void> {

@@ -28,3 +28,9 @@ export function parseReplicatedItemId(id: string, field = "protectedVmId"): Repl
   const [, subscriptionId, resourceGroup, vault, fabric, container, item] = match as unknown as [string, string, string, string, string, string, string];
   return { subscriptionId, resourceGroup, vault, fabric, container, item };
 }
+
+/** The name azure-dr gives the replicated item of a VM: Site Recovery allows letters, digits and inner hyphens. */
+export function replicatedItemNameFor(vmName: string): string {
+  const cleaned = vmName.replace(/[^A-Za-z0-9-]/g, "-").replace(/^-+|-+$/g, "");
+  return cleaned.length >= 2 ? cleaned.slice(0, 50) : `vm-${cleaned}`;
+}

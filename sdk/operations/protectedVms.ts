@@ -1,7 +1,7 @@
 import type { ComputeGateway } from "../azure/computeGateway.js";
 import type { EnableProtectionSpec, JobWaitOptions, SiteRecoveryGateway } from "../azure/siteRecoveryGateway.js";
 import type { Clock } from "../clock.js";
-import { DrTimeoutError, InvalidStateError, ValidationError, isResourceNotFoundError } from "../errors.js";
+import { InvalidStateError, ValidationError, isResourceNotFoundError } from "../errors.js";
 import { logger } from "../logger.js";
 import { parseResourceId } from "../model/armId.js";
 import {
@@ -12,7 +12,8 @@ import {
   type RecoveryPoint,
   type ReprotectInput,
 } from "../model/protectedVm.js";
-import { parseReplicatedItemId } from "../model/replicatedItemId.js";
+import { parseReplicatedItemId, replicatedItemNameFor } from "../model/replicatedItemId.js";
+import { waitUntilProtected } from "./protectionWait.js";
 import type { ReplicationInfrastructure } from "../model/replicationInfrastructure.js";
 import { validate } from "../model/validate.js";
 import { vaultRefSchema, type VaultRef } from "../model/vault.js";
@@ -32,17 +33,6 @@ export interface WaitForProtectionOptions {
   timeoutInMs?: number;
 }
 
-const MINUTE = 60_000;
-/** How long to wait before a second reading when the progress rate is still unknown. */
-const PROBE_MS = 5 * MINUTE;
-/** Waited past the estimated finish, so one more reading usually sees it done. */
-const MARGIN_MS = MINUTE;
-
-/** Site Recovery's item names: letters, digits and inner hyphens. */
-function itemNameFor(vmName: string): string {
-  const cleaned = vmName.replace(/[^A-Za-z0-9-]/g, "-").replace(/^-+|-+$/g, "");
-  return cleaned.length >= 2 ? cleaned.slice(0, 50) : `vm-${cleaned}`;
-}
 
 /** VMs replicated to another region with Site Recovery (Azure-to-Azure): protect, watch, list, disable. */
 export class ProtectedVmOperations {
@@ -82,7 +72,7 @@ export class ProtectedVmOperations {
       recoveryContainerId: infrastructure.targetContainerId,
       diskIds: vm.disks.map((disk) => disk.managedDiskId as string),
     };
-    const item = { ...source, item: itemNameFor(vm.name) };
+    const item = { ...source, item: replicatedItemNameFor(vm.name) };
     logger.info(`enable replication of VM ${vm.name} from ${infrastructure.sourceRegion} to ${infrastructure.targetRegion} (item ${item.item})`);
     return this.asr.enableProtection(item, infrastructure.policyId, spec, options);
   }
@@ -92,7 +82,7 @@ export class ProtectedVmOperations {
     return this.asr.getProtectedItem(parseReplicatedItemId(protectedVmId));
   }
 
-  /** Lists the vault's protected VMs. @throws ValidationError. */
+  /** Lists the vault's Azure-to-Azure protected VMs (Hyper-V ones: `dr.hyperV.list`). @throws ValidationError. */
   list(vault: VaultRef): AsyncIterable<ProtectedVm> {
     return this.asr.listProtectedItems(validate(vaultRefSchema, vault, "vault"));
   }
@@ -105,28 +95,19 @@ export class ProtectedVmOperations {
    */
   async waitForProtection(protectedVmId: string, options: WaitForProtectionOptions = {}): Promise<ProtectedVm> {
     const ref = parseReplicatedItemId(protectedVmId);
-    const deadline = this.clock.now().getTime() + (options.timeoutInMs ?? 24 * 60 * MINUTE);
-    let previous: { at: number; percent: number } | undefined;
-    for (;;) {
-      const item = await this.asr.getProtectedItem(ref);
-      const percent = item.phase === "protected" ? 100 : (item.initialReplicationPercent ?? 0);
-      options.onProgress?.({ protectedVm: item, percent });
-      if (item.phase === "protected") return item;
-      if (item.phase === "disabling")
-        throw new InvalidStateError(`${item.name}: replication is being disabled; it will not become protected.`, { resourceId: item.id });
-      const now = this.clock.now().getTime();
-      if (now >= deadline)
-        throw new DrTimeoutError(`${item.name}: not protected after ${options.timeoutInMs ?? 24 * 60 * MINUTE} ms (${percent}% replicated).`, {
-          resourceId: item.id,
-        });
-      let waitMs = item.phase === "initialReplication" ? PROBE_MS : MINUTE;
-      if (item.phase === "initialReplication" && previous !== undefined && percent > previous.percent) {
-        const perMs = (percent - previous.percent) / (now - previous.at);
-        waitMs = Math.max(MINUTE, (100 - percent) / perMs + MARGIN_MS);
-      }
-      if (item.phase === "initialReplication" && (previous === undefined || percent > previous.percent)) previous = { at: now, percent };
-      await this.clock.sleep(Math.min(waitMs, deadline - now), options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal });
-    }
+    const { onProgress, ...rest } = options;
+    return waitUntilProtected(
+      this.clock,
+      () => this.asr.getProtectedItem(ref),
+      (item) => ({
+        id: item.id,
+        name: item.name,
+        stage: item.phase === "protected" ? "protected" : item.phase === "initialReplication" ? "copying" : item.phase === "disabling" ? "stopped" : "other",
+        percent: item.initialReplicationPercent ?? 0,
+        reason: "replication is being disabled",
+      }),
+      { ...rest, ...(onProgress === undefined ? {} : { onProgress: (protectedVm, percent) => onProgress({ protectedVm, percent }) }) },
+    );
   }
 
   /**

@@ -1,0 +1,353 @@
+import type {
+  FabricCreationInput,
+  HyperVReplicaAzureEnableProtectionInput,
+  ReplicationProtectedItem,
+  ReplicationProviderSpecificContainerCreationInputUnion,
+  ReplicationProviderSpecificContainerMappingInputUnion,
+} from "@azure/arm-recoveryservices-siterecovery";
+import type { FullOperationResponse } from "@azure/core-client";
+import { isResourceNotFoundError } from "../errors.js";
+import type { HyperVHost, HyperVProtectedVm, HyperVVm } from "../model/hyperV.js";
+import type { ReplicatedItemRef } from "../model/replicatedItemId.js";
+import type { VaultRef } from "../model/vault.js";
+import { callAzure } from "./errors.js";
+import { isHyperVItem, toHyperVHost, toHyperVProtectedVm, toHyperVVm } from "./hyperVMappers.js";
+import { mapItems } from "./paging.js";
+import type { AsrPoller, JobWaitOptions, SiteRecoveryGateway, StartOptions } from "./siteRecoveryGateway.js";
+
+/** The recovery side of a Hyper-V to Azure container mapping, as Azure names it. */
+export const MICROSOFT_AZURE = "Microsoft Azure";
+
+// The official client types no Hyper-V site, container or mapping creation input (AZURE-API.md
+// F.15); these are the shapes the service's own examples send.
+const SITE_INPUT = { properties: { customDetails: { instanceType: "FabricSpecificCreationInput" } } } as unknown as FabricCreationInput;
+const CONTAINER_INPUT = [{ instanceType: "ReplicationProviderSpecificContainerCreationInput" }] as unknown as ReplicationProviderSpecificContainerCreationInputUnion[];
+const MAPPING_INPUT = { instanceType: "ReplicationProviderSpecificContainerMappingInput" } as unknown as ReplicationProviderSpecificContainerMappingInputUnion;
+
+const JOB_IN_LOCATION = /\/operationresults\/([^/?]+)/i;
+
+/** A Hyper-V item operation's result with the name of its job. */
+export interface ItemJobResult {
+  protectedVm: HyperVProtectedVm;
+  jobName: string | undefined;
+}
+
+/**
+ * Hyper-V to Azure through the official Site Recovery client: sites, their hosts and VMs,
+ * protection, and the failover / failback cycle of Hyper-V items (the requests' provider inputs
+ * are HyperVReplicaAzure ones; results map to {@link HyperVProtectedVm}).
+ */
+export class HyperVGateway {
+  constructor(private readonly siteRecovery: SiteRecoveryGateway) {}
+
+  private get asr(): SiteRecoveryGateway["asr"] {
+    return this.siteRecovery.asr;
+  }
+
+  /** Runs a job-backed operation on a Hyper-V item and maps the item it returns. */
+  private async itemJob(
+    ref: ReplicatedItemRef,
+    operation: string,
+    start: (options: StartOptions) => Promise<AsrPoller<ReplicationProtectedItem>>,
+    options: JobWaitOptions,
+  ): Promise<ItemJobResult> {
+    let jobName: string | undefined;
+    const item = await this.siteRecovery.runJob(
+      { resourceGroup: ref.resourceGroup, name: ref.vault },
+      operation,
+      (o) =>
+        start({
+          ...o,
+          onResponse: (response: FullOperationResponse) => {
+            jobName ??= JOB_IN_LOCATION.exec(response.headers.get("location") ?? "")?.[1];
+            o.onResponse(response);
+          },
+        }),
+      options,
+    );
+    return { protectedVm: toHyperVProtectedVm(item), jobName };
+  }
+
+  // Sites -------------------------------------------------------------------------------------
+
+  /** The fabric's id and its `customDetails.instanceType`, or undefined when it does not exist. */
+  async findFabric(vault: VaultRef, name: string): Promise<{ id: string; kind: string } | undefined> {
+    try {
+      return await callAzure({ operation: `get fabric ${name}` }, async () => {
+        const fabric = await this.asr.replicationFabrics.get(vault.name, vault.resourceGroup, name);
+        return { id: fabric.id ?? "", kind: fabric.properties?.customDetails?.instanceType ?? "" };
+      });
+    } catch (error) {
+      if (isResourceNotFoundError(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async createSite(vault: VaultRef, name: string, options: JobWaitOptions): Promise<string> {
+    const fabric = await this.siteRecovery.runJob(
+      vault,
+      `create Hyper-V site ${name}`,
+      (o) => this.asr.replicationFabrics.beginCreate(vault.name, vault.resourceGroup, name, SITE_INPUT, o),
+      options,
+    );
+    return fabric.id ?? "";
+  }
+
+  async createContainer(vault: VaultRef, site: string, name: string, options: JobWaitOptions): Promise<string> {
+    const container = await this.siteRecovery.runJob(
+      vault,
+      `create protection container ${name}`,
+      (o) =>
+        this.asr.replicationProtectionContainers.beginCreate(
+          vault.name,
+          vault.resourceGroup,
+          site,
+          name,
+          { properties: { providerSpecificInput: CONTAINER_INPUT } },
+          o,
+        ),
+      options,
+    );
+    return container.id ?? "";
+  }
+
+  async createAzureMapping(vault: VaultRef, site: string, container: string, name: string, policyId: string, options: JobWaitOptions): Promise<string> {
+    const mapping = await this.siteRecovery.runJob(
+      vault,
+      `create container mapping ${name}`,
+      (o) =>
+        this.asr.replicationProtectionContainerMappings.beginCreate(
+          vault.name,
+          vault.resourceGroup,
+          site,
+          container,
+          name,
+          { properties: { targetProtectionContainerId: MICROSOFT_AZURE, policyId, providerSpecificInput: MAPPING_INPUT } },
+          o,
+        ),
+      options,
+    );
+    return mapping.id ?? "";
+  }
+
+  listHosts(vault: VaultRef, site: string): AsyncIterable<HyperVHost> {
+    return mapItems(
+      this.asr.replicationRecoveryServicesProviders.listByReplicationFabrics(vault.name, vault.resourceGroup, site),
+      toHyperVHost,
+      `list hosts of site ${site}`,
+    );
+  }
+
+  listVms(vault: VaultRef, site: string, container: string): AsyncIterable<HyperVVm> {
+    return mapItems(
+      this.asr.replicationProtectableItems.listByReplicationProtectionContainers(vault.name, vault.resourceGroup, site, container),
+      toHyperVVm,
+      `list the VMs of site ${site}`,
+    );
+  }
+
+  // Protected VMs -----------------------------------------------------------------------------
+
+  async enable(
+    ref: ReplicatedItemRef,
+    policyId: string,
+    protectableItemId: string,
+    input: HyperVReplicaAzureEnableProtectionInput,
+    options: JobWaitOptions,
+  ): Promise<HyperVProtectedVm> {
+    const result = await this.itemJob(
+      ref,
+      `enable replication of ${ref.item}`,
+      (o) =>
+        this.asr.replicationProtectedItems.beginCreate(
+          ref.vault,
+          ref.resourceGroup,
+          ref.fabric,
+          ref.container,
+          ref.item,
+          { properties: { policyId, protectableItemId, providerSpecificDetails: input } },
+          o,
+        ),
+      options,
+    );
+    return result.protectedVm;
+  }
+
+  /** The replicated item, mapped whatever its provider (callers check {@link isHyperVItem} through `get`). */
+  async getItem(ref: ReplicatedItemRef): Promise<ReplicationProtectedItem> {
+    return callAzure({ operation: `get replicated item ${ref.item}` }, () =>
+      this.asr.replicationProtectedItems.get(ref.vault, ref.resourceGroup, ref.fabric, ref.container, ref.item),
+    );
+  }
+
+  async *list(vault: VaultRef): AsyncIterable<HyperVProtectedVm> {
+    for await (const item of mapItems(this.asr.replicationProtectedItems.list(vault.name, vault.resourceGroup), (i) => i, "list replicated items"))
+      if (isHyperVItem(item)) yield toHyperVProtectedVm(item);
+  }
+
+  plannedFailover(ref: ReplicatedItemRef, options: JobWaitOptions): Promise<ItemJobResult> {
+    return this.itemJob(
+      ref,
+      `planned failover of ${ref.item}`,
+      (o) =>
+        this.asr.replicationProtectedItems.beginPlannedFailover(
+          ref.vault,
+          ref.resourceGroup,
+          ref.fabric,
+          ref.container,
+          ref.item,
+          { properties: { failoverDirection: "PrimaryToRecovery", providerSpecificDetails: { instanceType: "HyperVReplicaAzure" } } },
+          o,
+        ),
+      options,
+    );
+  }
+
+  unplannedFailover(ref: ReplicatedItemRef, shutDownSource: boolean, recoveryPointId: string | undefined, options: JobWaitOptions): Promise<ItemJobResult> {
+    return this.itemJob(
+      ref,
+      `failover of ${ref.item}`,
+      (o) =>
+        this.asr.replicationProtectedItems.beginUnplannedFailover(
+          ref.vault,
+          ref.resourceGroup,
+          ref.fabric,
+          ref.container,
+          ref.item,
+          {
+            properties: {
+              failoverDirection: "PrimaryToRecovery",
+              sourceSiteOperations: shutDownSource ? "Required" : "NotRequired",
+              providerSpecificDetails: { instanceType: "HyperVReplicaAzure", ...(recoveryPointId === undefined ? {} : { recoveryPointId }) },
+            },
+          },
+          o,
+        ),
+      options,
+    );
+  }
+
+  applyRecoveryPoint(ref: ReplicatedItemRef, recoveryPointId: string, options: JobWaitOptions): Promise<ItemJobResult> {
+    return this.itemJob(
+      ref,
+      `change recovery point of ${ref.item}`,
+      (o) =>
+        this.asr.replicationProtectedItems.beginApplyRecoveryPoint(
+          ref.vault,
+          ref.resourceGroup,
+          ref.fabric,
+          ref.container,
+          ref.item,
+          { properties: { recoveryPointId, providerSpecificDetails: { instanceType: "HyperVReplicaAzure" } } },
+          o,
+        ),
+      options,
+    );
+  }
+
+  testFailover(ref: ReplicatedItemRef, networkId: string, recoveryPointId: string | undefined, options: JobWaitOptions): Promise<ItemJobResult> {
+    return this.itemJob(
+      ref,
+      `test failover of ${ref.item}`,
+      (o) =>
+        this.asr.replicationProtectedItems.beginTestFailover(
+          ref.vault,
+          ref.resourceGroup,
+          ref.fabric,
+          ref.container,
+          ref.item,
+          {
+            properties: {
+              failoverDirection: "PrimaryToRecovery",
+              networkType: "VmNetworkAsInput",
+              networkId,
+              providerSpecificDetails: { instanceType: "HyperVReplicaAzure", ...(recoveryPointId === undefined ? {} : { recoveryPointId }) },
+            },
+          },
+          o,
+        ),
+      options,
+    );
+  }
+
+  testFailoverCleanup(ref: ReplicatedItemRef, comments: string | undefined, options: JobWaitOptions): Promise<ItemJobResult> {
+    return this.itemJob(
+      ref,
+      `test failover cleanup of ${ref.item}`,
+      (o) =>
+        this.asr.replicationProtectedItems.beginTestFailoverCleanup(
+          ref.vault,
+          ref.resourceGroup,
+          ref.fabric,
+          ref.container,
+          ref.item,
+          { properties: comments === undefined ? {} : { comments } },
+          o,
+        ),
+      options,
+    );
+  }
+
+  commit(ref: ReplicatedItemRef, options: JobWaitOptions): Promise<ItemJobResult> {
+    return this.itemJob(
+      ref,
+      `commit failover of ${ref.item}`,
+      (o) => this.asr.replicationProtectedItems.beginFailoverCommit(ref.vault, ref.resourceGroup, ref.fabric, ref.container, ref.item, o),
+      options,
+    );
+  }
+
+  failback(
+    ref: ReplicatedItemRef,
+    input: { dataSyncOption: string; recoveryVmCreationOption: string; providerIdForAlternateRecovery?: string },
+    options: JobWaitOptions,
+  ): Promise<ItemJobResult> {
+    return this.itemJob(
+      ref,
+      `failback of ${ref.item}`,
+      (o) =>
+        this.asr.replicationProtectedItems.beginPlannedFailover(
+          ref.vault,
+          ref.resourceGroup,
+          ref.fabric,
+          ref.container,
+          ref.item,
+          { properties: { failoverDirection: "RecoveryToPrimary", providerSpecificDetails: { instanceType: "HyperVReplicaAzureFailback", ...input } } },
+          o,
+        ),
+      options,
+    );
+  }
+
+  reprotect(ref: ReplicatedItemRef, logStorageAccountId: string | undefined, options: JobWaitOptions): Promise<ItemJobResult> {
+    return this.itemJob(
+      ref,
+      `reprotect ${ref.item}`,
+      (o) =>
+        this.asr.replicationProtectedItems.beginReprotect(
+          ref.vault,
+          ref.resourceGroup,
+          ref.fabric,
+          ref.container,
+          ref.item,
+          {
+            properties: {
+              failoverDirection: "PrimaryToRecovery",
+              providerSpecificDetails: { instanceType: "HyperVReplicaAzure", ...(logStorageAccountId === undefined ? {} : { logStorageAccountId }) },
+            },
+          },
+          o,
+        ),
+      options,
+    );
+  }
+
+  repairReplication(ref: ReplicatedItemRef, options: JobWaitOptions): Promise<ItemJobResult> {
+    return this.itemJob(
+      ref,
+      `resynchronize ${ref.item}`,
+      (o) => this.asr.replicationProtectedItems.beginRepairReplication(ref.vault, ref.resourceGroup, ref.fabric, ref.container, ref.item, o),
+      options,
+    );
+  }
+}
