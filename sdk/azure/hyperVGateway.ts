@@ -21,7 +21,9 @@ export const MICROSOFT_AZURE = "Microsoft Azure";
 // The official client types no Hyper-V site, container or mapping creation input (AZURE-API.md
 // F.15); these are the shapes the service's own examples send.
 const SITE_INPUT = { properties: { customDetails: { instanceType: "FabricSpecificCreationInput" } } } as unknown as FabricCreationInput;
-const CONTAINER_INPUT = [{ instanceType: "ReplicationProviderSpecificContainerCreationInput" }] as unknown as ReplicationProviderSpecificContainerCreationInputUnion[];
+const CONTAINER_INPUT = [
+  { instanceType: "ReplicationProviderSpecificContainerCreationInput" },
+] as unknown as ReplicationProviderSpecificContainerCreationInputUnion[];
 const MAPPING_INPUT = { instanceType: "ReplicationProviderSpecificContainerMappingInput" } as unknown as ReplicationProviderSpecificContainerMappingInputUnion;
 
 const JOB_IN_LOCATION = /\/operationresults\/([^/?]+)/i;

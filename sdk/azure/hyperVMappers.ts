@@ -35,8 +35,7 @@ function phaseOf(item: ReplicationProtectedItem): HyperVPhase {
     return "initialReplication";
   }
   if (state.endsWith("FailoverInProgress")) return description.includes("failback") ? "failingBack" : "failingOver";
-  if (state === "PlannedFailoverCommitRequired" || state.startsWith("UnplannedFailoverCommitPending"))
-    return onPremises ? "failedBack" : "failedOver";
+  if (state === "PlannedFailoverCommitRequired" || state.startsWith("UnplannedFailoverCommitPending")) return onPremises ? "failedBack" : "failedOver";
   if (allowed.includes("ReverseReplicate")) return "failbackCommitted";
   if (allowed.includes("Failback") || state === "UnplannedFailoverCommitted" || state === "PlannedFailoverStatesBegin")
     return onPremises ? "failbackCommitted" : "committed";

@@ -111,7 +111,9 @@ export class HyperVOperations {
       );
       created.push(mappingId);
     }
-    logger.info(`Hyper-V site ${parsed.siteName} of vault ${ref.name} replicates to Azure under policy ${parsed.policyName} (${created.length} piece(s) created)`);
+    logger.info(
+      `Hyper-V site ${parsed.siteName} of vault ${ref.name} replicates to Azure under policy ${parsed.policyName} (${created.length} piece(s) created)`,
+    );
     return { siteId, siteName: parsed.siteName, containerId, mappingId, policyId: policy.id, created };
   }
 
@@ -169,7 +171,8 @@ export class HyperVOperations {
       });
     const diskIds = (parsed.disks ?? vm.disks.map((d) => d.name)).map((name, index) => {
       const disk = vm.disks.find((d) => d.name.toLowerCase() === name.toLowerCase());
-      if (disk === undefined) throw new ValidationError(`disks[${index}]`, `'${name}' is not a disk of ${vm.name} (its disks: ${vm.disks.map((d) => d.name).join(", ")})`);
+      if (disk === undefined)
+        throw new ValidationError(`disks[${index}]`, `'${name}' is not a disk of ${vm.name} (its disks: ${vm.disks.map((d) => d.name).join(", ")})`);
       return disk;
     });
     const osDisk = vm.disks.find((d) => d.isOsDisk);
@@ -383,7 +386,8 @@ export class HyperVOperations {
 
   /** The failover's recovery point (from its job) and the data lost. */
   private async failoverResult(ref: ReplicatedItemRef, result: ItemJobResult, startedAt: Date): Promise<HyperVFailoverResult> {
-    const job = result.jobName === undefined ? undefined : await this.siteRecovery.getJob({ resourceGroup: ref.resourceGroup, name: ref.vault }, result.jobName);
+    const job =
+      result.jobName === undefined ? undefined : await this.siteRecovery.getJob({ resourceGroup: ref.resourceGroup, name: ref.vault }, result.jobName);
     let recoveryPointTime = job?.items[0]?.recoveryPointTime;
     const pointId = result.protectedVm.failoverRecoveryPointId;
     // A change of recovery point's job names no point: read it from the item's points.

@@ -53,8 +53,7 @@ export async function waitUntilProtected<T>(
     if (reading.stage === "stopped")
       throw new InvalidStateError(`${reading.name}: ${reading.reason ?? "replication stopped"}; it will not become protected.`, { resourceId: reading.id });
     const now = clock.now().getTime();
-    if (now >= deadline)
-      throw new DrTimeoutError(`${reading.name}: not protected after ${timeout} ms (${percent}% replicated).`, { resourceId: reading.id });
+    if (now >= deadline) throw new DrTimeoutError(`${reading.name}: not protected after ${timeout} ms (${percent}% replicated).`, { resourceId: reading.id });
     let waitMs = reading.stage === "copying" ? PROBE_MS : MINUTE;
     if (reading.stage === "copying" && previous !== undefined && percent > previous.percent) {
       const perMs = (percent - previous.percent) / (now - previous.at);
