@@ -4,6 +4,7 @@ import {
   SAMPLE_TOPOLOGY,
   ValidationError,
   type FailoverResult,
+  type HyperVProtectedVm,
   type PlanRunResult,
   type ProtectedVm,
   type RecoveryPlan,
@@ -14,6 +15,7 @@ import { duration } from "./drillOutput.js";
 import { EXIT, reportFailure } from "./failure.js";
 import { openBackend } from "./openBackend.js";
 import { resolveSettings, withBackendFlags, type SettingsFlags } from "./settings.js";
+import { findVmTarget, hyperVLine, hyperVRow } from "./vmTarget.js";
 
 interface TargetFlags extends SettingsFlags {
   plan?: string;
@@ -55,13 +57,6 @@ function operatorCommand<F extends TargetFlags>(name: string, description: strin
         await dr?.close();
       }
     });
-}
-
-/** The protected VM a `--vm` flag names: a replicated item id, or a VM name in the vault. */
-async function protectedVm(dr: DrClient, vault: VaultRef, nameOrId: string): Promise<ProtectedVm> {
-  if (nameOrId.includes("/")) return dr.protectedVms.get(nameOrId);
-  for await (const vm of dr.protectedVms.list(vault)) if (vm.name.toLowerCase() === nameOrId.toLowerCase()) return vm;
-  throw new ValidationError("vm", `no protected VM named '${nameOrId}' in vault ${vault.name}`);
 }
 
 function planLine(result: PlanRunResult): string {
@@ -108,6 +103,9 @@ export function statusCommand(): Command {
       const vms: ProtectedVm[] = [];
       for await (const vm of dr.protectedVms.list(vault)) vms.push(vm);
       vms.sort((a, b) => a.name.localeCompare(b.name));
+      const hyperVVms: HyperVProtectedVm[] = [];
+      for await (const vm of dr.hyperV.list(vault)) hyperVVms.push(vm);
+      hyperVVms.sort((a, b) => a.vmName.localeCompare(b.vmName));
       const plans: RecoveryPlan[] = [];
       for await (const plan of dr.recoveryPlans.list(vault)) plans.push(plan);
       const rows = vms.map((vm) =>
@@ -128,9 +126,10 @@ export function statusCommand(): Command {
               : `last: ${p.currentScenario.name} ${p.currentScenario.status} (job ${p.currentScenario.jobName})`
           }; allowed: ${p.allowedOperations.join(", ") || "nothing"}`,
       );
+      const hyperV = hyperVVms.length === 0 ? "" : `\n\nHyper-V VMs (${hyperVVms.length}):\n${hyperVVms.map((vm) => `  ${hyperVRow(vm)}`).join("\n")}`;
       print(
-        `Vault ${vault.resourceGroup}/${vault.name}\n\nProtected VMs (${vms.length}):\n${rows.map((r) => `  ${r}`).join("\n")}\n\nRecovery plans (${plans.length}):\n${planRows.map((r) => `  ${r}`).join("\n")}\n`,
-        { vault, protectedVms: vms, recoveryPlans: plans },
+        `Vault ${vault.resourceGroup}/${vault.name}\n\nProtected VMs (${vms.length}):\n${rows.map((r) => `  ${r}`).join("\n")}${hyperV}\n\nRecovery plans (${plans.length}):\n${planRows.map((r) => `  ${r}`).join("\n")}\n`,
+        { vault, protectedVms: vms, hyperVVms, recoveryPlans: plans },
       );
     },
     false,
@@ -149,8 +148,12 @@ export function testFailoverCommands(): Command[] {
         print(planLine(result), result);
         return checkRun(result);
       }
-      const vm = await protectedVm(dr, vault, flags.vm ?? "");
-      const result = await dr.failover.test(vm.id, { networkId: flags.network });
+      const target = await findVmTarget(dr, vault, flags.vm ?? "");
+      if (target.kind === "hyperV") {
+        const result = await dr.hyperV.testFailover(target.vm.id, { networkId: flags.network });
+        return print(hyperVLine(result), result);
+      }
+      const result = await dr.failover.test(target.vm.id, { networkId: flags.network });
       print(vmLine(result), result);
     },
   ).requiredOption("--network <id>", "the isolated virtual network the test VMs join");
@@ -164,17 +167,51 @@ export function testFailoverCommands(): Command[] {
         print(planLine(result), result);
         return checkRun(result);
       }
-      const vm = await dr.failover.cleanupTest((await protectedVm(dr, vault, flags.vm ?? "")).id);
+      const target = await findVmTarget(dr, vault, flags.vm ?? "");
+      if (target.kind === "hyperV") {
+        const vm = await dr.hyperV.cleanupTest(target.vm.id);
+        return print(hyperVLine(vm), vm);
+      }
+      const vm = await dr.failover.cleanupTest(target.vm.id);
       print(vmLine(vm), vm);
     },
   );
   return [test, cleanup];
 }
 
+interface FailoverFlags extends TargetFlags {
+  planned?: boolean;
+  unplanned?: boolean;
+  recoveryPoint?: string;
+  dataSync?: "ForDownTime" | "ForSynchronization";
+  createVm?: boolean;
+}
+
+/**
+ * A Hyper-V VM's failover to Azure (`--planned` or `--unplanned`, from the latest data Azure
+ * received) or failback on-premises (always planned: `--data-sync`, `--create-vm`); returns what to print.
+ */
+async function hyperVFailover(dr: DrClient, vm: HyperVProtectedVm, name: "failover" | "failback", flags: FailoverFlags): Promise<[string, unknown]> {
+  if (flags.recoveryPoint !== undefined)
+    throw new ValidationError("recovery-point", "a Hyper-V VM fails over from the latest data Azure received (change the point before commit with the SDK)");
+  if (name === "failover") {
+    if (flags.dataSync !== undefined || flags.createVm === true)
+      throw new ValidationError(flags.dataSync === undefined ? "create-vm" : "data-sync", "is for the failback of a Hyper-V VM");
+    const result = await dr.hyperV.failover(vm.id, { kind: flags.planned === true ? "planned" : "unplanned" });
+    return [`${hyperVLine(result.protectedVm).trimEnd()}; data loss ${duration(result.dataLossSeconds)}\n`, result];
+  }
+  if (flags.unplanned === true) throw new ValidationError("unplanned", "a Hyper-V VM fails back with a planned failover only");
+  const result = await dr.hyperV.failback(vm.id, {
+    ...(flags.dataSync === undefined ? {} : { dataSync: flags.dataSync }),
+    ...(flags.createVm === true ? { createVmIfNotFound: true } : {}),
+  });
+  return [hyperVLine(result.protectedVm), result];
+}
+
 /** `azure-dr failover` and `azure-dr failback` (the same operation, in the direction the VMs are protected now). */
 export function failoverCommands(): Command[] {
   const make = (name: "failover" | "failback"): Command =>
-    operatorCommand<TargetFlags & { planned?: boolean; unplanned?: boolean; recoveryPoint?: string }>(
+    operatorCommand<FailoverFlags>(
       name,
       name === "failover"
         ? "Fail a plan or a VM over to its recovery region: --planned (sources shut down first, no data loss) or --unplanned (from a recovery point). Commit with `azure-dr commit`."
@@ -206,7 +243,11 @@ export function failoverCommands(): Command[] {
           print(planLine(result), result);
           return checkRun(result);
         }
-        const vm = await protectedVm(dr, vault, flags.vm ?? "");
+        const target = await findVmTarget(dr, vault, flags.vm ?? "");
+        if (target.kind === "hyperV") return print(...(await hyperVFailover(dr, target.vm, name, flags)));
+        if (flags.dataSync !== undefined || flags.createVm === true)
+          throw new ValidationError(flags.dataSync === undefined ? "create-vm" : "data-sync", "is for the failback of a Hyper-V VM");
+        const vm = target.vm;
         if (name === "failback") requireReverse(vm.activeLocation === "Recovery" && vm.phase === "protected", vm.name);
         const result = await dr.failover.failover(vm.id, input);
         print(failoverLine(result), result);
@@ -214,7 +255,14 @@ export function failoverCommands(): Command[] {
     )
       .option("--planned", "shut the sources down first and sync: no data loss")
       .option("--unplanned", "recover from a recovery point (the source region may be down)")
-      .addOption(new Option("--recovery-point <type>", `with --unplanned: ${RECOVERY_POINTS.join(", ")} (default Latest)`).argParser(recoveryPoint));
+      .addOption(new Option("--recovery-point <type>", `with --unplanned: ${RECOVERY_POINTS.join(", ")} (default Latest)`).argParser(recoveryPoint))
+      .addOption(
+        new Option("--data-sync <option>", "failback of a Hyper-V VM: ForDownTime (sync while the Azure VM runs; default) or ForSynchronization").choices([
+          "ForDownTime",
+          "ForSynchronization",
+        ]),
+      )
+      .option("--create-vm", "failback of a Hyper-V VM: create it on-premises when it no longer exists");
   return [make("failover"), make("failback")];
 }
 
@@ -244,7 +292,12 @@ export function commitCommand(): Command {
         print(planLine(result), result);
         return checkRun(result);
       }
-      const vm = await dr.failover.commit((await protectedVm(dr, vault, flags.vm ?? "")).id);
+      const target = await findVmTarget(dr, vault, flags.vm ?? "");
+      if (target.kind === "hyperV") {
+        const vm = await dr.hyperV.commit(target.vm.id);
+        return print(hyperVLine(vm), vm);
+      }
+      const vm = await dr.failover.commit(target.vm.id);
       print(vmLine(vm), vm);
     },
   );
@@ -288,7 +341,18 @@ export function reprotectCommand(): Command {
         print(vms.map(vmLine).join(""), vms);
         return;
       }
-      const vm = await protectedVm(dr, vault, flags.vm ?? "");
+      const target = await findVmTarget(dr, vault, flags.vm ?? "");
+      if (target.kind === "hyperV") {
+        if (Object.keys(settings).length > 0)
+          throw new ValidationError(
+            "vm",
+            `${target.vm.vmName} is a Hyper-V VM: it replicates to Azure again with the settings it had; the target flags are for Azure-to-Azure VMs`,
+          );
+        const reprotected = await dr.hyperV.reprotect(target.vm.id);
+        const result = flags.wait ? await dr.hyperV.waitForProtection(reprotected.id) : reprotected;
+        return print(hyperVLine(result), result);
+      }
+      const vm = target.vm;
       const reprotected = await dr.protectedVms.reprotect(vm.id, settings);
       const result = flags.wait ? await dr.protectedVms.waitForProtection(reprotected.id) : reprotected;
       print(vmLine(result), result);
