@@ -1,4 +1,6 @@
 import { availabilitySetCore } from "./availabilitySetCore.js";
+import { hyperVProtectedVmCore } from "./hyperVProtectedVmCore.js";
+import { hyperVSiteCore } from "./hyperVSiteCore.js";
 import { protectedVmCore } from "./protectedVmCore.js";
 import { recoveryPlanCore } from "./recoveryPlanCore.js";
 import { replicationInfrastructureCore } from "./replicationInfrastructureCore.js";
@@ -18,6 +20,8 @@ export const RESOURCE_KINDS = [
   "ProtectedVm",
   "RecoveryPlan",
   "Reprotect",
+  "HyperVSite",
+  "HyperVProtectedVm",
 ] as const;
 /** One of {@link RESOURCE_KINDS}. */
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
@@ -32,6 +36,8 @@ export const cores: Readonly<Record<ResourceKind, ResourceCore>> = {
   ProtectedVm: protectedVmCore,
   RecoveryPlan: recoveryPlanCore,
   Reprotect: reprotectCore,
+  HyperVSite: hyperVSiteCore,
+  HyperVProtectedVm: hyperVProtectedVmCore,
 };
 
 export { withDrClient, resolveBackendConfig, CONFIG_KEYS, type ProviderBackendConfig } from "./providerConfig.js";

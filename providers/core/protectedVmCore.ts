@@ -76,6 +76,15 @@ export async function findProtectedVm(dr: DrClient, vault: VaultRef, id: string,
   return undefined;
 }
 
+/**
+ * The error of a create that failed after replication was enabled, marked as a partial create
+ * (`id`, `properties`, `reasons`), so that the engine keeps the item in state.
+ */
+export function partialCreate(error: unknown, id: string, properties: Props): Error {
+  const failure = error instanceof Error ? error : new Error(String(error));
+  return Object.assign(failure, { id, properties, reasons: [failure.message] });
+}
+
 function protectInput(inputs: Props): ProtectVmInput {
   const { vault: _vault, infrastructure: _infrastructure, waitForProtection: _wait, ...settings } = inputs;
   return protectVmInputSchema.parse(settings);
@@ -112,8 +121,7 @@ export const protectedVmCore: ResourceCore = {
       const vm = inputs.waitForProtection === false ? item : await dr.protectedVms.waitForProtection(item.id);
       return { id: vm.id, outs: { ...inputs, ...protectionOutputs(vm) } };
     } catch (error) {
-      // Replication is enabled: report a partial create so that the engine keeps the item in state.
-      throw Object.assign(error as Error, { id: item.id, properties: { ...inputs, ...protectionOutputs(item) }, reasons: [(error as Error).message] });
+      throw partialCreate(error, item.id, { ...inputs, ...protectionOutputs(item) });
     }
   },
   async read(dr, id, props) {

@@ -441,6 +441,16 @@ const SAMPLE_INFRASTRUCTURE = {
   networkMappingIds: [],
 };
 const SAMPLE_ITEM = `${SAMPLE_INFRASTRUCTURE.sourceFabricId}/replicationProtectionContainers/source-container/replicationProtectedItems/web-0`;
+/** Outputs of a HyperVSite as a HyperVProtectedVm takes them (made up: good enough for Check). */
+const SAMPLE_SITE_ID = `${rgId("dr-rg")}/providers/Microsoft.RecoveryServices/vaults/dr-vault/replicationFabrics/site-onprem`;
+const SAMPLE_SITE = {
+  siteId: SAMPLE_SITE_ID,
+  siteName: "site-onprem",
+  containerId: `${SAMPLE_SITE_ID}/replicationProtectionContainers/site-onprem-container`,
+  mappingId: `${SAMPLE_SITE_ID}/replicationProtectionContainers/site-onprem-container/replicationProtectionContainerMappings/m`,
+  policyId: `${rgId("dr-rg")}/providers/Microsoft.RecoveryServices/vaults/dr-vault/replicationPolicies/hyperv-5min`,
+};
+const HYPERV_LOG = `${rgId("dr-rg")}/providers/Microsoft.Storage/storageAccounts/hvlognortheurope`;
 
 /**
  * For each kind: valid inputs; invalid inputs and the properties Check must name; and one input
@@ -524,5 +534,17 @@ export const SAMPLES: Record<ResourceKind, { valid: Props; invalid: Props; inval
     invalid: { vault: VAULT, protectedVmId: "web-0", cacheStorageAccountId: "not-a-storage-account" },
     invalidProperties: ["protectedVmId", "cacheStorageAccountId"],
     unknownKey: "protectedVmId",
+  },
+  HyperVSite: {
+    valid: { vault: VAULT, siteName: "site-onprem", policyName: "hyperv-5min" },
+    invalid: { vault: VAULT, siteName: "-bad-", policyName: "hyperv-5min", containerName: "" },
+    invalidProperties: ["siteName", "containerName"],
+    unknownKey: "siteName",
+  },
+  HyperVProtectedVm: {
+    valid: { site: SAMPLE_SITE, vmName: "sql-0", targetResourceGroupId: rgId("dr-rg"), logStorageAccountId: HYPERV_LOG },
+    invalid: { site: SAMPLE_SITE, vmName: "sql-0", targetResourceGroupId: "dr-rg" },
+    invalidProperties: ["targetResourceGroupId", "logStorageAccountId"],
+    unknownKey: "site",
   },
 };

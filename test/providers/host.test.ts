@@ -171,6 +171,8 @@ const UNKNOWN_REPLACES: Record<ResourceKind, string[]> = {
   ProtectedVm: ["virtualMachineId"],
   RecoveryPlan: [],
   Reprotect: ["protectedVmId"],
+  HyperVSite: ["siteName"],
+  HyperVProtectedVm: ["site"],
 };
 
 /** One host for the Check and Diff tests (which never reach the backend), in a folder without node_modules, configured with the fake backend. */
