@@ -69,9 +69,16 @@ export type { FailoverInput, FailoverResult, RecoveryPointChoice, TestFailoverIn
 export { RecoveryPlanOperations, type PlanRunStartOptions } from "./operations/recoveryPlans.js";
 export type { PlanRunOptions } from "./operations/planRuns.js";
 export type { RegionFailoverOptions, RegionFailoverPlanReport, RegionFailoverReport } from "./operations/regionFailover.js";
-export { planFailoverInputSchema, planRunHandleSchema, planTestFailoverInputSchema } from "./model/planRun.js";
+export {
+  hyperVRecoveryPointSchema,
+  planFailbackInputSchema,
+  planFailoverInputSchema,
+  planRunHandleSchema,
+  planTestFailoverInputSchema,
+} from "./model/planRun.js";
 export type {
   ManualActionRequest,
+  PlanFailbackInput,
   PlanFailoverInput,
   PlanOperationName,
   PlanRunHandle,
@@ -80,7 +87,7 @@ export type {
   PlanRunStep,
   PlanTestFailoverInput,
 } from "./model/planRun.js";
-export { recoveryPlanInputSchema, recoveryPlanActionSchema } from "./model/recoveryPlan.js";
+export { isHyperVPlan, recoveryPlanInputSchema, recoveryPlanActionSchema } from "./model/recoveryPlan.js";
 export type { RecoveryPlan, RecoveryPlanAction, RecoveryPlanInput } from "./model/recoveryPlan.js";
 
 export { runDrill, type DrillOptions } from "./drill/runDrill.js";

@@ -1,6 +1,6 @@
 import { ArmError } from "../arm/armError.js";
 import { optionalJsonBody, type RequestContext } from "../arm/requestContext.js";
-import type { EmulatorResponse, JsonObject } from "../arm/types.js";
+import type { EmulatorResponse, JsonObject, JsonValue } from "../arm/types.js";
 import type { ComputeService } from "../compute/registerCompute.js";
 import type { StoredResource } from "../store/state.js";
 import { ASR_TYPES, ID_PATTERNS } from "./asrApi.js";
@@ -38,9 +38,12 @@ export class HyperVFailback {
   ) {
     asr.jobs.registerStepped(FAILBACK_KIND, {
       taskDone: (job, index, at) => this.step(job, index, at),
-      failed: (job) => this.abandon(job),
-      cancelled: (job) => this.abandon(job),
-      completed: (job, at) => this.failedBack(job, at),
+      failed: (job) => this.abandonOf(job),
+      cancelled: (job) => this.abandonOf(job),
+      completed: (job, at) => {
+        const found = this.itemOf(job);
+        if (found !== undefined) this.failedBack(found, at);
+      },
     });
     asr.jobs.register(REPROTECT_KIND, { complete: (op, at) => this.reprotected(String(op.data.itemId), at, op.data.settings as JsonObject) });
   }
@@ -49,18 +52,49 @@ export class HyperVFailback {
 
   /** Starts the failback of `item` (a planned failover from Azure); returns its job. */
   start(ctx: RequestContext, item: StoredResource, properties: JsonObject): StoredResource {
-    const internal = item.internal as HyperVItemInternal;
+    this.requireFailback(item);
+    this.checkDirection(properties.failoverDirection);
+    const field = "properties.providerSpecificDetails";
+    const input = instanceOf(properties.providerSpecificDetails ?? { instanceType: "HyperVReplicaAzureFailback" }, field, ["HyperVReplicaAzureFailback"]);
+    const prepared = this.prepare(item, input, field);
+    const job = this.asr.jobs.startSteppedBy(
+      this.asr.jobs.origin(ctx),
+      this.items.itemJobSpec(item, {
+        kind: FAILBACK_KIND,
+        scenarioName: "PlannedFailover",
+        friendlyName: "Failback (planned failover from Azure)",
+        tasks: prepared.tasks,
+      }),
+    );
+    this.begin(item, prepared, job.id);
+    return job;
+  }
+
+  /** 409 OperationNotAllowed unless the item allows a failback now. */
+  requireFailback(item: StoredResource): void {
     this.items.requireAllowed(item, "Failback", ": fail back after the failover to Azure is committed");
-    const direction = properties.failoverDirection ?? "RecoveryToPrimary";
-    if (direction !== "RecoveryToPrimary")
+  }
+
+  /** 400 InvalidFailoverDirection unless `direction` is absent or `RecoveryToPrimary` (a failback runs from Azure). */
+  checkDirection(direction: JsonValue | undefined): void {
+    if ((direction ?? "RecoveryToPrimary") !== "RecoveryToPrimary")
       throw new ArmError(
         400,
         "InvalidFailoverDirection",
         `A failback runs from Azure to on-premises: 'RecoveryToPrimary', not '${String(direction)}'.`,
         "properties.failoverDirection",
       );
-    const field = "properties.providerSpecificDetails";
-    const input = instanceOf(properties.providerSpecificDetails ?? { instanceType: "HyperVReplicaAzureFailback" }, field, ["HyperVReplicaAzureFailback"]);
+  }
+
+  /**
+   * Checks a failback of `item` (`HyperVReplicaAzureFailback` input `input`, at `field`) and plans
+   * it: where the VM goes, whether it is created, and the tasks of the failback with their
+   * durations. Nothing changes until {@link HyperVFailback.begin}. An item's own failback runs these
+   * tasks as its job; a recovery plan's failback runs them group by group (planExecution.ts).
+   */
+  prepare(item: StoredResource, input: JsonObject, field: string): PreparedFailback {
+    const internal = item.internal as HyperVItemInternal;
+    this.requireFailback(item);
     const dataSyncOption = choice(input.dataSyncOption, ["ForDownTime", "ForSynchronization"] as const, `${field}.dataSyncOption`, "ForDownTime");
     const recoveryVmCreationOption = choice(
       input.recoveryVmCreationOption,
@@ -91,32 +125,34 @@ export class HyperVFailback {
     }
     const alternate = providerId.toLowerCase() !== this.items.hyperV.workloadOf(internal).providerId.toLowerCase();
     const createVm = alternate || this.sites.getVm(internal.hyperV.vmRecordId) === undefined;
+    const tasks = this.failbackTasks(internal, dataSyncOption, createVm, this.asr.services.now());
+    return { tasks, dataSyncOption, recoveryVmCreationOption, providerId, alternate, createVm };
+  }
+
+  /** Marks `item` as failing back as `prepared` says, under job `jobId` (its own, or its recovery plan's). */
+  begin(item: StoredResource, prepared: PreparedFailback, jobId: string): void {
+    const internal = item.internal as HyperVItemInternal;
+    const failover = internal.failover as FailoverState;
     const now = this.asr.services.now();
-    const tasks = this.failbackTasks(internal, dataSyncOption, createVm, now);
-    const job = this.asr.jobs.startSteppedBy(
-      this.asr.jobs.origin(ctx),
-      this.items.itemJobSpec(item, { kind: FAILBACK_KIND, scenarioName: "PlannedFailover", friendlyName: "Failback (planned failover from Azure)", tasks }),
-    );
     const run: FailbackRun = {
-      jobId: job.id,
-      tasks: tasks.map((t) => t.name),
-      dataSyncOption,
-      recoveryVmCreationOption,
-      providerId,
-      alternate,
-      createVm,
-      targetVmRecordId: createVm ? null : internal.hyperV.vmRecordId,
+      jobId,
+      tasks: prepared.tasks.map((t) => t.name),
+      dataSyncOption: prepared.dataSyncOption,
+      recoveryVmCreationOption: prepared.recoveryVmCreationOption,
+      providerId: prepared.providerId,
+      alternate: prepared.alternate,
+      createVm: prepared.createVm,
+      targetVmRecordId: prepared.createVm ? null : internal.hyperV.vmRecordId,
       previousFailover: failover,
     };
     internal.hyperV.failback = run;
     Object.assign(internal, {
       phase: "FailoverInProgress",
-      failover: { ...failover, type: "Planned", fromLocation: "Recovery", jobId: job.id, startedAt: now, sourceShutDown: true },
+      failover: { ...failover, type: "Planned", fromLocation: "Recovery", jobId, startedAt: now, sourceShutDown: true },
       scenario: "PlannedFailover",
-      jobId: job.id,
+      jobId,
       scenarioStart: now,
     });
-    return job;
   }
 
   /**
@@ -167,9 +203,23 @@ export class HyperVFailback {
 
   private step(job: StoredResource, index: number, at: number): void {
     const found = this.itemOf(job);
-    if (found === undefined) return;
+    if (found !== undefined) this.applyTask(found, found.run.tasks[index], at);
+  }
+
+  /**
+   * What the failback's task `task` does for the item failing back under job `jobId` (see
+   * {@link HyperVFailback.prepare}'s tasks): the prerequisites (400 when the VM cannot be found or
+   * created, or its host is gone; the original VM is turned off), the Azure VM's shutdown, the VM
+   * started on-premises (created first when it must be). Tasks that only move data do nothing.
+   */
+  runTask(itemId: string, jobId: string, task: string, at: number): void {
+    const found = this.itemRun(itemId, jobId);
+    if (found !== undefined) this.applyTask(found, task, at);
+  }
+
+  private applyTask(found: FoundRun, task: string | undefined, at: number): void {
     const { internal, run } = found;
-    switch (run.tasks[index]) {
+    switch (task) {
       case "PrerequisitesCheck": {
         const original = this.sites.getVm(internal.hyperV.vmRecordId);
         if (run.createVm && run.recoveryVmCreationOption !== "CreateVmIfNotFound") {
@@ -207,10 +257,13 @@ export class HyperVFailback {
     }
   }
 
-  /** The VM runs on-premises again: the failback waits for commit. */
-  private failedBack(job: StoredResource, at: number): void {
-    const found = this.itemOf(job);
-    if (found === undefined) return;
+  /** The VM runs on-premises again: the failback (under job `jobId`) waits for commit. */
+  completeFailback(itemId: string, jobId: string, at: number): void {
+    const found = this.itemRun(itemId, jobId);
+    if (found !== undefined) this.failedBack(found, at);
+  }
+
+  private failedBack(found: FoundRun, at: number): void {
     const { item, internal, run } = found;
     const vm = this.sites.getVm(run.targetVmRecordId ?? "");
     if (vm !== undefined && vm.id.toLowerCase() !== internal.hyperV.vmRecordId.toLowerCase()) {
@@ -227,10 +280,18 @@ export class HyperVFailback {
     internal.hyperV.failedBackAt = at;
   }
 
-  /** A failback that failed or was cancelled: the item is back where it was (failed over, committed), its VM running in Azure. */
-  private abandon(job: StoredResource): void {
+  /** A failback (under job `jobId`) that failed or was cancelled before the VM ran on-premises: the item is back where it was (failed over, committed), its VM running in Azure. */
+  abandonFailback(itemId: string, jobId: string): void {
+    const found = this.itemRun(itemId, jobId);
+    if (found !== undefined && found.internal.phase === "FailoverInProgress") this.abandon(found);
+  }
+
+  private abandonOf(job: StoredResource): void {
     const found = this.itemOf(job);
-    if (found === undefined) return;
+    if (found !== undefined) this.abandon(found);
+  }
+
+  private abandon(found: FoundRun): void {
     const { internal, run } = found;
     const failover = run.previousFailover as FailoverState;
     this.compute.virtualMachines.setPowerState(failover.failedOverVmId, "running");
@@ -245,12 +306,17 @@ export class HyperVFailback {
     if (internal.failover?.fromLocation === "Recovery") this.compute.virtualMachines.dematerialize(internal.failover.failedOverVmId);
   }
 
-  private itemOf(job: StoredResource): { item: StoredResource; internal: HyperVItemInternal; run: FailbackRun } | undefined {
-    const item = findOfType(this.asr.services, String((job.internal as { data: JsonObject }).data.itemId), ASR_TYPES.protectedItem);
+  private itemOf(job: StoredResource): FoundRun | undefined {
+    return this.itemRun(String((job.internal as { data: JsonObject }).data.itemId), job.id);
+  }
+
+  /** The item `itemId` and its failback, when it fails back under job `jobId`. */
+  private itemRun(itemId: string, jobId: string): FoundRun | undefined {
+    const item = findOfType(this.asr.services, itemId, ASR_TYPES.protectedItem);
     const internal = item?.internal as ItemInternal | undefined;
     if (item === undefined || internal === undefined || !isHyperV(internal)) return undefined;
     const run = internal.hyperV.failback;
-    return run === null || run.jobId !== job.id ? undefined : { item, internal, run };
+    return run === null || run.jobId !== jobId ? undefined : { item, internal, run };
   }
 
   // ------------------------------------------------------------------------------ reprotect
@@ -261,9 +327,26 @@ export class HyperVFailback {
    * the VM changed since the failback are sent. The item is then protected (delta replication, new recovery points).
    */
   reprotect(ctx: RequestContext, item: StoredResource): EmulatorResponse {
+    const prepared = this.prepareReprotect(item, propertiesOf(optionalJsonBody(ctx)));
+    const job = this.items.startItemJob(ctx, item, {
+      kind: REPROTECT_KIND,
+      scenarioName: "ReverseReplicate",
+      friendlyName: "Reverse replicate",
+      tasks: prepared.tasks,
+      data: { settings: prepared.settings },
+    });
+    this.beginReprotect(item, job.id);
+    return this.asr.jobs.accepted(ctx, job);
+  }
+
+  /**
+   * Checks a reverse replication of `item` (`properties` of a `reProtect` input; a recovery plan's
+   * reprotect passes none) and plans it: the settings it takes and its tasks (prerequisites, reverse
+   * replication enabled, the changed blocks sent). Nothing changes until {@link HyperVFailback.beginReprotect}.
+   */
+  prepareReprotect(item: StoredResource, properties: JsonObject): PreparedReprotect {
     const internal = item.internal as HyperVItemInternal;
     this.items.requireAllowed(item, "ReverseReplicate", ": reverse replication follows a committed failback");
-    const properties = propertiesOf(optionalJsonBody(ctx));
     const direction = properties.failoverDirection ?? "PrimaryToRecovery";
     if (direction !== "PrimaryToRecovery")
       throw new ArmError(
@@ -305,10 +388,8 @@ export class HyperVFailback {
     const now = this.asr.services.now();
     const total = internal.disks.reduce((sum, d) => sum + d.diskCapacityInBytes, 0);
     const changed = differingBlocks(this.sites.written(vm, internal.hyperV.failedBackAt ?? now, now), total, vm.hotSetFraction);
-    const job = this.items.startItemJob(ctx, item, {
-      kind: REPROTECT_KIND,
-      scenarioName: "ReverseReplicate",
-      friendlyName: "Reverse replicate",
+    return {
+      settings,
       tasks: [
         { name: "PrerequisitesCheck", friendlyName: "Prerequisites check for reverse replication", durationMs: 30_000 },
         { name: "EnableReverseReplication", friendlyName: "Replicate to Azure again, the replica there as the seed", durationMs: 60_000 },
@@ -318,10 +399,24 @@ export class HyperVFailback {
           durationMs: copyDurationMs(changed.bytes, this.asr.services.settings.replicationBandwidthMBps, 1000),
         },
       ],
-      data: { settings },
-    });
-    Object.assign(internal, { phase: "Reprotecting", scenario: "ReverseReplicate", jobId: job.id, scenarioStart: now });
-    return this.asr.jobs.accepted(ctx, job);
+    };
+  }
+
+  /** Marks `item` as replicating to Azure again under job `jobId` (its own, or its recovery plan's). */
+  beginReprotect(item: StoredResource, jobId: string): void {
+    Object.assign(item.internal, { phase: "Reprotecting", scenario: "ReverseReplicate", jobId, scenarioStart: this.asr.services.now() });
+  }
+
+  /** The reverse replication of `itemId` under job `jobId` is done: protected again, with `settings` (see {@link HyperVFailback.prepareReprotect}). */
+  completeReprotect(itemId: string, jobId: string, at: number, settings: JsonObject = {}): void {
+    const internal = findOfType(this.asr.services, itemId, ASR_TYPES.protectedItem)?.internal as ItemInternal | undefined;
+    if (internal?.phase === "Reprotecting" && internal.jobId === jobId) this.reprotected(itemId, at, settings);
+  }
+
+  /** A reverse replication under job `jobId` that failed or was cancelled: the item is back to its committed failback. */
+  abandonReprotect(itemId: string, jobId: string): void {
+    const internal = findOfType(this.asr.services, itemId, ASR_TYPES.protectedItem)?.internal as ItemInternal | undefined;
+    if (internal?.phase === "Reprotecting" && internal.jobId === jobId) Object.assign(internal, { phase: "FailoverCommitted", scenario: "None" });
   }
 
   /** Protected again: delta replication and recovery points start over from now. */
@@ -342,6 +437,31 @@ export class HyperVFailback {
     });
     internal.hyperV.failback = null;
   }
+}
+
+/** A reverse replication checked and planned by {@link HyperVFailback.prepareReprotect}, not started yet. */
+export interface PreparedReprotect {
+  /** What it sets on the item's details when it completes (storage accounts of the input). */
+  settings: JsonObject;
+  /** Its tasks, in order, with their durations (PrerequisitesCheck, EnableReverseReplication, SendChanges). */
+  tasks: AsrTaskPlan[];
+}
+
+/** A failback checked and planned by {@link HyperVFailback.prepare}, not started yet. */
+export interface PreparedFailback {
+  /** Its tasks, in order, with their durations (by name: PrerequisitesCheck, SyncWhileRunning or CopyDisks, ShutdownAzureVm, SyncFinalChanges or DownloadDisks, StartOnPremisesVm). */
+  tasks: AsrTaskPlan[];
+  dataSyncOption: FailbackRun["dataSyncOption"];
+  recoveryVmCreationOption: FailbackRun["recoveryVmCreationOption"];
+  providerId: string;
+  alternate: boolean;
+  createVm: boolean;
+}
+
+interface FoundRun {
+  item: StoredResource;
+  internal: HyperVItemInternal;
+  run: FailbackRun;
 }
 
 function choice<T extends string>(value: unknown, allowed: readonly T[], field: string, fallback: T): T {

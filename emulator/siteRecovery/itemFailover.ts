@@ -6,6 +6,7 @@ import type { ComputeService } from "../compute/registerCompute.js";
 import type { StoredResource } from "../store/state.js";
 import type { AsrContext } from "./asrContext.js";
 import { ID_PATTERNS } from "./asrApi.js";
+import type { AsrTaskPlan } from "./asrJobs.js";
 import { addAsrRoute, propertiesOf } from "./asrResources.js";
 import type { HyperVFailback } from "./hyperVFailback.js";
 import { isHyperV, pointName, type FailoverState, type ItemInternal, type ProtectedItems, type TestFailoverState } from "./protectedItems.js";
@@ -30,7 +31,8 @@ export class ItemFailover {
     private readonly asr: AsrContext,
     private readonly items: ProtectedItems,
     private readonly compute: ComputeService,
-    private readonly failback: HyperVFailback,
+    /** Failback of Hyper-V items (also run by their recovery plans). */
+    readonly failback: HyperVFailback,
   ) {
     asr.jobs.register("asr.item.testFailover", {
       complete: (op, at) => this.completeTestFailover(String(op.data.itemId), at),
@@ -130,7 +132,7 @@ export class ItemFailover {
   }
 
   /** The point a failover that shuts the source down first recovers to: its start (everything is synced, nothing lost). */
-  private syncedPoint(item: StoredResource, now: number): RecoveryPointChoice {
+  syncedPoint(item: StoredResource, now: number): RecoveryPointChoice {
     return { id: `${item.id}/recoveryPoints/${pointName((item.internal as ItemInternal).lifecycleId, now, "Latest")}`, time: now };
   }
 
@@ -349,6 +351,11 @@ export class ItemFailover {
     });
     this.beginFailover(item, shutDown, point, job.id, planned ? "Planned" : undefined);
     return this.asr.jobs.accepted(ctx, job);
+  }
+
+  /** The tasks of a failover of `item` that shuts its source down first (Hyper-V: the shutdown, then the changes not replicated yet). */
+  shutdownTasks(item: StoredResource, now: number): AsrTaskPlan[] {
+    return this.items.shutdownTasks(item, now);
   }
 
   /** 409 when a failover cannot happen now: the source must be shut down but its region is down, or the target region is down. */

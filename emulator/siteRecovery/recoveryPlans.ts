@@ -8,8 +8,14 @@ import type { StoredResource } from "../store/state.js";
 import { ASR_TYPES, checkAsrName, vaultIdOf } from "./asrApi.js";
 import type { AsrContext } from "./asrContext.js";
 import { addAsrRoute, configurationTasks, findOfType, listUnder, propertiesOf, requireOfType } from "./asrResources.js";
-import type { ItemInternal, ProtectedItems } from "./protectedItems.js";
+import { MICROSOFT_AZURE } from "./hyperVReplication.js";
+import { isHyperV, type ItemInternal, type ProtectedItems } from "./protectedItems.js";
 import { isPast } from "./planExecution.js";
+
+/** Whether a fabric is a Hyper-V site (its plans hold Hyper-V to Azure items). */
+function isHyperVSite(fabric: StoredResource): boolean {
+  return ((fabric.body.properties as JsonObject).customDetails as JsonObject | undefined)?.instanceType === "HyperVSite";
+}
 
 /** A recovery plan holds at most 100 protected items. */
 export const MAX_PLAN_ITEMS = 100;
@@ -34,13 +40,19 @@ const OPERATIONS = [
 ];
 const DIRECTIONS = ["PrimaryToRecovery", "RecoveryToPrimary"];
 /** What a plan itself can do (item-only operations such as ChangePit or ReverseReplicate are not plan operations). */
-const PLAN_OPERATIONS = ["TestFailover", "TestFailoverCleanup", "UnplannedFailover", "Commit", "CancelFailover"];
+const PLAN_OPERATIONS = ["TestFailover", "TestFailoverCleanup", "UnplannedFailover", "Commit", "CancelFailover", "Failback"];
 /** Where the plan keeps the completion time of each kind of failover. */
 const LAST_TIME_KEYS: Readonly<Record<string, string>> = {
   TestFailover: "lastTestFailoverTime",
   PlannedFailover: "lastPlannedFailoverTime",
   UnplannedFailover: "lastUnplannedFailoverTime",
 };
+/** The provider of a plan whose items are Azure VMs replicating to another region. */
+export const A2A_PROVIDER = "A2A";
+/** The provider of a plan whose items are a Hyper-V site's VMs replicating to Azure. */
+export const HYPER_V_PROVIDER = "HyperVReplicaAzure";
+/** The replication provider of a recovery plan's items (one per plan). */
+export type PlanProvider = typeof A2A_PROVIDER | typeof HYPER_V_PROVIDER;
 /** The resource type of recovery plans. */
 export const PLAN_TYPE = "Microsoft.RecoveryServices/vaults/replicationRecoveryPlans";
 
@@ -80,6 +92,12 @@ export class RecoveryPlans {
     return requireOfType(this.asr.services, `${vaultIdOf(ctx)}/replicationRecoveryPlans/${param(ctx, "recoveryPlanName")}`, PLAN_TYPE, ctx);
   }
 
+  /** The replication provider of the plan's items: `HyperVReplicaAzure` for a Hyper-V site's plan, else `A2A`. */
+  providerOf(plan: StoredResource): PlanProvider {
+    const providers = (plan.body.properties as JsonObject).replicationProviders;
+    return Array.isArray(providers) && providers[0] === HYPER_V_PROVIDER ? HYPER_V_PROVIDER : A2A_PROVIDER;
+  }
+
   /** Records that a job of the plan's failover operations started (the plan's current scenario). */
   recordRun(plan: StoredResource, jobId: string, failoverType: string, at: number): void {
     Object.assign(plan.internal, { jobId, failoverType, runStart: at });
@@ -103,10 +121,14 @@ export class RecoveryPlans {
       .flatMap((g) => (g.replicationProtectedItems as JsonObject[]).map((i) => String(i.id)))
       .map((id) => findOfType(this.asr.services, id, ASR_TYPES.protectedItem));
     const allowedByItem = items.map((item) => (item === undefined ? [] : ((this.items.view(item).properties as JsonObject).allowedOperations as string[])));
-    const candidates = [...new Set(allowedByItem.flat())].filter((op) => PLAN_OPERATIONS.includes(op));
+    // A Hyper-V plan also reverse-replicates its items after their failback (its `reProtect`).
+    const planOperations = this.providerOf(plan) === HYPER_V_PROVIDER ? [...PLAN_OPERATIONS, "ReverseReplicate"] : PLAN_OPERATIONS;
+    const candidates = [...new Set(allowedByItem.flat())].filter((op) => planOperations.includes(op));
     const allowed = candidates.filter((op) =>
       items.every((item, i) => (allowedByItem[i] ?? []).includes(op) || (item !== undefined && isPast(item.internal as ItemInternal, op))),
     );
+    // A Hyper-V plan fails back with a planned failover from Azure: it allows PlannedFailover then (inferred).
+    if (allowed.includes("Failback") && !allowed.includes("PlannedFailover")) allowed.push("PlannedFailover");
     if (
       allowed.includes("UnplannedFailover") &&
       items.every((item) => item === undefined || !this.asr.services.isRegionDown((item.internal as ItemInternal).sourceLocation))
@@ -147,16 +169,24 @@ export class RecoveryPlans {
         `'properties.primaryFabricId' must be a fabric of this vault, not '${primaryFabricId}'.`,
         "properties.primaryFabricId",
       );
-    const recovery = recoveryFabricId === "Microsoft Azure" ? undefined : findOfType(this.asr.services, recoveryFabricId, ASR_TYPES.fabric);
-    if (recoveryFabricId !== "Microsoft Azure" && (recovery === undefined || recovery.id.toLowerCase() === primary.id.toLowerCase())) {
+    const provider = isHyperVSite(primary) ? HYPER_V_PROVIDER : A2A_PROVIDER;
+    if (provider === HYPER_V_PROVIDER && recoveryFabricId !== MICROSOFT_AZURE)
       throw new ArmError(
         400,
         "InvalidParameter",
-        `'properties.recoveryFabricId' must be another fabric of this vault (or 'Microsoft Azure'), not '${recoveryFabricId}'.`,
+        `'properties.recoveryFabricId' must be '${MICROSOFT_AZURE}': the VMs of Hyper-V site '${String(primary.body.name)}' recover to Azure, not to '${recoveryFabricId}'.`,
+        "properties.recoveryFabricId",
+      );
+    const recovery = provider === HYPER_V_PROVIDER ? undefined : findOfType(this.asr.services, recoveryFabricId, ASR_TYPES.fabric);
+    if (provider === A2A_PROVIDER && (recovery === undefined || recovery.id.toLowerCase() === primary.id.toLowerCase())) {
+      throw new ArmError(
+        400,
+        "InvalidParameter",
+        `'properties.recoveryFabricId' must be another Azure fabric of this vault, not '${recoveryFabricId}' (only a Hyper-V site's plan recovers to '${MICROSOFT_AZURE}').`,
         "properties.recoveryFabricId",
       );
     }
-    const groups = this.groups(input.groups, primary.id);
+    const groups = this.groups(input.groups, primary, provider);
     const body: JsonObject = {
       id: existing?.id ?? id,
       name: existing === undefined ? name : String(existing.body.name),
@@ -165,10 +195,10 @@ export class RecoveryPlans {
         friendlyName: name,
         primaryFabricId: primary.id,
         primaryFabricFriendlyName: String(primary.body.name),
-        recoveryFabricId: recovery?.id ?? "Microsoft Azure",
-        recoveryFabricFriendlyName: recovery === undefined ? "Microsoft Azure" : String(recovery.body.name),
+        recoveryFabricId: recovery?.id ?? MICROSOFT_AZURE,
+        recoveryFabricFriendlyName: recovery === undefined ? MICROSOFT_AZURE : String(recovery.body.name),
         failoverDeploymentModel: String(input.failoverDeploymentModel ?? current.failoverDeploymentModel ?? "ResourceManager"),
-        replicationProviders: [recovery === undefined ? "HyperVReplicaAzure" : "A2A"],
+        replicationProviders: [provider],
         allowedOperations: [],
         currentScenarioStatus: "None",
         currentScenarioStatusDescription: "None",
@@ -190,8 +220,13 @@ export class RecoveryPlans {
     return this.asr.jobs.accepted(ctx, job);
   }
 
-  /** Checks the groups (types, items, actions, limits) and adds the Shutdown and Failover groups the service always has. */
-  private groups(value: JsonValue | undefined, primaryFabricId: string): JsonObject[] {
+  /**
+   * Checks the groups (types, items, actions, limits) and adds the Shutdown and Failover groups the
+   * service always has. Every item must be protected from the plan's primary fabric by the plan's
+   * provider: a plan does not mix Azure-to-Azure and Hyper-V to Azure items (400 `ReplicationProviderMismatch`, inferred).
+   */
+  private groups(value: JsonValue | undefined, primary: StoredResource, provider: PlanProvider): JsonObject[] {
+    const primaryFabricId = primary.id;
     if (!Array.isArray(value) || value.length === 0)
       throw new ArmError(400, "InvalidParameter", "'properties.groups' is required: at least one Boot group.", "properties.groups");
     const seen = new Set<string>();
@@ -206,11 +241,19 @@ export class RecoveryPlans {
         const item = findOfType(this.asr.services, itemId, ASR_TYPES.protectedItem);
         if (item === undefined)
           throw new ArmError(400, "InvalidParameter", `'${itemId}' is not a replicated item of this vault.`, `${field}.replicationProtectedItems[${i}].id`);
+        const itemProvider = isHyperV(item.internal as ItemInternal) ? HYPER_V_PROVIDER : A2A_PROVIDER;
+        if (itemProvider !== provider)
+          throw new ArmError(
+            400,
+            "ReplicationProviderMismatch",
+            `Replicated item '${String(item.body.name)}' replicates with ${itemProvider}, but recovery plan items of ${provider === HYPER_V_PROVIDER ? `Hyper-V site '${String(primary.body.name)}'` : `Azure fabric '${String(primary.body.name)}'`} replicate with ${provider}: a plan does not mix replication providers.`,
+            `${field}.replicationProtectedItems[${i}].id`,
+          );
         if (!item.id.toLowerCase().startsWith(`${primaryFabricId.toLowerCase()}/`)) {
           throw new ArmError(
             400,
             "InvalidParameter",
-            `Replicated item '${String(item.body.name)}' is not protected from the plan's primary fabric.`,
+            `Replicated item '${String(item.body.name)}' is not protected from the plan's primary fabric '${String(primary.body.name)}'.`,
             `${field}.replicationProtectedItems[${i}].id`,
           );
         }
@@ -222,7 +265,9 @@ export class RecoveryPlans {
             `${field}.replicationProtectedItems[${i}].id`,
           );
         seen.add(item.id.toLowerCase());
-        return { id: item.id, virtualMachineId: String(((item.body.properties as JsonObject).providerSpecificDetails as JsonObject).fabricObjectId) };
+        const details = (item.body.properties as JsonObject).providerSpecificDetails as JsonObject;
+        // A2A: the source VM's ARM id; Hyper-V: the VM's Hyper-V id (as the service's examples show).
+        return { id: item.id, virtualMachineId: String(provider === HYPER_V_PROVIDER ? details.vmId : details.fabricObjectId) };
       });
       return {
         groupType: String(group.groupType),

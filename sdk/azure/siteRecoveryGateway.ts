@@ -72,11 +72,28 @@ export interface StartOptions {
 
 const JOB_IN_LOCATION = /\/operationresults\/([^/?]+)/i;
 
-/** An operation of a recovery plan, as the gateway sends it. */
+/**
+ * An operation of a recovery plan, as the gateway sends it. `provider` is the plan's replication
+ * provider: `A2A` inputs, or `HyperVReplicaAzure` ones for a Hyper-V site's plan (whose planned
+ * failover is Azure's `plannedFailover`, and whose `failback` is a planned failover from Azure).
+ */
 export type PlanOperationRequest =
-  | { operation: "testFailover"; direction: "PrimaryToRecovery" | "RecoveryToPrimary"; networkId: string; recoveryPointType: string | undefined }
+  | {
+      operation: "testFailover";
+      provider: "A2A" | "HyperVReplicaAzure";
+      direction: "PrimaryToRecovery" | "RecoveryToPrimary";
+      networkId: string;
+      recoveryPointType: string | undefined;
+    }
   | { operation: "testFailoverCleanup"; comments: string | undefined }
-  | { operation: "failover"; direction: "PrimaryToRecovery" | "RecoveryToPrimary"; shutDownSource: boolean; recoveryPointType: string | undefined }
+  | {
+      operation: "failover";
+      provider: "A2A" | "HyperVReplicaAzure";
+      direction: "PrimaryToRecovery" | "RecoveryToPrimary";
+      shutDownSource: boolean;
+      recoveryPointType: string | undefined;
+    }
+  | { operation: "failback"; dataSyncOption: "ForDownTime" | "ForSynchronization"; createVmIfNotFound: boolean }
   | { operation: "commit" }
   | { operation: "cancel" };
 
@@ -102,12 +119,7 @@ export class SiteRecoveryGateway {
   }
 
   /** @internal Runs a job-backed operation to its end; the job's name comes from the 202's `Location`. */
-  async runJob<T>(
-    vault: VaultRef,
-    operation: string,
-    start: (options: StartOptions) => Promise<AsrPoller<T>>,
-    options: JobWaitOptions = {},
-  ): Promise<T> {
+  async runJob<T>(vault: VaultRef, operation: string, start: (options: StartOptions) => Promise<AsrPoller<T>>, options: JobWaitOptions = {}): Promise<T> {
     return callAzure({ operation }, async () => {
       let jobName: string | undefined;
       const poller = await start({
@@ -779,56 +791,98 @@ export class SiteRecoveryGateway {
         },
       };
       const plans = this.asr.replicationRecoveryPlans;
-      const a2a = (recoveryPointType: string | undefined): RecoveryPlanProviderSpecificFailoverInputUnion[] =>
-        recoveryPointType === undefined ? [] : [{ instanceType: "A2A", recoveryPointType } as RecoveryPlanProviderSpecificFailoverInputUnion];
+      // A2A: the input only when a point type is chosen; Hyper-V: always the provider's input, as the examples send it.
+      const inputs = (provider: "A2A" | "HyperVReplicaAzure", recoveryPointType: string | undefined): RecoveryPlanProviderSpecificFailoverInputUnion[] =>
+        provider === "HyperVReplicaAzure"
+          ? [{ instanceType: "HyperVReplicaAzure", ...(recoveryPointType === undefined ? {} : { recoveryPointType }) }]
+          : recoveryPointType === undefined
+            ? []
+            : [{ instanceType: "A2A", recoveryPointType } as RecoveryPlanProviderSpecificFailoverInputUnion];
       const rg = vault.resourceGroup;
-      switch (request.operation) {
-        case "testFailover":
-          await plans.beginTestFailover(
-            vault.name,
-            rg,
-            plan,
-            {
-              properties: {
-                failoverDirection: request.direction,
-                networkType: "VmNetworkAsInput",
-                networkId: request.networkId,
-                providerSpecificDetails: a2a(request.recoveryPointType),
+      try {
+        switch (request.operation) {
+          case "testFailover":
+            await plans.beginTestFailover(
+              vault.name,
+              rg,
+              plan,
+              {
+                properties: {
+                  failoverDirection: request.direction,
+                  networkType: "VmNetworkAsInput",
+                  networkId: request.networkId,
+                  providerSpecificDetails: inputs(request.provider, request.recoveryPointType),
+                },
               },
-            },
-            options,
-          );
-          break;
-        case "testFailoverCleanup":
-          await plans.beginTestFailoverCleanup(
-            vault.name,
-            rg,
-            plan,
-            { properties: request.comments === undefined ? {} : { comments: request.comments } },
-            options,
-          );
-          break;
-        case "failover":
-          await plans.beginUnplannedFailover(
-            vault.name,
-            rg,
-            plan,
-            {
-              properties: {
-                failoverDirection: request.direction,
-                sourceSiteOperations: request.shutDownSource ? "Required" : "NotRequired",
-                providerSpecificDetails: a2a(request.recoveryPointType),
+              options,
+            );
+            break;
+          case "testFailoverCleanup":
+            await plans.beginTestFailoverCleanup(
+              vault.name,
+              rg,
+              plan,
+              { properties: request.comments === undefined ? {} : { comments: request.comments } },
+              options,
+            );
+            break;
+          case "failover":
+            if (request.provider === "HyperVReplicaAzure" && request.shutDownSource) {
+              // Hyper-V's planned failover: the VMs shut down on-premises and their last changes sync first.
+              await plans.beginPlannedFailover(
+                vault.name,
+                rg,
+                plan,
+                { properties: { failoverDirection: request.direction, providerSpecificDetails: inputs(request.provider, undefined) } },
+                options,
+              );
+              break;
+            }
+            await plans.beginUnplannedFailover(
+              vault.name,
+              rg,
+              plan,
+              {
+                properties: {
+                  failoverDirection: request.direction,
+                  sourceSiteOperations: request.shutDownSource ? "Required" : "NotRequired",
+                  providerSpecificDetails: inputs(request.provider, request.recoveryPointType),
+                },
               },
-            },
-            options,
-          );
-          break;
-        case "commit":
-          await plans.beginFailoverCommit(vault.name, rg, plan, options);
-          break;
-        case "cancel":
-          await plans.beginFailoverCancel(vault.name, rg, plan, options);
-          break;
+              options,
+            );
+            break;
+          case "failback":
+            await plans.beginPlannedFailover(
+              vault.name,
+              rg,
+              plan,
+              {
+                properties: {
+                  failoverDirection: "RecoveryToPrimary",
+                  providerSpecificDetails: [
+                    {
+                      instanceType: "HyperVReplicaAzureFailback",
+                      dataSyncOption: request.dataSyncOption,
+                      recoveryVmCreationOption: request.createVmIfNotFound ? "CreateVmIfNotFound" : "NoAction",
+                    },
+                  ],
+                },
+              },
+              options,
+            );
+            break;
+          case "commit":
+            await plans.beginFailoverCommit(vault.name, rg, plan, options);
+            break;
+          case "cancel":
+            await plans.beginFailoverCancel(vault.name, rg, plan, options);
+            break;
+        }
+      } catch (error) {
+        // The official client polls once after the 202: a job that fails that early (e.g. at its
+        // prerequisites) is still the operation's job, and the caller reads how it ended.
+        if (jobName === undefined) throw error;
       }
       if (jobName === undefined) throw new Error(`the service named no job for the ${request.operation} of recovery plan ${plan}`);
       return jobName;

@@ -47,8 +47,32 @@ export const planFailoverInputSchema = z
 /** What a caller passes to fail a plan over. */
 export type PlanFailoverInput = z.input<typeof planFailoverInputSchema>;
 
+/**
+ * The recovery point types a Hyper-V plan's VMs recover from (Azure's HyperVReplicaAzureRpRecoveryPointType):
+ * `Latest` is what the last delta cycle sent; there is no crash-consistent type.
+ */
+export const hyperVRecoveryPointSchema = z.enum(
+  ["Latest", "LatestProcessed", "LatestApplicationConsistent"],
+  "must be 'Latest', 'LatestProcessed' or 'LatestApplicationConsistent' for a Hyper-V plan (no crash-consistent type)",
+);
+
+/** Input of a Hyper-V recovery plan's failback (a planned failover from Azure back on-premises, once the failover is committed). */
+export const planFailbackInputSchema = z.strictObject({
+  /**
+   * `ForDownTime`: synchronize while the VMs still run in Azure (only the blocks that differ), then
+   * shut them down and send what changed meanwhile (short downtime). `ForSynchronization`: shut them
+   * down first and download the disks in full (longer downtime, no comparison).
+   */
+  dataSync: z.enum(["ForDownTime", "ForSynchronization"], "must be 'ForDownTime' or 'ForSynchronization'"),
+  /** Create an on-premises VM that no longer exists (on its host) instead of failing the failback. @default false */
+  createVmIfNotFound: z.boolean("must be a boolean").default(false),
+});
+
+/** What a caller passes to fail a Hyper-V plan back. */
+export type PlanFailbackInput = z.input<typeof planFailbackInputSchema>;
+
 /** The plan operations the SDK runs. */
-export type PlanOperationName = "testFailover" | "testFailoverCleanup" | "failover" | "commit" | "cancel";
+export type PlanOperationName = "testFailover" | "testFailoverCleanup" | "failover" | "failback" | "commit" | "cancel";
 
 /**
  * A plan operation that was started: plain data, so it can be written down and awaited later, by
@@ -58,7 +82,7 @@ export const planRunHandleSchema = z.strictObject({
   kind: z.literal("azure-dr/plan-run"),
   vault: vaultRefSchema,
   plan: asrNameSchema,
-  operation: z.enum(["testFailover", "testFailoverCleanup", "failover", "commit", "cancel"]),
+  operation: z.enum(["testFailover", "testFailoverCleanup", "failover", "failback", "commit", "cancel"]),
   jobName: z.string().regex(/^[A-Za-z0-9-]{1,100}$/, "must be a job name (a GUID)"),
   /** When the operation was started (the backend's clock), ISO 8601. */
   startedAt: z.iso.datetime(),

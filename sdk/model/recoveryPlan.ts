@@ -76,3 +76,16 @@ export interface RecoveryPlan {
   /** The plan's last operation: its scenario (`TestFailover`, `PlannedFailover`, `UnplannedFailover`, `CommitFailover`...), job and status (`InProgress`, `Suspended`, `Succeeded`, `Failed`, `Cancelled`). */
   currentScenario: { name: string; jobName: string; status: string; startTime: Date | undefined } | undefined;
 }
+
+/** The recovery fabric of a Hyper-V site's plans: Azure itself (their VMs replicate to the vault's region). */
+export const MICROSOFT_AZURE = "Microsoft Azure";
+
+/**
+ * Whether the plan holds Hyper-V to Azure VMs (replication provider `HyperVReplicaAzure`): its
+ * recovery fabric is {@link MICROSOFT_AZURE}. Such a plan fails over with the HyperVReplicaAzure
+ * inputs and fails back with `recoveryPlans.failback`; an Azure-to-Azure plan recovers to another
+ * Azure fabric. Throws nothing.
+ */
+export function isHyperVPlan(plan: Pick<RecoveryPlan, "recoveryFabricId">): boolean {
+  return plan.recoveryFabricId === MICROSOFT_AZURE;
+}

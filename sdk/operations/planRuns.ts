@@ -4,7 +4,7 @@ import { DrTimeoutError, InvalidStateError } from "../errors.js";
 import { logger } from "../logger.js";
 import { jobPercent, type Job, type JobProgress } from "../model/job.js";
 import { planRunHandleSchema, type ManualActionRequest, type PlanRunHandle, type PlanRunItem, type PlanRunResult, type PlanRunStep } from "../model/planRun.js";
-import type { RecoveryPlan } from "../model/recoveryPlan.js";
+import { isHyperVPlan, type RecoveryPlan } from "../model/recoveryPlan.js";
 import { parseReplicatedItemId } from "../model/replicatedItemId.js";
 import { validate } from "../model/validate.js";
 import type { VaultRef } from "../model/vault.js";
@@ -33,6 +33,8 @@ const SCENARIOS: Readonly<Record<PlanOperationRequest["operation"], readonly str
   testFailover: ["TestFailover"],
   testFailoverCleanup: ["TestFailoverCleanup"],
   failover: ["UnplannedFailover", "PlannedFailover"],
+  // A Hyper-V plan's failback is a planned failover from Azure.
+  failback: ["PlannedFailover"],
   commit: ["CommitFailover", "FailoverCommit"],
   cancel: ["CancelFailover"],
 };
@@ -81,7 +83,7 @@ export class PlanRuns {
     if (!plan.allowedOperations.includes(requiredOperation)) {
       // The plan's current scenario is its last operation: when it is this one and it succeeded, report it.
       const done = current;
-      if (done?.state === "Succeeded") {
+      if (done?.state === "Succeeded" && (await this.sameDirection(plan, request))) {
         logger.info(`recovery plan ${plan.name}: ${scenario} already done (job ${done.name}); reporting it`);
         return this.handle(vault, plan.name, request.operation, done.name, done.startTime ?? this.clock.now());
       }
@@ -125,6 +127,19 @@ export class PlanRuns {
   async read(handleInput: PlanRunHandle): Promise<PlanRunResult> {
     const handle = validate(planRunHandleSchema, handleInput, "handle");
     return this.result(handle, await this.asr.getJob(handle.vault, handle.jobName));
+  }
+
+  /**
+   * Whether the plan's VMs ran the way `request` goes at the end of its last run: a Hyper-V plan's
+   * failover to Azure and its failback are both planned failovers (scenario `PlannedFailover`), told
+   * apart by where its VMs now run (Azure after the failover, on-premises after the failback).
+   */
+  private async sameDirection(plan: RecoveryPlan, request: PlanOperationRequest): Promise<boolean> {
+    if (!isHyperVPlan(plan) || (request.operation !== "failover" && request.operation !== "failback")) return true;
+    const first = plan.groups.flatMap((g) => g.protectedVmIds)[0];
+    if (first === undefined) return true;
+    const vm = await this.asr.getProtectedItem(parseReplicatedItemId(first));
+    return vm.activeLocation === (request.operation === "failback" ? "Primary" : "Recovery");
   }
 
   private handle(vault: VaultRef, plan: string, operation: PlanRunHandle["operation"], jobName: string, startedAt: Date): PlanRunHandle {

@@ -1,10 +1,13 @@
 import type { JobWaitOptions, PlanOperationRequest, SiteRecoveryGateway } from "../azure/siteRecoveryGateway.js";
 import type { Clock } from "../clock.js";
-import { ValidationError } from "../errors.js";
+import { InvalidStateError, ValidationError } from "../errors.js";
 import { logger } from "../logger.js";
 import {
+  hyperVRecoveryPointSchema,
+  planFailbackInputSchema,
   planFailoverInputSchema,
   planTestFailoverInputSchema,
+  type PlanFailbackInput,
   type PlanFailoverInput,
   type PlanRunHandle,
   type PlanRunResult,
@@ -15,7 +18,8 @@ import { PlanRuns, type PlanRunOptions } from "./planRuns.js";
 import { failoverRegion, type RegionFailoverOptions, type RegionFailoverReport } from "./regionFailover.js";
 import type { ProtectedVmOperations } from "./protectedVms.js";
 import { z } from "zod";
-import { recoveryPlanInputSchema, type RecoveryPlan, type RecoveryPlanInput } from "../model/recoveryPlan.js";
+import { isHyperVPlan, recoveryPlanInputSchema, type RecoveryPlan, type RecoveryPlanInput } from "../model/recoveryPlan.js";
+import { parseReplicatedItemId } from "../model/replicatedItemId.js";
 import { validate } from "../model/validate.js";
 import { asrNameSchema, vaultRefSchema, type VaultRef } from "../model/vault.js";
 import { regionSchema } from "../model/names.js";
@@ -29,9 +33,12 @@ export interface PlanRunStartOptions extends PlanRunOptions {
 /**
  * Recovery plans: VMs that fail over together, in ordered boot groups, with actions between them.
  * Define them (create, update, get, list, delete) and run them as the service does: test
- * failover and cleanup, failover (planned or unplanned), commit, cancel; failback is a failover
- * of the plan once its VMs were reprotected. Each run returns a result read from the plan's job
- * (steps, per-VM recovery points, data loss, recovery time) and a handle another process can wait on.
+ * failover and cleanup, failover (planned or unplanned), commit, cancel; for Azure-to-Azure plans
+ * failback is a failover of the plan once its VMs were reprotected. Plans of a Hyper-V site
+ * (recovery fabric `Microsoft Azure`) run with the HyperVReplicaAzure inputs, fail back on-premises
+ * with {@link RecoveryPlanOperations.failback} after their failover is committed, and reprotect
+ * item by item. Each run returns a result read from the plan's job (steps, per-VM recovery
+ * points, data loss, recovery time) and a handle another process can wait on.
  */
 export class RecoveryPlanOperations {
   private readonly runs: PlanRuns;
@@ -78,16 +85,25 @@ export class RecoveryPlanOperations {
   /**
    * Test failover of the plan into an isolated network: groups in order, VMs of a group in
    * parallel; production and replication go on. The result is `WaitingForCleanup` until
-   * {@link cleanupTest}. Runs again while under way follow the same job.
-   * @throws ValidationError; InvalidStateError (not allowed now: e.g. a test failover waits for cleanup); DrTimeoutError; DrError `Aborted`.
+   * {@link cleanupTest}. Runs again while under way follow the same job. A Hyper-V plan takes
+   * `LatestProcessed` or `LatestApplicationConsistent` (no crash-consistent points).
+   * @throws ValidationError (`ValidationFailed`: the input; `recoveryPoint` LatestCrashConsistent on a Hyper-V plan); ResourceNotFoundError (no such plan);
+   * InvalidStateError (not allowed now: e.g. a test failover waits for cleanup); DrTimeoutError; DrError `Aborted`.
    */
   async testFailover(vault: VaultRef, name: string, input: PlanTestFailoverInput, options: PlanRunStartOptions = {}): Promise<PlanRunResult> {
     const parsed = validate(planTestFailoverInputSchema, input, "");
     const plan = await this.get(vault, name);
+    if (isHyperVPlan(plan)) validate(hyperVRecoveryPointSchema, parsed.recoveryPoint, "recoveryPoint");
     return this.run(
       vault,
       plan,
-      { operation: "testFailover", direction: PlanRuns.direction(plan), networkId: parsed.networkId, recoveryPointType: parsed.recoveryPoint },
+      {
+        operation: "testFailover",
+        provider: providerOf(plan),
+        direction: PlanRuns.direction(plan),
+        networkId: parsed.networkId,
+        recoveryPointType: parsed.recoveryPoint,
+      },
       "TestFailover",
       options,
     );
@@ -108,22 +124,65 @@ export class RecoveryPlanOperations {
    * `planned` shuts the source VMs down first and syncs (no data loss; refused when the source
    * region is down); `unplanned` recovers each VM from the recovery point type chosen and reports
    * the data loss. VMs already failed over (a run again after a partial failure) are left out.
-   * @throws ValidationError; InvalidStateError (not allowed now, e.g. not protected, test failover pending cleanup); DrTimeoutError; DrError `Aborted`.
+   * A Hyper-V plan fails over to Azure (planned: its VMs shut down on-premises, their last changes
+   * synced; unplanned: `Latest` is what the last delta cycle sent, no crash-consistent type); once
+   * committed it fails back with {@link RecoveryPlanOperations.failback}, not with this.
+   * @throws ValidationError (`ValidationFailed`: the input; `recoveryPoint` LatestCrashConsistent on a Hyper-V plan); ResourceNotFoundError (no such plan);
+   * InvalidStateError (not allowed now, e.g. not protected, test failover pending cleanup, a Hyper-V plan running in Azure); DrTimeoutError; DrError `Aborted`.
    */
   async failover(vault: VaultRef, name: string, input: PlanFailoverInput, options: PlanRunStartOptions = {}): Promise<PlanRunResult> {
     const parsed = validate(planFailoverInputSchema, input, "");
     const plan = await this.get(vault, name);
     const planned = parsed.kind === "planned";
+    if (isHyperVPlan(plan)) {
+      if (parsed.recoveryPoint !== undefined) validate(hyperVRecoveryPointSchema, parsed.recoveryPoint, "recoveryPoint");
+      if (plan.allowedOperations.includes("Failback"))
+        throw new InvalidStateError(
+          `recovery plan ${name}: its VMs run in Azure (failover committed); fail them back on-premises with recoveryPlans.failback.`,
+          { resourceId: plan.id, azureCode: "InvalidFailoverDirection" },
+        );
+    }
     return this.run(
       vault,
       plan,
       {
         operation: "failover",
+        provider: providerOf(plan),
         direction: PlanRuns.direction(plan),
         shutDownSource: planned,
         recoveryPointType: planned ? undefined : (parsed.recoveryPoint ?? "Latest"),
       },
       planned ? "PlannedFailover" : "UnplannedFailover",
+      options,
+    );
+  }
+
+  /**
+   * Fails a Hyper-V plan back on-premises once its failover to Azure is committed: a planned
+   * failover from Azure (`RecoveryToPrimary`) to each VM's original VM. `dataSync: "ForDownTime"`
+   * synchronizes while the VMs still run in Azure, then shuts them down and sends what changed
+   * meanwhile; `"ForSynchronization"` shuts them down and downloads the disks in full.
+   * `createVmIfNotFound` creates a VM deleted on-premises (otherwise the failback fails at its
+   * prerequisites and the VMs keep running in Azure). Groups start on-premises in order. Then
+   * {@link RecoveryPlanOperations.commit} (the Azure VMs are deleted) and {@link RecoveryPlanOperations.reprotect}.
+   * A failback already done is reported, never run twice.
+   * @throws ValidationError (`ValidationFailed`: the input; an Azure-to-Azure plan, which fails back with `failover` once reprotected);
+   * ResourceNotFoundError (no such plan); InvalidStateError (not allowed now: the failover is not committed, or the plan is not failed over);
+   * DrTimeoutError; DrError `Aborted`.
+   */
+  async failback(vault: VaultRef, name: string, input: PlanFailbackInput, options: PlanRunStartOptions = {}): Promise<PlanRunResult> {
+    const parsed = validate(planFailbackInputSchema, input, "");
+    const plan = await this.get(vault, name);
+    if (!isHyperVPlan(plan))
+      throw new ValidationError(
+        "name",
+        `recovery plan ${name} holds Azure-to-Azure VMs: it fails back with failover() once its VMs are reprotected; failback() is for Hyper-V plans`,
+      );
+    return this.run(
+      vault,
+      plan,
+      { operation: "failback", dataSyncOption: parsed.dataSync, createVmIfNotFound: parsed.createVmIfNotFound },
+      "Failback",
       options,
     );
   }
@@ -163,10 +222,16 @@ export class RecoveryPlanOperations {
    * VMs of a group in parallel (Azure deprecated plan-level reprotect). `settings` maps a
    * protected VM id to its target settings; others take the defaults. VMs already reprotected are
    * left as they are. Returns the plan, whose VMs then replicate in the reverse direction.
-   * @throws ValidationError; InvalidStateError (a VM not committed, the region to replicate to is down); OperationFailedError; DrError `Aborted`.
+   * A Hyper-V plan's VMs, after their failback is committed, replicate to Azure again
+   * (`HyperVReplicaAzure` reverse replication, item by item); they take no `settings`.
+   * @throws ValidationError (`ValidationFailed`: a VM of `settings` not in the plan; `settings` on a Hyper-V plan); ResourceNotFoundError (no such plan);
+   * InvalidStateError (a VM not committed, the region to replicate to is down); OperationFailedError; DrError `Aborted`.
    */
   async reprotect(vault: VaultRef, name: string, settings: Readonly<Record<string, ReprotectInput>> = {}, options: JobWaitOptions = {}): Promise<RecoveryPlan> {
     const plan = await this.get(vault, name);
+    const ref = validate(vaultRefSchema, vault, "vault");
+    if (isHyperVPlan(plan) && Object.keys(settings).length > 0)
+      throw new ValidationError("settings", `recovery plan ${name} holds Hyper-V VMs: their reverse replication to Azure takes no target settings`);
     for (const id of Object.keys(settings)) {
       if (!plan.groups.some((g) => g.protectedVmIds.some((vm) => vm.toLowerCase() === id.toLowerCase())))
         throw new ValidationError(`settings.${id}`, `is not a protected VM of recovery plan ${name}`);
@@ -174,6 +239,7 @@ export class RecoveryPlanOperations {
     for (const group of plan.groups.filter((g) => g.type === "Boot")) {
       await Promise.all(
         group.protectedVmIds.map(async (id) => {
+          if (isHyperVPlan(plan)) return reprotectHyperVVm(this.asr, ref, name, id, options);
           const vm = await this.protectedVms.get(id);
           if (!vm.allowedOperations.includes("ReverseReplicate") && vm.phase !== "failedOver" && vm.phase !== "failingOver") {
             logger.info(`recovery plan ${name}: ${vm.name} is ${vm.phase}; not reprotected again`);
@@ -211,4 +277,45 @@ export class RecoveryPlanOperations {
     if (options.noWait === true) return this.runs.read(handle);
     return this.runs.wait(handle, options);
   }
+}
+
+/** The replication provider of a plan's VMs, which decides the provider inputs its runs send. */
+function providerOf(plan: RecoveryPlan): "A2A" | "HyperVReplicaAzure" {
+  return isHyperVPlan(plan) ? "HyperVReplicaAzure" : "A2A";
+}
+
+/**
+ * Reverse replication of one Hyper-V VM of a plan after its committed failback
+ * (ReplicationProtectedItems_Reprotect, `HyperVReplicaAzure`, PrimaryToRecovery), waited for. A VM
+ * replicating already is left as it is; one that cannot be reprotected now is an InvalidStateError.
+ */
+async function reprotectHyperVVm(asr: SiteRecoveryGateway, vault: VaultRef, plan: string, id: string, options: JobWaitOptions): Promise<void> {
+  const ref = parseReplicatedItemId(id);
+  const vm = await asr.getProtectedItem(ref);
+  if (!vm.allowedOperations.includes("ReverseReplicate")) {
+    if (vm.phase === "protected" || vm.protectionStateDescription.toLowerCase().includes("reverse replication")) {
+      logger.info(`recovery plan ${plan}: ${vm.name} replicates to Azure already; not reprotected again`);
+      return;
+    }
+    throw new InvalidStateError(
+      `recovery plan ${plan}: ${vm.name} cannot replicate to Azure again now (${vm.protectionStateDescription}): its failback must be committed first; allowed now: [${vm.allowedOperations.join(", ")}].`,
+      { resourceId: id, azureCode: "OperationNotAllowed" },
+    );
+  }
+  logger.info(`recovery plan ${plan}: reverse replication of ${vm.name} to Azure`);
+  await asr.runJob(
+    vault,
+    `reprotect ${vm.name}`,
+    (o) =>
+      asr.asr.replicationProtectedItems.beginReprotect(
+        ref.vault,
+        ref.resourceGroup,
+        ref.fabric,
+        ref.container,
+        ref.item,
+        { properties: { failoverDirection: "PrimaryToRecovery", providerSpecificDetails: { instanceType: "HyperVReplicaAzure" } } },
+        o,
+      ),
+    options,
+  );
 }
