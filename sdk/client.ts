@@ -58,8 +58,8 @@ export class DrClient {
     this.protectedVms = new ProtectedVmOperations(siteRecovery, compute, backend.clock);
     this.jobs = new JobOperations(siteRecovery, backend.clock);
     this.failover = new FailoverOperations(siteRecovery, backend.clock);
-    this.recoveryPlans = new RecoveryPlanOperations(siteRecovery, backend.clock, this.protectedVms);
     this.hyperV = new HyperVOperations(siteRecovery, backend.clock);
+    this.recoveryPlans = new RecoveryPlanOperations(siteRecovery, backend.clock, this.protectedVms, this.hyperV);
   }
 
   /** The backend's clock: virtual on the fake backend. */

@@ -16,10 +16,10 @@ import {
 import type { ReprotectInput } from "../model/protectedVm.js";
 import { PlanRuns, type PlanRunOptions } from "./planRuns.js";
 import { failoverRegion, type RegionFailoverOptions, type RegionFailoverReport } from "./regionFailover.js";
+import type { HyperVOperations } from "./hyperV.js";
 import type { ProtectedVmOperations } from "./protectedVms.js";
 import { z } from "zod";
 import { isHyperVPlan, recoveryPlanInputSchema, type RecoveryPlan, type RecoveryPlanInput } from "../model/recoveryPlan.js";
-import { parseReplicatedItemId } from "../model/replicatedItemId.js";
 import { validate } from "../model/validate.js";
 import { asrNameSchema, vaultRefSchema, type VaultRef } from "../model/vault.js";
 import { regionSchema } from "../model/names.js";
@@ -48,6 +48,7 @@ export class RecoveryPlanOperations {
     private readonly asr: SiteRecoveryGateway,
     clock: Clock,
     private readonly protectedVms: ProtectedVmOperations,
+    private readonly hyperV: HyperVOperations,
   ) {
     this.runs = new PlanRuns(asr, clock);
   }
@@ -229,7 +230,6 @@ export class RecoveryPlanOperations {
    */
   async reprotect(vault: VaultRef, name: string, settings: Readonly<Record<string, ReprotectInput>> = {}, options: JobWaitOptions = {}): Promise<RecoveryPlan> {
     const plan = await this.get(vault, name);
-    const ref = validate(vaultRefSchema, vault, "vault");
     if (isHyperVPlan(plan) && Object.keys(settings).length > 0)
       throw new ValidationError("settings", `recovery plan ${name} holds Hyper-V VMs: their reverse replication to Azure takes no target settings`);
     for (const id of Object.keys(settings)) {
@@ -239,7 +239,7 @@ export class RecoveryPlanOperations {
     for (const group of plan.groups.filter((g) => g.type === "Boot")) {
       await Promise.all(
         group.protectedVmIds.map(async (id) => {
-          if (isHyperVPlan(plan)) return reprotectHyperVVm(this.asr, ref, name, id, options);
+          if (isHyperVPlan(plan)) return this.reprotectHyperVVm(name, id, options);
           const vm = await this.protectedVms.get(id);
           if (!vm.allowedOperations.includes("ReverseReplicate") && vm.phase !== "failedOver" && vm.phase !== "failingOver") {
             logger.info(`recovery plan ${name}: ${vm.name} is ${vm.phase}; not reprotected again`);
@@ -266,6 +266,20 @@ export class RecoveryPlanOperations {
     return failoverRegion(this.asr, ref, name, (plan, runOptions) => this.failover(ref, plan.name, { kind: "unplanned", recoveryPoint }, runOptions), options);
   }
 
+  /**
+   * Reverse replication of one Hyper-V VM of a plan after its committed failback, waited for. A VM
+   * replicating already is left as it is; one that cannot be reprotected now is an InvalidStateError.
+   */
+  private async reprotectHyperVVm(plan: string, id: string, options: JobWaitOptions): Promise<void> {
+    const vm = await this.hyperV.get(id);
+    if (vm.phase === "protected" || vm.phase === "reprotecting") {
+      logger.info(`recovery plan ${plan}: ${vm.vmName} replicates to Azure already; not reprotected again`);
+      return;
+    }
+    logger.info(`recovery plan ${plan}: reverse replication of ${vm.vmName} to Azure`);
+    await this.hyperV.reprotect(id, {}, options);
+  }
+
   private async run(
     vault: VaultRef,
     plan: RecoveryPlan,
@@ -282,40 +296,4 @@ export class RecoveryPlanOperations {
 /** The replication provider of a plan's VMs, which decides the provider inputs its runs send. */
 function providerOf(plan: RecoveryPlan): "A2A" | "HyperVReplicaAzure" {
   return isHyperVPlan(plan) ? "HyperVReplicaAzure" : "A2A";
-}
-
-/**
- * Reverse replication of one Hyper-V VM of a plan after its committed failback
- * (ReplicationProtectedItems_Reprotect, `HyperVReplicaAzure`, PrimaryToRecovery), waited for. A VM
- * replicating already is left as it is; one that cannot be reprotected now is an InvalidStateError.
- */
-async function reprotectHyperVVm(asr: SiteRecoveryGateway, vault: VaultRef, plan: string, id: string, options: JobWaitOptions): Promise<void> {
-  const ref = parseReplicatedItemId(id);
-  const vm = await asr.getProtectedItem(ref);
-  if (!vm.allowedOperations.includes("ReverseReplicate")) {
-    if (vm.phase === "protected" || vm.protectionStateDescription.toLowerCase().includes("reverse replication")) {
-      logger.info(`recovery plan ${plan}: ${vm.name} replicates to Azure already; not reprotected again`);
-      return;
-    }
-    throw new InvalidStateError(
-      `recovery plan ${plan}: ${vm.name} cannot replicate to Azure again now (${vm.protectionStateDescription}): its failback must be committed first; allowed now: [${vm.allowedOperations.join(", ")}].`,
-      { resourceId: id, azureCode: "OperationNotAllowed" },
-    );
-  }
-  logger.info(`recovery plan ${plan}: reverse replication of ${vm.name} to Azure`);
-  await asr.runJob(
-    vault,
-    `reprotect ${vm.name}`,
-    (o) =>
-      asr.asr.replicationProtectedItems.beginReprotect(
-        ref.vault,
-        ref.resourceGroup,
-        ref.fabric,
-        ref.container,
-        ref.item,
-        { properties: { failoverDirection: "PrimaryToRecovery", providerSpecificDetails: { instanceType: "HyperVReplicaAzure" } } },
-        o,
-      ),
-    options,
-  );
 }
