@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import {
   DrClient,
   SAMPLE_TOPOLOGY,
+  isHyperVPlan,
   ValidationError,
   type FailoverResult,
   type HyperVProtectedVm,
@@ -238,6 +239,19 @@ export function failoverCommands(): Command[] {
             });
         if (flags.plan !== undefined) {
           const plan = await dr.recoveryPlans.get(vault, flags.plan);
+          if (name === "failback" && isHyperVPlan(plan)) {
+            if (flags.unplanned === true) throw new ValidationError("unplanned", "Hyper-V VMs fail back with a planned failover only");
+            const result = await dr.recoveryPlans.failback(
+              vault,
+              flags.plan,
+              { ...(flags.dataSync === undefined ? {} : { dataSync: flags.dataSync }), ...(flags.createVm === true ? { createVmIfNotFound: true } : {}) },
+              { onManualAction: () => true },
+            );
+            print(planLine(result), result);
+            return checkRun(result);
+          }
+          if (flags.dataSync !== undefined || flags.createVm === true)
+            throw new ValidationError(flags.dataSync === undefined ? "create-vm" : "data-sync", "is for the failback of Hyper-V VMs");
           if (name === "failback") requireReverse(plan.groups.flatMap((g) => g.protectedVmIds).length > 0 && !samePrimary(plan), `plan ${plan.name}`);
           const result = await dr.recoveryPlans.failover(vault, flags.plan, input, { onManualAction: () => true });
           print(planLine(result), result);
@@ -334,6 +348,13 @@ export function reprotectCommand(): Command {
       if (flags.plan !== undefined) {
         const plan = await dr.recoveryPlans.get(vault, flags.plan);
         const ids = plan.groups.flatMap((g) => g.protectedVmIds);
+        if (isHyperVPlan(plan)) {
+          if (Object.keys(settings).length > 0)
+            throw new ValidationError("plan", `plan ${plan.name} holds Hyper-V VMs: they replicate to Azure again with the settings they had`);
+          await dr.recoveryPlans.reprotect(vault, flags.plan);
+          const vms = await Promise.all(ids.map((id) => (flags.wait ? dr.hyperV.waitForProtection(id) : dr.hyperV.get(id))));
+          return print(vms.map(hyperVLine).join(""), vms);
+        }
         const reprotected = await dr.recoveryPlans.reprotect(vault, flags.plan, Object.fromEntries(ids.map((id) => [id, settings])));
         const vms = await Promise.all(
           reprotected.groups.flatMap((g) => g.protectedVmIds).map((id) => (flags.wait ? dr.protectedVms.waitForProtection(id) : dr.protectedVms.get(id))),

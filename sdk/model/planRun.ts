@@ -61,9 +61,9 @@ export const planFailbackInputSchema = z.strictObject({
   /**
    * `ForDownTime`: synchronize while the VMs still run in Azure (only the blocks that differ), then
    * shut them down and send what changed meanwhile (short downtime). `ForSynchronization`: shut them
-   * down first and download the disks in full (longer downtime, no comparison).
+   * down first and download the disks in full (longer downtime, no comparison). @default "ForDownTime"
    */
-  dataSync: z.enum(["ForDownTime", "ForSynchronization"], "must be 'ForDownTime' or 'ForSynchronization'"),
+  dataSync: z.enum(["ForDownTime", "ForSynchronization"], "must be 'ForDownTime' or 'ForSynchronization'").default("ForDownTime"),
   /** Create an on-premises VM that no longer exists (on its host) instead of failing the failback. @default false */
   createVmIfNotFound: z.boolean("must be a boolean").default(false),
 });

@@ -171,7 +171,7 @@ export class RecoveryPlanOperations {
    * ResourceNotFoundError (no such plan); InvalidStateError (not allowed now: the failover is not committed, or the plan is not failed over);
    * DrTimeoutError; DrError `Aborted`.
    */
-  async failback(vault: VaultRef, name: string, input: PlanFailbackInput, options: PlanRunStartOptions = {}): Promise<PlanRunResult> {
+  async failback(vault: VaultRef, name: string, input: PlanFailbackInput = {}, options: PlanRunStartOptions = {}): Promise<PlanRunResult> {
     const parsed = validate(planFailbackInputSchema, input, "");
     const plan = await this.get(vault, name);
     if (!isHyperVPlan(plan))

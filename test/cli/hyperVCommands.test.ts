@@ -10,8 +10,11 @@ import { NO_CONFIG, runCli } from "../helpers/cliProcess.js";
 const VAULT = { resourceGroup: "onprem-dr-rg", name: "onprem-vault" };
 const SUB = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/onprem-dr-rg";
 
-/** A state file holding a Hyper-V site with VM sql-0 protected, built through the SDK; and a runner of the CLI on it. */
-async function hyperVEstate(t: ExecutionContext): Promise<(args: string[]) => ReturnType<typeof runCli>> {
+/**
+ * A state file holding a Hyper-V site whose VMs (`sql-0` by default) are protected, built through
+ * the SDK, optionally in a recovery plan `hv` (one VM per boot group); and a runner of the CLI on it.
+ */
+async function hyperVEstate(t: ExecutionContext, vmNames = ["sql-0"], withPlan = false): Promise<(args: string[]) => ReturnType<typeof runCli>> {
   const dir = mkdtempSync(join(tmpdir(), "azure-dr-hyperv-"));
   const state = join(dir, "state.json");
   const backend = await createFakeBackend({ stateFile: state });
@@ -21,15 +24,25 @@ async function hyperVEstate(t: ExecutionContext): Promise<(args: string[]) => Re
   const site = await dr.hyperV.prepareSite(VAULT, { siteName: "site-onprem", policyName: "hyperv-5min" });
   backend.emulator.control.registerHyperVHosts({
     fabricId: site.siteId,
-    hosts: [{ name: "hv-host-01", vms: [{ name: "sql-0", disks: [{ name: "sql-0-os.vhdx", sizeGB: 40 }], churnMBps: 2 }] }],
+    hosts: [{ name: "hv-host-01", vms: vmNames.map((name) => ({ name, disks: [{ name: `${name}-os.vhdx`, sizeGB: 40 }], churnMBps: 2 })) }],
   });
-  const item = await dr.hyperV.protect(site, {
-    vmName: "sql-0",
-    targetResourceGroupId: SUB,
-    targetVmName: "sql-0-az",
-    logStorageAccountId: `${SUB}/providers/Microsoft.Storage/storageAccounts/hvlogwesteurope`,
-  });
-  await dr.hyperV.waitForProtection(item.id);
+  const ids: string[] = [];
+  for (const name of vmNames) {
+    const item = await dr.hyperV.protect(site, {
+      vmName: name,
+      targetResourceGroupId: SUB,
+      targetVmName: `${name}-az`,
+      logStorageAccountId: `${SUB}/providers/Microsoft.Storage/storageAccounts/hvlogwesteurope`,
+    });
+    ids.push(item.id);
+  }
+  for (const id of ids) await dr.hyperV.waitForProtection(id);
+  if (withPlan)
+    await dr.recoveryPlans.createOrUpdate(VAULT, "hv", {
+      primaryFabricId: site.siteId,
+      recoveryFabricId: "Microsoft Azure",
+      groups: ids.map((id) => ({ protectedVmIds: [id] })),
+    });
   await dr.clock.sleep(2 * 3_600_000);
   await dr.close();
   return (args) => runCli(t, [...args, "--state", state, "--vault", `${VAULT.resourceGroup}/${VAULT.name}`], { cwd: dir, env: NO_CONFIG });
@@ -73,4 +86,29 @@ test("operator commands take a Hyper-V VM through test failover, failover to Azu
   const reprotect = await cli(["reprotect", "--vm", "sql-0"]);
   t.is(reprotect.code, 0, reprotect.stderr);
   t.regex(reprotect.stdout, /^sql-0: protected \(Protected\), runs on-premises$/m);
+});
+
+test("operator commands take a Hyper-V recovery plan to Azure and back: failover, commit, failback (planned only), commit, reprotect", async (t) => {
+  const cli = await hyperVEstate(t, ["db-0", "web-0"], true);
+  const failover = await cli(["failover", "--plan", "hv", "--planned"]);
+  t.is(failover.code, 0, failover.stderr);
+  t.regex(failover.stdout, /plan hv: failover Succeeded[\s\S]* {2}data loss: 0s/);
+  t.is((await cli(["commit", "--plan", "hv"])).code, 0);
+  const unplanned = await cli(["failback", "--plan", "hv", "--unplanned"]);
+  t.is(unplanned.code, 2);
+  t.regex(unplanned.stderr, /Hyper-V VMs fail back with a planned failover only/);
+  const failback = await cli(["failback", "--plan", "hv", "--data-sync", "ForDownTime"]);
+  t.is(failback.code, 0, failback.stderr);
+  t.regex(failback.stdout, /plan hv: failback Succeeded/);
+  t.is((await cli(["commit", "--plan", "hv"])).code, 0);
+  const settings = await cli(["reprotect", "--plan", "hv", "--target-resource-group", SUB]);
+  t.is(settings.code, 2, "Hyper-V VMs take no reprotect settings");
+  const reprotect = await cli(["reprotect", "--plan", "hv"]);
+  t.is(reprotect.code, 0, reprotect.stderr);
+  t.regex(reprotect.stdout, /^db-0: protected \(Protected\), runs on-premises\nweb-0: protected \(Protected\), runs on-premises$/m);
+  const status = JSON.parse((await cli(["status", "--json"])).stdout) as { hyperVVms: { phase: string }[] };
+  t.deepEqual(
+    status.hyperVVms.map((v) => v.phase),
+    ["protected", "protected"],
+  );
 });
