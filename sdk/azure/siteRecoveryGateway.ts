@@ -10,6 +10,10 @@ import type {
   AzureToAzureCreateNetworkMappingInput,
   HyperVReplicaAzurePolicyInput,
   SiteRecoveryManagementClient,
+  ApplyRecoveryPointProviderSpecificInputUnion,
+  ReplicationProtectedItem,
+  TestFailoverProviderSpecificInputUnion,
+  UnplannedFailoverProviderSpecificInputUnion,
 } from "@azure/arm-recoveryservices-siterecovery";
 import type { FullOperationResponse } from "@azure/core-client";
 import type { Backend } from "../backends/backend.js";
@@ -61,6 +65,12 @@ export type EnableProtectionSpec = z.output<typeof protectVmInputSchema> & {
 export interface AsrPoller<T> {
   pollUntilDone(options?: { abortSignal?: AbortSignal }): Promise<T>;
   onProgress(callback: (state: unknown) => void): () => void;
+}
+
+/** A replicated item as an operation returned it (whatever its provider) and the operation's job. */
+export interface ItemJobResult {
+  item: ReplicationProtectedItem;
+  jobName: string | undefined;
 }
 
 /** What a job-backed operation's start receives from {@link SiteRecoveryGateway.runJob}. */
@@ -486,14 +496,148 @@ export class SiteRecoveryGateway {
     );
   }
 
-  async repairReplication(ref: ReplicatedItemRef, options: JobWaitOptions): Promise<ProtectedVm> {
+  /**
+   * @internal Runs an operation on a replicated item to its end: the item as Azure returns it
+   * (whatever its provider; callers map it) and the name of the operation's job.
+   */
+  async runItemJob(
+    ref: ReplicatedItemRef,
+    operation: string,
+    start: (options: StartOptions) => Promise<AsrPoller<ReplicationProtectedItem>>,
+    options: JobWaitOptions,
+  ): Promise<ItemJobResult> {
+    let jobName: string | undefined;
     const item = await this.runJob(
-      { resourceGroup: ref.resourceGroup, name: ref.vault },
+      vaultOf(ref),
+      operation,
+      (o) =>
+        start({
+          ...o,
+          onResponse: (response: FullOperationResponse) => {
+            jobName ??= JOB_IN_LOCATION.exec(response.headers.get("location") ?? "")?.[1];
+            o.onResponse(response);
+          },
+        }),
+      options,
+    );
+    return { item, jobName };
+  }
+
+  /** @internal Resynchronization ("repair replication") of an item of any provider. */
+  repairItem(ref: ReplicatedItemRef, options: JobWaitOptions): Promise<ItemJobResult> {
+    return this.runItemJob(
+      ref,
       `resynchronize ${ref.item}`,
       (o) => this.asr.replicationProtectedItems.beginRepairReplication(ref.vault, ref.resourceGroup, ref.fabric, ref.container, ref.item, o),
       options,
     );
-    return toProtectedVm(item);
+  }
+
+  /** @internal Test failover of an item; `details` is the provider's input (its `instanceType` and recovery point). */
+  testFailoverItem(
+    ref: ReplicatedItemRef,
+    direction: "PrimaryToRecovery" | "RecoveryToPrimary",
+    networkId: string,
+    details: TestFailoverProviderSpecificInputUnion,
+    options: JobWaitOptions,
+  ): Promise<ItemJobResult> {
+    return this.runItemJob(
+      ref,
+      `test failover of ${ref.item}`,
+      (o) =>
+        this.asr.replicationProtectedItems.beginTestFailover(
+          ref.vault,
+          ref.resourceGroup,
+          ref.fabric,
+          ref.container,
+          ref.item,
+          { properties: { failoverDirection: direction, networkType: "VmNetworkAsInput", networkId, providerSpecificDetails: details } },
+          o,
+        ),
+      options,
+    );
+  }
+
+  /** @internal Cleanup of an item's test failover. */
+  testFailoverCleanupItem(ref: ReplicatedItemRef, comments: string | undefined, options: JobWaitOptions): Promise<ItemJobResult> {
+    return this.runItemJob(
+      ref,
+      `test failover cleanup of ${ref.item}`,
+      (o) =>
+        this.asr.replicationProtectedItems.beginTestFailoverCleanup(
+          ref.vault,
+          ref.resourceGroup,
+          ref.fabric,
+          ref.container,
+          ref.item,
+          { properties: comments === undefined ? {} : { comments } },
+          o,
+        ),
+      options,
+    );
+  }
+
+  /** @internal Unplanned failover of an item; `details` is the provider's input. */
+  unplannedFailoverItem(
+    ref: ReplicatedItemRef,
+    direction: "PrimaryToRecovery" | "RecoveryToPrimary",
+    shutDownSource: boolean,
+    details: UnplannedFailoverProviderSpecificInputUnion,
+    options: JobWaitOptions,
+  ): Promise<ItemJobResult> {
+    return this.runItemJob(
+      ref,
+      `failover of ${ref.item}`,
+      (o) =>
+        this.asr.replicationProtectedItems.beginUnplannedFailover(
+          ref.vault,
+          ref.resourceGroup,
+          ref.fabric,
+          ref.container,
+          ref.item,
+          { properties: { failoverDirection: direction, sourceSiteOperations: shutDownSource ? "Required" : "NotRequired", providerSpecificDetails: details } },
+          o,
+        ),
+      options,
+    );
+  }
+
+  /** @internal Change of the recovery point of an item failed over; `details` is the provider's input. */
+  applyRecoveryPointItem(
+    ref: ReplicatedItemRef,
+    recoveryPointId: string,
+    details: ApplyRecoveryPointProviderSpecificInputUnion,
+    options: JobWaitOptions,
+  ): Promise<ItemJobResult> {
+    return this.runItemJob(
+      ref,
+      `change recovery point of ${ref.item}`,
+      (o) =>
+        this.asr.replicationProtectedItems.beginApplyRecoveryPoint(
+          ref.vault,
+          ref.resourceGroup,
+          ref.fabric,
+          ref.container,
+          ref.item,
+          { properties: { recoveryPointId, providerSpecificDetails: details } },
+          o,
+        ),
+      options,
+    );
+  }
+
+  /** @internal Commit of an item's failover (or failback). */
+  commitItem(ref: ReplicatedItemRef, options: JobWaitOptions): Promise<ItemJobResult> {
+    return this.runItemJob(
+      ref,
+      `commit failover of ${ref.item}`,
+      (o) => this.asr.replicationProtectedItems.beginFailoverCommit(ref.vault, ref.resourceGroup, ref.fabric, ref.container, ref.item, o),
+      options,
+    );
+  }
+
+  async repairReplication(ref: ReplicatedItemRef, options: JobWaitOptions): Promise<ProtectedVm> {
+    return toProtectedVm((await this.repairItem(ref, options)).item);
   }
 
   async testFailover(
@@ -503,50 +647,12 @@ export class SiteRecoveryGateway {
     recoveryPointId: string | undefined,
     options: JobWaitOptions,
   ): Promise<ProtectedVm> {
-    return toProtectedVm(
-      await this.runJob(
-        vaultOf(ref),
-        `test failover of ${ref.item}`,
-        (o) =>
-          this.asr.replicationProtectedItems.beginTestFailover(
-            ref.vault,
-            ref.resourceGroup,
-            ref.fabric,
-            ref.container,
-            ref.item,
-            {
-              properties: {
-                failoverDirection: direction,
-                networkType: "VmNetworkAsInput",
-                networkId,
-                providerSpecificDetails: { instanceType: "A2A", ...(recoveryPointId === undefined ? {} : { recoveryPointId }) },
-              },
-            },
-            o,
-          ),
-        options,
-      ),
-    );
+    const details = { instanceType: "A2A" as const, ...(recoveryPointId === undefined ? {} : { recoveryPointId }) };
+    return toProtectedVm((await this.testFailoverItem(ref, direction, networkId, details, options)).item);
   }
 
   async testFailoverCleanup(ref: ReplicatedItemRef, comments: string | undefined, options: JobWaitOptions): Promise<ProtectedVm> {
-    return toProtectedVm(
-      await this.runJob(
-        vaultOf(ref),
-        `test failover cleanup of ${ref.item}`,
-        (o) =>
-          this.asr.replicationProtectedItems.beginTestFailoverCleanup(
-            ref.vault,
-            ref.resourceGroup,
-            ref.fabric,
-            ref.container,
-            ref.item,
-            { properties: comments === undefined ? {} : { comments } },
-            o,
-          ),
-        options,
-      ),
-    );
+    return toProtectedVm((await this.testFailoverCleanupItem(ref, comments, options)).item);
   }
 
   async unplannedFailover(
@@ -556,49 +662,12 @@ export class SiteRecoveryGateway {
     recoveryPointId: string | undefined,
     options: JobWaitOptions,
   ): Promise<ProtectedVm> {
-    return toProtectedVm(
-      await this.runJob(
-        vaultOf(ref),
-        `failover of ${ref.item}`,
-        (o) =>
-          this.asr.replicationProtectedItems.beginUnplannedFailover(
-            ref.vault,
-            ref.resourceGroup,
-            ref.fabric,
-            ref.container,
-            ref.item,
-            {
-              properties: {
-                failoverDirection: direction,
-                sourceSiteOperations: shutDownSource ? "Required" : "NotRequired",
-                providerSpecificDetails: { instanceType: "A2A", ...(recoveryPointId === undefined ? {} : { recoveryPointId }) },
-              },
-            },
-            o,
-          ),
-        options,
-      ),
-    );
+    const details = { instanceType: "A2A" as const, ...(recoveryPointId === undefined ? {} : { recoveryPointId }) };
+    return toProtectedVm((await this.unplannedFailoverItem(ref, direction, shutDownSource, details, options)).item);
   }
 
   async applyRecoveryPoint(ref: ReplicatedItemRef, recoveryPointId: string, options: JobWaitOptions): Promise<ProtectedVm> {
-    return toProtectedVm(
-      await this.runJob(
-        vaultOf(ref),
-        `change recovery point of ${ref.item}`,
-        (o) =>
-          this.asr.replicationProtectedItems.beginApplyRecoveryPoint(
-            ref.vault,
-            ref.resourceGroup,
-            ref.fabric,
-            ref.container,
-            ref.item,
-            { properties: { recoveryPointId, providerSpecificDetails: { instanceType: "A2A" } } },
-            o,
-          ),
-        options,
-      ),
-    );
+    return toProtectedVm((await this.applyRecoveryPointItem(ref, recoveryPointId, { instanceType: "A2A" }, options)).item);
   }
 
   async failoverCancel(ref: ReplicatedItemRef, options: JobWaitOptions): Promise<ProtectedVm> {
@@ -613,14 +682,7 @@ export class SiteRecoveryGateway {
   }
 
   async failoverCommit(ref: ReplicatedItemRef, options: JobWaitOptions): Promise<ProtectedVm> {
-    return toProtectedVm(
-      await this.runJob(
-        vaultOf(ref),
-        `commit failover of ${ref.item}`,
-        (o) => this.asr.replicationProtectedItems.beginFailoverCommit(ref.vault, ref.resourceGroup, ref.fabric, ref.container, ref.item, o),
-        options,
-      ),
-    );
+    return toProtectedVm((await this.commitItem(ref, options)).item);
   }
 
   /** Reprotect (A2A, managed disks): the container's switch-protection call; the item moves to `newContainer`. */
