@@ -128,6 +128,7 @@ export {
   hyperVFailbackSchema,
   hyperVTestFailoverSchema,
   hyperVReprotectSchema,
+  removeHyperVSiteSchema,
 } from "./model/hyperV.js";
 export type {
   HyperVSite,
@@ -142,4 +143,6 @@ export type {
   HyperVFailbackInput,
   HyperVTestFailoverInput,
   HyperVReprotectInput,
+  RemoveHyperVSiteInput,
+  HyperVSiteRemoval,
 } from "./model/hyperV.js";

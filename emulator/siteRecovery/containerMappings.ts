@@ -193,12 +193,16 @@ export class ContainerMappings {
     const mapping = findOfType(this.asr.services, id, ASR_TYPES.containerMapping);
     if (mapping === undefined) return emptyResponse(204);
     if (!purge) optionalJsonBody(ctx);
-    const targetId = String((mapping.body.properties as JsonObject).targetProtectionContainerId).toLowerCase();
-    const inUse = this.asr.services.resources
-      .list(container.id, ASR_TYPES.protectedItem)
-      .some((item) => String((item.body.properties as JsonObject).recoveryContainerId ?? "").toLowerCase() === targetId);
-    if (inUse)
-      throw new ArmError(400, "ContainerMappingInUse", `Container mapping '${nameOf(id)}' is used by protected items; disable their replication first.`);
+    const users = this.asr.services.resources.list(container.id, ASR_TYPES.protectedItem).filter((item) => usesMapping(item, mapping));
+    if (users.length > 0)
+      throw new ArmError(
+        400,
+        "ContainerMappingInUse",
+        `Container mapping '${nameOf(id)}' is used by ${users.length} protected item(s) (${users
+          .slice(0, 5)
+          .map((item) => String(item.body.name))
+          .join(", ")}); disable their replication first.`,
+      );
     const job = this.asr.jobs.start(ctx, {
       kind: "asr.mapping.remove",
       scenarioName: "DissociateProtectionProfile",
@@ -211,6 +215,19 @@ export class ContainerMappings {
     });
     return this.asr.jobs.accepted(ctx, job);
   }
+}
+
+/**
+ * Whether a protected item of the mapping's source container replicates through it: for A2A its
+ * recovery container is the mapping's target; a Hyper-V item recovers to "Microsoft Azure" (its
+ * `recoveryContainerId` is an internal container), so it uses the mapping whose policy it has.
+ */
+function usesMapping(item: StoredResource, mapping: StoredResource): boolean {
+  const mapped = mapping.body.properties as JsonObject;
+  const properties = item.body.properties as JsonObject;
+  const targetId = String(mapped.targetProtectionContainerId).toLowerCase();
+  if (targetId === "microsoft azure") return String(properties.policyId ?? "").toLowerCase() === String(mapped.policyId).toLowerCase();
+  return String(properties.recoveryContainerId ?? "").toLowerCase() === targetId;
 }
 
 function sameFabric(a: StoredResource, b: StoredResource): boolean {

@@ -110,6 +110,16 @@ export class Fabrics {
       this.asr.vaults.requireVault(ctx);
       return emptyResponse(204);
     }
+    // "Delete the Hyper-V site after all hosts have been removed from it" (Azure's docs): unregister its hosts first.
+    const hosts = this.asr.services.resources.list(id, ASR_TYPES.recoveryServicesProvider);
+    if (!purge && hosts.length > 0) {
+      const names = hosts.map((h) => String((h.body.properties as JsonObject).friendlyName));
+      throw new ArmError(
+        400,
+        "FabricHasRegisteredServers",
+        `Hyper-V site '${param(ctx, "fabricName")}' still has ${hosts.length} registered host(s) (${names.slice(0, 5).join(", ")}); unregister them (ReplicationRecoveryServicesProviders_Delete) first, or purge the site.`,
+      );
+    }
     const containers = this.asr.services.resources.list(id, ASR_TYPES.container);
     if (!purge && containers.length > 0) {
       throw new ArmError(

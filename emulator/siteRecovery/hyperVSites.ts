@@ -2,15 +2,15 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { ArmError } from "../arm/armError.js";
 import { parseInput } from "../arm/parseInput.js";
-import { param } from "../arm/requestContext.js";
-import { jsonResponse } from "../arm/responses.js";
+import { param, type RequestContext } from "../arm/requestContext.js";
+import { emptyResponse, jsonResponse } from "../arm/responses.js";
 import type { Router } from "../arm/router.js";
-import type { JsonObject, JsonValue } from "../arm/types.js";
+import type { EmulatorResponse, JsonObject, JsonValue } from "../arm/types.js";
 import { ResourceStore } from "../store/resourceStore.js";
 import type { StoredResource } from "../store/state.js";
 import { ASR_TYPES, guidOf, nameOf, vaultIdOf, vaultIdOfResource } from "./asrApi.js";
 import type { AsrContext } from "./asrContext.js";
-import { addAsrRoute, findOfType, listUnder, requireOfType } from "./asrResources.js";
+import { addAsrRoute, configurationTasks, findOfType, listUnder, requireOfType } from "./asrResources.js";
 import type { Containers } from "./containers.js";
 import type { Fabrics } from "./fabrics.js";
 import { bytesWritten, type ChurnPeriod } from "./replicationModel.js";
@@ -130,15 +130,19 @@ export interface HyperVVmView {
  * its Site Recovery provider (`replicationRecoveryServicesProviders`), and the VMs they run, which
  * the service discovers as protectable items of the site's protection containers. In Azure the
  * provider installed on each host registers them; here the control surface does
- * ({@link HyperVSites.register}). The VMs themselves are on-premises: their power state and write
- * rate are the emulator's, seen through the control surface.
+ * ({@link HyperVSites.registerHosts}). A host is unregistered
+ * (`ReplicationRecoveryServicesProviders_Delete`, refused while its VMs are protected) or purged
+ * (`_Purge`) as a job, its VMs going with it. The VMs themselves are on-premises: their power
+ * state and write rate are the emulator's, seen through the control surface.
  */
 export class HyperVSites {
   constructor(
     private readonly asr: AsrContext,
     private readonly fabrics: Fabrics,
     private readonly containers: Containers,
-  ) {}
+  ) {
+    asr.jobs.register("asr.provider.remove", { complete: (op) => this.removeProvider(String(op.data.providerId)) });
+  }
 
   register(router: Router): void {
     const providers = "/replicationFabrics/{fabricName}/replicationRecoveryServicesProviders";
@@ -151,6 +155,8 @@ export class HyperVSites {
       const id = `${this.fabrics.require(ctx).id}/replicationRecoveryServicesProviders/${param(ctx, "providerName")}`;
       return jsonResponse(200, this.providerView(requireOfType(this.asr.services, id, ASR_TYPES.recoveryServicesProvider, ctx)));
     });
+    addAsrRoute(router, "POST", `${providers}/{providerName}/remove`, "ReplicationRecoveryServicesProviders_Delete", (ctx) => this.unregister(ctx, false));
+    addAsrRoute(router, "DELETE", `${providers}/{providerName}`, "ReplicationRecoveryServicesProviders_Purge", (ctx) => this.unregister(ctx, true));
     addAsrRoute(router, "GET", "/replicationRecoveryServicesProviders", "ReplicationRecoveryServicesProviders_List", (ctx) => {
       this.asr.vaults.requireVault(ctx);
       return jsonResponse(200, {
@@ -173,6 +179,52 @@ export class HyperVSites {
         );
       return jsonResponse(200, this.protectableView(container, vm));
     });
+  }
+
+  /**
+   * Unregisters a host (`ReplicationRecoveryServicesProviders_Delete`, POST `/remove`) or purges it
+   * (`_Purge`, DELETE: force delete) as a job; 204 when it is not registered. Unregistering is
+   * refused while VMs of the host are protected (400 `ProviderHasProtectedItems`); a purge is not.
+   * When the job ends the provider and the VMs it discovered are gone (no longer protectable) and
+   * the site's `customDetails.hyperVHosts` no longer lists it.
+   */
+  private unregister(ctx: RequestContext, purge: boolean): EmulatorResponse {
+    const fabric = this.fabrics.require(ctx);
+    const provider = this.provider(`${fabric.id}/replicationRecoveryServicesProviders/${param(ctx, "providerName")}`);
+    if (provider === undefined) return emptyResponse(204);
+    const hostName = String((provider.internal as JsonObject).hostName);
+    if (!purge) {
+      const protectedVms = this.protectedItemsOfProvider(provider).map((p) => (this.getVm(p.vmRecordId)?.internal as HyperVVm).name);
+      if (protectedVms.length > 0)
+        throw new ArmError(
+          400,
+          "ProviderHasProtectedItems",
+          `Hyper-V host '${hostName}' cannot be unregistered while ${protectedVms.length} of its VMs are protected (${protectedVms.slice(0, 5).join(", ")}); disable their replication first, or purge the host.`,
+        );
+    }
+    const job = this.asr.jobs.start(ctx, {
+      kind: "asr.provider.remove",
+      scenarioName: purge ? "PurgeRecoveryServicesProvider" : "RemoveRecoveryServicesProvider",
+      friendlyName: purge ? "Purge Hyper-V host" : "Unregister Hyper-V host",
+      targetObjectId: String(provider.body.name),
+      targetObjectName: hostName,
+      targetInstanceType: "RecoveryServicesProvider",
+      tasks: configurationTasks(purge ? "Purge server" : "Unregister server"),
+      data: { providerId: provider.id },
+    });
+    return this.asr.jobs.accepted(ctx, job);
+  }
+
+  /** Removes a provider and the VMs its host reported, and updates its site's hosts. */
+  private removeProvider(providerId: string): void {
+    const provider = this.provider(providerId);
+    if (provider === undefined) return;
+    const fabricId = providerId.slice(0, providerId.toLowerCase().indexOf("/replicationrecoveryservicesproviders/"));
+    for (const vm of this.vmsOfFabric(fabricId))
+      if ((vm.internal as HyperVVm).providerId.toLowerCase() === providerId.toLowerCase()) this.asr.services.resources.delete(vm.id);
+    this.asr.services.resources.delete(provider.id);
+    const fabric = findOfType(this.asr.services, fabricId, ASR_TYPES.fabric);
+    if (fabric !== undefined) this.refreshSiteDetails(fabric);
   }
 
   // ------------------------------------------------------------------------------ control surface
@@ -401,15 +453,17 @@ export class HyperVSites {
   }
 
   private providerView(provider: StoredResource): JsonValue {
-    const protectedItems = this.protectedItemsOf(vaultIdOfResource(provider.id) ?? "").filter(
-      (item) => item.providerId.toLowerCase() === provider.id.toLowerCase(),
-    ).length;
     const properties = {
       ...(provider.body.properties as JsonObject),
       lastHeartBeat: new Date(this.asr.services.now()).toISOString(),
-      protectedItemCount: protectedItems,
+      protectedItemCount: this.protectedItemsOfProvider(provider).length,
     };
     return { ...provider.body, properties };
+  }
+
+  /** The replicated items protecting VMs of a provider's host. */
+  private protectedItemsOfProvider(provider: StoredResource): { itemId: string; vmRecordId: string; providerId: string }[] {
+    return this.protectedItemsOf(vaultIdOfResource(provider.id) ?? "").filter((item) => item.providerId.toLowerCase() === provider.id.toLowerCase());
   }
 
   /** The VMs the vault's Hyper-V replicated items protect, with the item and the host. */

@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { SiteRecoveryGateway } from "../../sdk/azure/siteRecoveryGateway.js";
 import {
-  InvalidStateError,
   ResourceNotFoundError,
   hyperVSiteNames,
   isResourceNotFoundError,
@@ -65,39 +64,6 @@ function notFoundAs<T>(value: T): (error: unknown) => T {
   };
 }
 
-/** The Hyper-V protected VMs of the vault in this container. */
-async function protectedVmsIn(dr: DrClient, vault: VaultRef, containerId: string): Promise<string[]> {
-  const names: string[] = [];
-  try {
-    const prefix = `${containerId.toLowerCase()}/replicationprotecteditems/`;
-    for await (const vm of dr.hyperV.list(vault)) if (vm.id.toLowerCase().startsWith(prefix)) names.push(vm.vmName);
-  } catch (error) {
-    if (!isResourceNotFoundError(error)) throw error;
-  }
-  return names;
-}
-
-/**
- * Removes a site's pieces: the container's mappings to Azure, the container, the site (what is
- * already gone is skipped). Refused while protected VMs use the container.
- * @throws InvalidStateError while protected VMs use it; OperationFailedError when Azure refuses a removal.
- */
-async function removeSite(dr: DrClient, vault: VaultRef, siteName: string, containerName: string): Promise<void> {
-  const found = await findSite(dr, vault, siteName, containerName);
-  if (found === undefined) return;
-  if (found.containerId !== undefined) {
-    const inUse = await protectedVmsIn(dr, vault, found.containerId);
-    if (inUse.length > 0)
-      throw new InvalidStateError(
-        `Hyper-V site ${siteName} of vault ${vault.name} is used by ${inUse.length} protected VM(s): ${inUse.slice(0, 5).join(", ")}; disable their protection (delete their HyperVProtectedVm) first`,
-        { resourceId: found.siteId },
-      );
-  }
-  const gateway = new SiteRecoveryGateway(dr.backend);
-  const pieces = [...found.mappings.map((m) => m.id), ...(found.containerId === undefined ? [] : [found.containerId]), found.siteId];
-  for (const id of pieces) await gateway.removeInfrastructurePiece(vault, id, {});
-}
-
 function outputsOf(site: Pick<HyperVSite, "siteId" | "containerId" | "mappingId" | "policyId">): Props {
   return { siteId: site.siteId, containerId: site.containerId, mappingId: site.mappingId, policyId: site.policyId };
 }
@@ -111,14 +77,16 @@ function inputsOf(outs: Props): Props {
  * and the container's mapping to Azure under a HyperVReplicaAzure policy. Create refuses a site
  * that already exists and prepares it (on failure, removes what it made); read shows what exists (a
  * missing mapping, or one under another policy, shows in `policyName`); any change replaces it
- * (deleted first unless the vault or the site's name changes); delete removes the mappings, the
- * container and the site, refused while protected VMs use it.
+ * (deleted first unless the vault or the site's name changes); delete (`dr.hyperV.removeSite`)
+ * removes the container's mappings, the container, unregisters the site's hosts (their VMs are no
+ * longer protectable) and removes the site, refused while protected VMs use it.
  *
  * Errors: `create` throws Error (`already exists`) for an existing site, ValidationError
  * (`ValidationFailed`: `policyName` when the policy is not a HyperVReplicaAzure one),
  * ResourceNotFoundError (`ResourceNotFound`: the vault or the policy), OperationFailedError.
- * `delete` throws InvalidStateError (`InvalidState`) while protected VMs use the site, and
- * OperationFailedError when Azure refuses a removal.
+ * `delete` throws InvalidStateError (`InvalidState`) while protected VMs use the site,
+ * ValidationError when Azure refuses a removal with a 400 (e.g. `FabricHasProtectionContainers`
+ * when the site holds other containers) and OperationFailedError when a removal job fails.
  */
 export const hyperVSiteCore: ResourceCore = {
   check: (olds, news) => checkProps(news, identity, prepareHyperVSiteSchema, olds),
@@ -142,7 +110,7 @@ export const hyperVSiteCore: ResourceCore = {
       return { id: site.siteId, outs: { ...inputs, ...outputsOf(site) } };
     } catch (error) {
       // The site did not exist: whatever of it exists now was made by this create.
-      await removeSite(dr, vault, siteName, containerNameOf(inputs)).catch(() => undefined);
+      await dr.hyperV.removeSite(vault, { siteName, containerName: containerNameOf(inputs) }).catch(() => undefined);
       throw error;
     }
   },
@@ -164,6 +132,6 @@ export const hyperVSiteCore: ResourceCore = {
   // Every change replaces: update only keeps the outputs.
   update: async (_dr, _id, olds, news) => ({ outs: { ...news, ...Object.fromEntries(OUTPUTS.map((key) => [key, olds[key] ?? null])) } }),
   async delete(dr, _id, props) {
-    await removeSite(dr, vaultOf(props), String(props.siteName), containerNameOf(props));
+    await dr.hyperV.removeSite(vaultOf(props), { siteName: String(props.siteName), containerName: containerNameOf(props) });
   },
 };

@@ -352,4 +352,55 @@ export class HyperVGateway {
       options,
     );
   }
+
+  // Tearing a site down -----------------------------------------------------------------------
+  // Each removal waits for its job; one already gone (404, or the service's 204) is done.
+
+  /** Removes a container mapping with the unmapping input of the service's example (`ReplicationProtectionContainerMappings_Delete`). */
+  async removeMapping(vault: VaultRef, site: string, container: string, mapping: string, options: JobWaitOptions): Promise<void> {
+    await this.removeIfPresent(vault, `remove container mapping ${mapping}`, options, (o) =>
+      this.asr.replicationProtectionContainerMappings.beginDelete(
+        vault.name,
+        vault.resourceGroup,
+        site,
+        container,
+        mapping,
+        { properties: { providerSpecificInput: {} } },
+        o,
+      ),
+    );
+  }
+
+  async removeContainer(vault: VaultRef, site: string, container: string, options: JobWaitOptions): Promise<void> {
+    await this.removeIfPresent(vault, `remove protection container ${container}`, options, (o) =>
+      this.asr.replicationProtectionContainers.beginDelete(vault.name, vault.resourceGroup, site, container, o),
+    );
+  }
+
+  /** Unregisters a host: its Recovery Services provider (`providerName`, the last segment of its id) is removed with the VMs it discovered. */
+  async unregisterHost(vault: VaultRef, site: string, providerName: string, hostName: string, options: JobWaitOptions): Promise<void> {
+    await this.removeIfPresent(vault, `unregister Hyper-V host ${hostName}`, options, (o) =>
+      this.asr.replicationRecoveryServicesProviders.beginDelete(vault.name, vault.resourceGroup, site, providerName, o),
+    );
+  }
+
+  /** Removes the site (a fabric) itself: Azure refuses while hosts are registered or it holds containers. */
+  async removeSite(vault: VaultRef, site: string, options: JobWaitOptions): Promise<void> {
+    await this.removeIfPresent(vault, `remove Hyper-V site ${site}`, options, (o) =>
+      this.asr.replicationFabrics.beginDelete(vault.name, vault.resourceGroup, site, o),
+    );
+  }
+
+  private async removeIfPresent(
+    vault: VaultRef,
+    operation: string,
+    options: JobWaitOptions,
+    start: (o: StartOptions) => Promise<AsrPoller<void>>,
+  ): Promise<void> {
+    try {
+      await this.siteRecovery.runJob(vault, operation, start, options);
+    } catch (error) {
+      if (!isResourceNotFoundError(error)) throw error;
+    }
+  }
 }

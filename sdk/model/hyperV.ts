@@ -245,3 +245,19 @@ export interface HyperVFailoverResult {
   /** The failover job's name. */
   jobName: string | undefined;
 }
+
+/** Input of {@link HyperVOperations.removeSite}. */
+export const removeHyperVSiteSchema = z.strictObject({
+  /** The Hyper-V site (a fabric of the vault). */
+  siteName: asrNameSchema,
+  /** The site's protection container whose mappings and itself are removed. @default `{siteName}-container` */
+  containerName: asrNameSchema.optional(),
+});
+
+/** Input of {@link HyperVOperations.removeSite}. */
+export type RemoveHyperVSiteInput = z.input<typeof removeHyperVSiteSchema>;
+
+/** What {@link HyperVOperations.removeSite} removed, in order (ARM ids); empty when the site did not exist. */
+export interface HyperVSiteRemoval {
+  removed: string[];
+}

@@ -12,6 +12,7 @@ import {
   hyperVTestFailoverSchema,
   prepareHyperVSiteSchema,
   protectHyperVVmSchema,
+  removeHyperVSiteSchema,
   type HyperVFailbackInput,
   type HyperVFailoverInput,
   type HyperVFailoverResult,
@@ -21,9 +22,11 @@ import {
   type HyperVTestFailoverInput,
   type HyperVProtectedVm,
   type HyperVSite,
+  type HyperVSiteRemoval,
   type HyperVVm,
   type PrepareHyperVSiteInput,
   type ProtectHyperVVmInput,
+  type RemoveHyperVSiteInput,
 } from "../model/hyperV.js";
 import type { RecoveryPoint } from "../model/protectedVm.js";
 import { parseReplicatedItemId, replicatedItemNameFor, type ReplicatedItemRef } from "../model/replicatedItemId.js";
@@ -400,6 +403,55 @@ export class HyperVOperations {
       dataLossSeconds: recoveryPointTime === undefined ? 0 : Math.max(0, Math.round((startedAt.getTime() - recoveryPointTime.getTime()) / 1000)),
       jobName: result.jobName,
     };
+  }
+
+  /**
+   * Tears a Hyper-V site down, in the order Azure's docs give: the container's mappings to Azure
+   * (policies disassociated), the container, each host (its Site Recovery provider unregistered:
+   * its VMs are no longer protectable), then the site. Each step waits for its job; what is
+   * already gone is skipped, so a retry after a failure finishes the work. Nothing to do (an empty
+   * result) when the site does not exist. Refused, before anything is removed, while VMs of the
+   * site are protected: disable their protection first ({@link disable}).
+   * @throws ValidationError (`ValidationFailed`): bad vault or input; `siteName` names a fabric that is not a Hyper-V site; Azure refused a step with a 400 (e.g. `FabricHasProtectionContainers` when the site holds other containers, `ProviderHasProtectedItems` when a VM got protected meanwhile).
+   * @throws InvalidStateError (`InvalidState`): VMs of the site are protected (named).
+   * @throws OperationFailedError: a removal job failed; DrError `Aborted`.
+   */
+  async removeSite(vault: VaultRef, input: RemoveHyperVSiteInput, options: JobWaitOptions = {}): Promise<HyperVSiteRemoval> {
+    const ref = validate(vaultRefSchema, vault, "vault");
+    const parsed = validate(removeHyperVSiteSchema, input, "");
+    const site = parsed.siteName;
+    const fabric = await this.hyperV.findFabric(ref, site);
+    if (fabric === undefined) return { removed: [] };
+    if (fabric.kind !== "HyperVSite") throw new ValidationError("siteName", `fabric '${site}' is a ${fabric.kind} fabric, not a Hyper-V site`);
+    const prefix = `${fabric.id.toLowerCase()}/replicationprotectioncontainers/`;
+    const protectedVms: string[] = [];
+    for await (const vm of this.hyperV.list(ref)) if (vm.id.toLowerCase().startsWith(prefix)) protectedVms.push(vm.vmName);
+    if (protectedVms.length > 0)
+      throw new InvalidStateError(
+        `Hyper-V site ${site} of vault ${ref.name} is used by ${protectedVms.length} protected VM(s): ${protectedVms.slice(0, 5).join(", ")}${
+          protectedVms.length > 5 ? ", ..." : ""
+        }; disable their protection first`,
+        { resourceId: fabric.id },
+      );
+    const removed: string[] = [];
+    const containerName = parsed.containerName ?? hyperVSiteNames.container(site);
+    const containerId = await this.siteRecovery.findContainer(ref, site, containerName);
+    if (containerId !== undefined) {
+      for (const mapping of await this.siteRecovery.listMappings(ref, site, containerName)) {
+        await this.hyperV.removeMapping(ref, site, containerName, mapping.name, options);
+        removed.push(mapping.id);
+      }
+      await this.hyperV.removeContainer(ref, site, containerName, options);
+      removed.push(containerId);
+    }
+    for (const host of await this.listHosts(ref, site)) {
+      await this.hyperV.unregisterHost(ref, site, host.id.slice(host.id.lastIndexOf("/") + 1), host.name, options);
+      removed.push(host.id);
+    }
+    await this.hyperV.removeSite(ref, site, options);
+    removed.push(fabric.id);
+    logger.info(`Hyper-V site ${site} of vault ${ref.name} removed (${removed.length} piece(s))`);
+    return { removed };
   }
 }
 

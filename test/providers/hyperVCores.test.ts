@@ -317,8 +317,8 @@ test("HyperVProtectedVm: create protects and waits; refresh; refuses a VM alread
   t.is((await dr.hyperV.get(id)).phase, "failedOver", "still protected");
 });
 
-test("HyperVProtectedVm: create without waiting, update reads where it stands, delete disables (twice is fine), then the site can go", async (t) => {
-  const { dr, inputs, siteId, siteOuts } = await protection(t, { waitForProtection: false, targetVmName: "sql-0-az" });
+test("HyperVProtectedVm: create without waiting, update reads where it stands, delete disables (twice is fine), then the site can go, its hosts unregistered", async (t) => {
+  const { dr, backend, inputs, siteId, siteOuts } = await protection(t, { waitForProtection: false, targetVmName: "sql-0-az" });
   const { id, outs } = await cores.HyperVProtectedVm.create(dr, inputs);
   t.like(outs, { phase: "initialReplication", targetVmName: "sql-0-az" });
   await dr.hyperV.waitForProtection(id);
@@ -331,9 +331,20 @@ test("HyperVProtectedVm: create without waiting, update reads where it stands, d
   const site = { ...(inputs.site as Record<string, string>), created: [] } as unknown as HyperVSite;
   t.is((await dr.hyperV.listVms(site)).find((vm) => vm.name === "sql-0")?.protectionStatus, "Unprotected", "the on-premises VM stays");
 
+  t.is(backend.emulator.control.hyperVVms(siteId).length, 2, "the host's VMs are discovered while it is registered");
   await cores.HyperVSite.delete(dr, siteId, siteOuts);
   t.deepEqual(await cores.HyperVSite.read(dr, siteId, siteOuts), {});
+  t.deepEqual(backend.emulator.control.hyperVVms(siteId), [], "the host was unregistered: its VMs are no longer discovered");
+  t.deepEqual(await collectHosts(dr), [], "no host of the vault is left registered");
 });
+
+/** The vault's registered hosts (Recovery Services providers), by name. */
+async function collectHosts(dr: DrClient): Promise<string[]> {
+  const names: string[] = [];
+  const gateway = new SiteRecoveryGateway(dr.backend);
+  for await (const p of gateway.asr.replicationRecoveryServicesProviders.list(VAULT.name, VAULT.resourceGroup)) names.push(p.properties?.friendlyName ?? "");
+  return names;
+}
 
 test("HyperVProtectedVm: create fails naming the field when the VM is not on the site's hosts, and protects nothing", async (t) => {
   const { dr, inputs } = await protection(t, { vmName: "nope" });

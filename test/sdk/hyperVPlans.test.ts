@@ -313,7 +313,7 @@ test("failback validates its input first and is refused with a ValidationError o
   const jobsBefore = (await collect(dr.jobs.list(VAULT))).length;
   for (const [input, field] of [
     [{ dataSync: "Sometimes" }, "dataSync"],
-    [{}, "dataSync"],
+    [{ dataSync: null }, "dataSync"],
     [{ dataSync: "ForDownTime", createVmIfNotFound: "yes" }, "createVmIfNotFound"],
     [{ dataSync: "ForDownTime", alternateHost: "hv-02" }, ""],
   ] as const) {
