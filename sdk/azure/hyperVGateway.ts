@@ -5,7 +5,6 @@ import type {
   ReplicationProviderSpecificContainerCreationInputUnion,
   ReplicationProviderSpecificContainerMappingInputUnion,
 } from "@azure/arm-recoveryservices-siterecovery";
-import type { FullOperationResponse } from "@azure/core-client";
 import { isResourceNotFoundError } from "../errors.js";
 import type { HyperVHost, HyperVProtectedVm, HyperVVm } from "../model/hyperV.js";
 import type { ReplicatedItemRef } from "../model/replicatedItemId.js";
@@ -26,8 +25,6 @@ const CONTAINER_INPUT = [
 ] as unknown as ReplicationProviderSpecificContainerCreationInputUnion[];
 const MAPPING_INPUT = { instanceType: "ReplicationProviderSpecificContainerMappingInput" } as unknown as ReplicationProviderSpecificContainerMappingInputUnion;
 
-const JOB_IN_LOCATION = /\/operationresults\/([^/?]+)/i;
-
 /** A Hyper-V item operation's result with the name of its job. */
 export interface ItemJobResult {
   protectedVm: HyperVProtectedVm;
@@ -46,6 +43,11 @@ export class HyperVGateway {
     return this.siteRecovery.asr;
   }
 
+  /** Maps what an item operation returned to a Hyper-V protected VM. */
+  private static mapped(result: { item: ReplicationProtectedItem; jobName: string | undefined }): ItemJobResult {
+    return { protectedVm: toHyperVProtectedVm(result.item), jobName: result.jobName };
+  }
+
   /** Runs a job-backed operation on a Hyper-V item and maps the item it returns. */
   private async itemJob(
     ref: ReplicatedItemRef,
@@ -53,21 +55,7 @@ export class HyperVGateway {
     start: (options: StartOptions) => Promise<AsrPoller<ReplicationProtectedItem>>,
     options: JobWaitOptions,
   ): Promise<ItemJobResult> {
-    let jobName: string | undefined;
-    const item = await this.siteRecovery.runJob(
-      { resourceGroup: ref.resourceGroup, name: ref.vault },
-      operation,
-      (o) =>
-        start({
-          ...o,
-          onResponse: (response: FullOperationResponse) => {
-            jobName ??= JOB_IN_LOCATION.exec(response.headers.get("location") ?? "")?.[1];
-            o.onResponse(response);
-          },
-        }),
-      options,
-    );
-    return { protectedVm: toHyperVProtectedVm(item), jobName };
+    return HyperVGateway.mapped(await this.siteRecovery.runItemJob(ref, operation, start, options));
   }
 
   // Sites -------------------------------------------------------------------------------------
@@ -205,98 +193,31 @@ export class HyperVGateway {
     );
   }
 
-  unplannedFailover(ref: ReplicatedItemRef, shutDownSource: boolean, recoveryPointId: string | undefined, options: JobWaitOptions): Promise<ItemJobResult> {
-    return this.itemJob(
-      ref,
-      `failover of ${ref.item}`,
-      (o) =>
-        this.asr.replicationProtectedItems.beginUnplannedFailover(
-          ref.vault,
-          ref.resourceGroup,
-          ref.fabric,
-          ref.container,
-          ref.item,
-          {
-            properties: {
-              failoverDirection: "PrimaryToRecovery",
-              sourceSiteOperations: shutDownSource ? "Required" : "NotRequired",
-              providerSpecificDetails: { instanceType: "HyperVReplicaAzure", ...(recoveryPointId === undefined ? {} : { recoveryPointId }) },
-            },
-          },
-          o,
-        ),
-      options,
-    );
+  async unplannedFailover(
+    ref: ReplicatedItemRef,
+    shutDownSource: boolean,
+    recoveryPointId: string | undefined,
+    options: JobWaitOptions,
+  ): Promise<ItemJobResult> {
+    const details = { instanceType: "HyperVReplicaAzure" as const, ...(recoveryPointId === undefined ? {} : { recoveryPointId }) };
+    return HyperVGateway.mapped(await this.siteRecovery.unplannedFailoverItem(ref, "PrimaryToRecovery", shutDownSource, details, options));
   }
 
-  applyRecoveryPoint(ref: ReplicatedItemRef, recoveryPointId: string, options: JobWaitOptions): Promise<ItemJobResult> {
-    return this.itemJob(
-      ref,
-      `change recovery point of ${ref.item}`,
-      (o) =>
-        this.asr.replicationProtectedItems.beginApplyRecoveryPoint(
-          ref.vault,
-          ref.resourceGroup,
-          ref.fabric,
-          ref.container,
-          ref.item,
-          { properties: { recoveryPointId, providerSpecificDetails: { instanceType: "HyperVReplicaAzure" } } },
-          o,
-        ),
-      options,
-    );
+  async applyRecoveryPoint(ref: ReplicatedItemRef, recoveryPointId: string, options: JobWaitOptions): Promise<ItemJobResult> {
+    return HyperVGateway.mapped(await this.siteRecovery.applyRecoveryPointItem(ref, recoveryPointId, { instanceType: "HyperVReplicaAzure" }, options));
   }
 
-  testFailover(ref: ReplicatedItemRef, networkId: string, recoveryPointId: string | undefined, options: JobWaitOptions): Promise<ItemJobResult> {
-    return this.itemJob(
-      ref,
-      `test failover of ${ref.item}`,
-      (o) =>
-        this.asr.replicationProtectedItems.beginTestFailover(
-          ref.vault,
-          ref.resourceGroup,
-          ref.fabric,
-          ref.container,
-          ref.item,
-          {
-            properties: {
-              failoverDirection: "PrimaryToRecovery",
-              networkType: "VmNetworkAsInput",
-              networkId,
-              providerSpecificDetails: { instanceType: "HyperVReplicaAzure", ...(recoveryPointId === undefined ? {} : { recoveryPointId }) },
-            },
-          },
-          o,
-        ),
-      options,
-    );
+  async testFailover(ref: ReplicatedItemRef, networkId: string, recoveryPointId: string | undefined, options: JobWaitOptions): Promise<ItemJobResult> {
+    const details = { instanceType: "HyperVReplicaAzure" as const, ...(recoveryPointId === undefined ? {} : { recoveryPointId }) };
+    return HyperVGateway.mapped(await this.siteRecovery.testFailoverItem(ref, "PrimaryToRecovery", networkId, details, options));
   }
 
-  testFailoverCleanup(ref: ReplicatedItemRef, comments: string | undefined, options: JobWaitOptions): Promise<ItemJobResult> {
-    return this.itemJob(
-      ref,
-      `test failover cleanup of ${ref.item}`,
-      (o) =>
-        this.asr.replicationProtectedItems.beginTestFailoverCleanup(
-          ref.vault,
-          ref.resourceGroup,
-          ref.fabric,
-          ref.container,
-          ref.item,
-          { properties: comments === undefined ? {} : { comments } },
-          o,
-        ),
-      options,
-    );
+  async testFailoverCleanup(ref: ReplicatedItemRef, comments: string | undefined, options: JobWaitOptions): Promise<ItemJobResult> {
+    return HyperVGateway.mapped(await this.siteRecovery.testFailoverCleanupItem(ref, comments, options));
   }
 
-  commit(ref: ReplicatedItemRef, options: JobWaitOptions): Promise<ItemJobResult> {
-    return this.itemJob(
-      ref,
-      `commit failover of ${ref.item}`,
-      (o) => this.asr.replicationProtectedItems.beginFailoverCommit(ref.vault, ref.resourceGroup, ref.fabric, ref.container, ref.item, o),
-      options,
-    );
+  async commit(ref: ReplicatedItemRef, options: JobWaitOptions): Promise<ItemJobResult> {
+    return HyperVGateway.mapped(await this.siteRecovery.commitItem(ref, options));
   }
 
   failback(
@@ -344,13 +265,8 @@ export class HyperVGateway {
     );
   }
 
-  repairReplication(ref: ReplicatedItemRef, options: JobWaitOptions): Promise<ItemJobResult> {
-    return this.itemJob(
-      ref,
-      `resynchronize ${ref.item}`,
-      (o) => this.asr.replicationProtectedItems.beginRepairReplication(ref.vault, ref.resourceGroup, ref.fabric, ref.container, ref.item, o),
-      options,
-    );
+  async repairReplication(ref: ReplicatedItemRef, options: JobWaitOptions): Promise<ItemJobResult> {
+    return HyperVGateway.mapped(await this.siteRecovery.repairItem(ref, options));
   }
 
   // Tearing a site down -----------------------------------------------------------------------
