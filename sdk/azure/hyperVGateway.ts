@@ -145,34 +145,17 @@ export class HyperVGateway {
     input: HyperVReplicaAzureEnableProtectionInput,
     options: JobWaitOptions,
   ): Promise<HyperVProtectedVm> {
-    const result = await this.itemJob(
-      ref,
-      `enable replication of ${ref.item}`,
-      (o) =>
-        this.asr.replicationProtectedItems.beginCreate(
-          ref.vault,
-          ref.resourceGroup,
-          ref.fabric,
-          ref.container,
-          ref.item,
-          { properties: { policyId, protectableItemId, providerSpecificDetails: input } },
-          o,
-        ),
-      options,
-    );
-    return result.protectedVm;
+    const result = await this.siteRecovery.enableItem(ref, { policyId, protectableItemId, providerSpecificDetails: input }, options);
+    return toHyperVProtectedVm(result.item);
   }
 
-  /** The replicated item, mapped whatever its provider (callers check {@link isHyperVItem} through `get`). */
-  async getItem(ref: ReplicatedItemRef): Promise<ReplicationProtectedItem> {
-    return callAzure({ operation: `get replicated item ${ref.item}` }, () =>
-      this.asr.replicationProtectedItems.get(ref.vault, ref.resourceGroup, ref.fabric, ref.container, ref.item),
-    );
+  /** The replicated item, whatever its provider (callers check {@link isHyperVItem}). */
+  getItem(ref: ReplicatedItemRef): Promise<ReplicationProtectedItem> {
+    return this.siteRecovery.getItem(ref);
   }
 
   async *list(vault: VaultRef): AsyncIterable<HyperVProtectedVm> {
-    for await (const item of mapItems(this.asr.replicationProtectedItems.list(vault.name, vault.resourceGroup), (i) => i, "list replicated items"))
-      if (isHyperVItem(item)) yield toHyperVProtectedVm(item);
+    for await (const item of this.siteRecovery.listItems(vault)) if (isHyperVItem(item)) yield toHyperVProtectedVm(item);
   }
 
   plannedFailover(ref: ReplicatedItemRef, options: JobWaitOptions): Promise<ItemJobResult> {

@@ -11,6 +11,7 @@ import type {
   HyperVReplicaAzurePolicyInput,
   SiteRecoveryManagementClient,
   ApplyRecoveryPointProviderSpecificInputUnion,
+  EnableProtectionInputProperties,
   ReplicationProtectedItem,
   TestFailoverProviderSpecificInputUnion,
   UnplannedFailoverProviderSpecificInputUnion,
@@ -447,35 +448,38 @@ export class SiteRecoveryGateway {
       ...(spec.recoverySubnetName === undefined ? {} : { recoverySubnetName: spec.recoverySubnetName }),
       ...(spec.multiVmGroupName === undefined ? {} : { multiVmGroupName: spec.multiVmGroupName }),
     };
-    const vault = { resourceGroup: ref.resourceGroup, name: ref.vault };
-    const item = await this.runJob(
-      vault,
+    return toProtectedVm((await this.enableItem(ref, { policyId, providerSpecificDetails: details }, options)).item);
+  }
+
+  /** @internal Enables protection (creates the replicated item) of any provider, waiting for the enable job. */
+  enableItem(ref: ReplicatedItemRef, properties: EnableProtectionInputProperties, options: JobWaitOptions): Promise<ItemJobResult> {
+    return this.runItemJob(
+      ref,
       `enable replication of ${ref.item}`,
-      (o) =>
-        this.asr.replicationProtectedItems.beginCreate(
-          ref.vault,
-          ref.resourceGroup,
-          ref.fabric,
-          ref.container,
-          ref.item,
-          { properties: { policyId, providerSpecificDetails: details } },
-          o,
-        ),
+      (o) => this.asr.replicationProtectedItems.beginCreate(ref.vault, ref.resourceGroup, ref.fabric, ref.container, ref.item, { properties }, o),
       options,
     );
-    return toProtectedVm(item);
+  }
+
+  /** @internal The replicated item as Azure returns it, whatever its provider. */
+  async getItem(ref: ReplicatedItemRef): Promise<ReplicationProtectedItem> {
+    return callAzure({ operation: `get replicated item ${ref.item}` }, () =>
+      this.asr.replicationProtectedItems.get(ref.vault, ref.resourceGroup, ref.fabric, ref.container, ref.item),
+    );
+  }
+
+  /** @internal The vault's replicated items as Azure returns them, whatever their provider. */
+  listItems(vault: VaultRef): AsyncIterable<ReplicationProtectedItem> {
+    return mapItems(this.asr.replicationProtectedItems.list(vault.name, vault.resourceGroup), (i) => i, "list replicated items");
   }
 
   async getProtectedItem(ref: ReplicatedItemRef): Promise<ProtectedVm> {
-    return callAzure({ operation: `get replicated item ${ref.item}` }, async () =>
-      toProtectedVm(await this.asr.replicationProtectedItems.get(ref.vault, ref.resourceGroup, ref.fabric, ref.container, ref.item)),
-    );
+    return toProtectedVm(await this.getItem(ref));
   }
 
   /** The vault's Azure-to-Azure items (Hyper-V ones are listed by the Hyper-V gateway). */
   async *listProtectedItems(vault: VaultRef): AsyncIterable<ProtectedVm> {
-    for await (const item of mapItems(this.asr.replicationProtectedItems.list(vault.name, vault.resourceGroup), (i) => i, "list replicated items"))
-      if (!isHyperVItem(item)) yield toProtectedVm(item);
+    for await (const item of this.listItems(vault)) if (!isHyperVItem(item)) yield toProtectedVm(item);
   }
 
   async disableProtection(ref: ReplicatedItemRef, options: JobWaitOptions): Promise<void> {
