@@ -1,6 +1,7 @@
 import type {
   FabricCreationInput,
   HyperVReplicaAzureEnableProtectionInput,
+  PlannedFailoverProviderSpecificFailoverInputUnion,
   ReplicationProtectedItem,
   ReplicationProviderSpecificContainerCreationInputUnion,
   ReplicationProviderSpecificContainerMappingInputUnion,
@@ -158,10 +159,12 @@ export class HyperVGateway {
     for await (const item of this.siteRecovery.listItems(vault)) if (isHyperVItem(item)) yield toHyperVProtectedVm(item);
   }
 
-  plannedFailover(ref: ReplicatedItemRef, options: JobWaitOptions): Promise<ItemJobResult> {
+  /** A planned failover to Azure (`HyperVReplicaAzure`) or a failback on-premises (`HyperVReplicaAzureFailback`, RecoveryToPrimary). */
+  plannedFailover(ref: ReplicatedItemRef, details: PlannedFailoverProviderSpecificFailoverInputUnion, options: JobWaitOptions): Promise<ItemJobResult> {
+    const failback = details.instanceType === "HyperVReplicaAzureFailback";
     return this.itemJob(
       ref,
-      `planned failover of ${ref.item}`,
+      `${failback ? "failback" : "planned failover"} of ${ref.item}`,
       (o) =>
         this.asr.replicationProtectedItems.beginPlannedFailover(
           ref.vault,
@@ -169,7 +172,7 @@ export class HyperVGateway {
           ref.fabric,
           ref.container,
           ref.item,
-          { properties: { failoverDirection: "PrimaryToRecovery", providerSpecificDetails: { instanceType: "HyperVReplicaAzure" } } },
+          { properties: { failoverDirection: failback ? "RecoveryToPrimary" : "PrimaryToRecovery", providerSpecificDetails: details } },
           o,
         ),
       options,
@@ -201,28 +204,6 @@ export class HyperVGateway {
 
   async commit(ref: ReplicatedItemRef, options: JobWaitOptions): Promise<ItemJobResult> {
     return HyperVGateway.mapped(await this.siteRecovery.commitItem(ref, options));
-  }
-
-  failback(
-    ref: ReplicatedItemRef,
-    input: { dataSyncOption: string; recoveryVmCreationOption: string; providerIdForAlternateRecovery?: string },
-    options: JobWaitOptions,
-  ): Promise<ItemJobResult> {
-    return this.itemJob(
-      ref,
-      `failback of ${ref.item}`,
-      (o) =>
-        this.asr.replicationProtectedItems.beginPlannedFailover(
-          ref.vault,
-          ref.resourceGroup,
-          ref.fabric,
-          ref.container,
-          ref.item,
-          { properties: { failoverDirection: "RecoveryToPrimary", providerSpecificDetails: { instanceType: "HyperVReplicaAzureFailback", ...input } } },
-          o,
-        ),
-      options,
-    );
   }
 
   reprotect(ref: ReplicatedItemRef, logStorageAccountId: string | undefined, options: JobWaitOptions): Promise<ItemJobResult> {

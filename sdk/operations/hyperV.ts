@@ -273,7 +273,7 @@ export class HyperVOperations {
     logger.info(`${parsed.kind} failover of Hyper-V VM ${ref.item} to Azure`);
     const result =
       parsed.kind === "planned"
-        ? await this.hyperV.plannedFailover(ref, options)
+        ? await this.hyperV.plannedFailover(ref, { instanceType: "HyperVReplicaAzure" }, options)
         : await this.hyperV.unplannedFailover(ref, parsed.shutDownSource, parsed.recoveryPointId, options);
     return this.failoverResult(ref, result, startedAt);
   }
@@ -330,9 +330,10 @@ export class HyperVOperations {
     const ref = await this.expect(protectedVmId, "Failback");
     const startedAt = this.clock.now();
     logger.info(`failback of Hyper-V VM ${ref.item} (${parsed.dataSync}${parsed.alternateHostId === undefined ? "" : ", to another host"})`);
-    const result = await this.hyperV.failback(
+    const result = await this.hyperV.plannedFailover(
       ref,
       {
+        instanceType: "HyperVReplicaAzureFailback",
         dataSyncOption: parsed.dataSync,
         recoveryVmCreationOption: parsed.createVmIfNotFound || parsed.alternateHostId !== undefined ? "CreateVmIfNotFound" : "NoAction",
         ...(parsed.alternateHostId === undefined ? {} : { providerIdForAlternateRecovery: parsed.alternateHostId }),
