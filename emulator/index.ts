@@ -5,6 +5,7 @@ export { CONTROL_PREFIX } from "./control/controlRoutes.js";
 export { EmulatorClock } from "./clock.js";
 export type { TimeMode } from "./clock.js";
 export { createInProcessHttpClient } from "./http/inProcessHttpClient.js";
+export { POLL_INTERVAL_HEADER } from "./arm/pollInterval.js";
 export type { RequestHandler } from "./http/inProcessHttpClient.js";
 export { startEmulatorServer } from "./http/emulatorServer.js";
 export type { EmulatorServer, EmulatorServerOptions } from "./http/emulatorServer.js";

@@ -1,3 +1,4 @@
+import { pollIntervalHeaders } from "../arm/pollInterval.js";
 import type { OperationEngine, OperationStart } from "../arm/operationEngine.js";
 import type { OperationRecord } from "../arm/operationRecord.js";
 import { param, type RequestContext } from "../arm/requestContext.js";
@@ -32,7 +33,11 @@ export class ComputeLro {
   /** Headers of an accepted operation: both links and `Retry-After`. */
   headers(ctx: RequestContext, operation: OperationRecord, withLocation: boolean): Record<string, string> {
     const status = this.statusUrl(ctx.baseUrl, operation);
-    const headers: Record<string, string> = { "azure-asyncoperation": status, "retry-after": this.retryAfter(operation) };
+    const headers: Record<string, string> = {
+      "azure-asyncoperation": status,
+      "retry-after": this.retryAfter(operation),
+      ...pollIntervalHeaders(this.services.clock.mode, operation.pollIntervalMs),
+    };
     if (withLocation) headers.location = `${status}&monitor=true`;
     return headers;
   }
@@ -73,7 +78,10 @@ export class ComputeLro {
     const body: JsonObject = { startTime: new Date(operation.startTime).toISOString(), status: operation.status, name: operation.id };
     if (operation.endTime !== undefined) body.endTime = new Date(operation.endTime).toISOString();
     if (operation.error !== undefined) body.error = { code: operation.error.code, message: operation.error.message };
-    const headers: Record<string, string> = operation.status === "InProgress" ? { "retry-after": this.retryAfter(operation) } : {};
+    const headers: Record<string, string> =
+      operation.status === "InProgress"
+        ? { "retry-after": this.retryAfter(operation), ...pollIntervalHeaders(this.services.clock.mode, operation.pollIntervalMs) }
+        : {};
     return jsonResponse(200, body, headers);
   }
 

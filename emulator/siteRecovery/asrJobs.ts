@@ -1,3 +1,4 @@
+import { POLL_INTERVAL_HEADER, pollIntervalHeaders } from "../arm/pollInterval.js";
 import { randomUUID } from "node:crypto";
 import { ArmError, resourceNotFound } from "../arm/armError.js";
 import type { OperationKind } from "../arm/operationEngine.js";
@@ -405,6 +406,7 @@ export class AsrJobs {
       "azure-asyncoperation": `${vault}/replicationOperationStatus/${name}?api-version=${ctx.apiVersion}`,
       location: `${vault}/operationresults/${name}?api-version=${ctx.apiVersion}`,
       "retry-after": this.services.clock.mode === "virtual" ? "0" : String(Math.ceil(ASR_POLL_INTERVAL_MS / 1000 / this.services.clock.scale)),
+      ...pollIntervalHeaders(this.services.clock.mode, ASR_POLL_INTERVAL_MS),
     };
   }
 
@@ -430,7 +432,12 @@ export class AsrJobs {
     };
     if (internal.endTime !== null) body.endTime = new Date(internal.endTime).toISOString();
     if (status === "Failed" && operation?.error !== undefined) body.error = { code: operation.error.code, message: operation.error.message };
-    return jsonResponse(200, body, status === "InProgress" ? { "retry-after": this.headers(ctx, job)["retry-after"] as string } : {});
+    const { "retry-after": retryAfter, [POLL_INTERVAL_HEADER]: interval } = this.headers(ctx, job);
+    return jsonResponse(
+      200,
+      body,
+      status === "InProgress" ? { "retry-after": retryAfter as string, ...(interval === undefined ? {} : { [POLL_INTERVAL_HEADER]: interval }) } : {},
+    );
   }
 
   private result(ctx: RequestContext): EmulatorResponse {

@@ -166,7 +166,8 @@ export class HyperVSites {
     const items = "/replicationFabrics/{fabricName}/replicationProtectionContainers/{protectionContainerName}/replicationProtectableItems";
     addAsrRoute(router, "GET", items, "ReplicationProtectableItems_ListByReplicationProtectionContainers", (ctx) => {
       const container = this.containers.require(ctx);
-      return jsonResponse(200, { value: this.vmsOf(container).map((vm) => this.protectableView(container, vm)) });
+      const protectedBy = this.protectingItems(container);
+      return jsonResponse(200, { value: this.vmsOf(container).map((vm) => this.protectableView(container, vm, protectedBy)) });
     });
     addAsrRoute(router, "GET", `${items}/{protectableItemName}`, "ReplicationProtectableItems_Get", (ctx) => {
       const container = this.containers.require(ctx);
@@ -177,7 +178,7 @@ export class HyperVSites {
           "ResourceNotFound",
           `Protection container '${String(container.body.name)}' has no protectable item '${param(ctx, "protectableItemName")}'.`,
         );
-      return jsonResponse(200, this.protectableView(container, vm));
+      return jsonResponse(200, this.protectableView(container, vm, this.protectingItems(container)));
     });
   }
 
@@ -475,9 +476,14 @@ export class HyperVSites {
     });
   }
 
-  private protectableView(container: StoredResource, vm: StoredResource): JsonObject {
+  /** The replicated item protecting each VM of the container's vault, by the VM's record id (lower case): read once per answer. */
+  private protectingItems(container: StoredResource): Map<string, string> {
+    return new Map(this.protectedItemsOf(vaultIdOfResource(container.id) ?? "").map((i) => [i.vmRecordId.toLowerCase(), i.itemId]));
+  }
+
+  private protectableView(container: StoredResource, vm: StoredResource, protectingItems: Map<string, string>): JsonObject {
     const internal = vm.internal as HyperVVm;
-    const protectedBy = this.protectedItemsOf(vaultIdOfResource(container.id) ?? "").find((i) => i.vmRecordId.toLowerCase() === vm.id.toLowerCase());
+    const protectedBy = protectingItems.get(vm.id.toLowerCase());
     const id = HyperVSites.protectableItemId(container.id, internal);
     return {
       id,
@@ -486,7 +492,7 @@ export class HyperVSites {
       properties: {
         friendlyName: internal.name,
         protectionStatus: protectedBy === undefined ? "Unprotected" : "Protected",
-        replicationProtectedItemId: protectedBy?.itemId ?? null,
+        replicationProtectedItemId: protectedBy ?? null,
         recoveryServicesProviderId: internal.providerId,
         protectionReadinessErrors: [],
         supportedReplicationProviders: ["HyperVReplicaAzure"],

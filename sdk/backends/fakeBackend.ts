@@ -6,6 +6,7 @@ import { validate } from "../model/validate.js";
 import { ValidationError } from "../errors.js";
 import { PUBLIC_ARM_ENDPOINT, PUBLIC_ARM_SCOPE, type Backend } from "./backend.js";
 import { fakeCredential } from "./fakeCredential.js";
+import { withVirtualPollWaits } from "./virtualPollWaits.js";
 import { VirtualSleepers } from "./virtualSleepers.js";
 
 /** The subscription the fake backend uses unless told otherwise. */
@@ -42,7 +43,7 @@ export interface FakeBackend extends Backend {
  */
 export async function createFakeBackend(options: FakeBackendOptions = {}): Promise<FakeBackend> {
   const subscriptionId = validate(subscriptionIdSchema, options.subscriptionId ?? FAKE_SUBSCRIPTION_ID, "subscriptionId");
-  const { createEmulator, createInProcessHttpClient } = loadEmulator();
+  const { createEmulator, createInProcessHttpClient, POLL_INTERVAL_HEADER } = loadEmulator();
   const emulatorOptions: EmulatorOptions = {};
   for (const key of ["time", "timeScale", "startTime", "seed", "pageSize", "replicationBandwidthMBps", "throttling"] as const) {
     if (options[key] !== undefined) Object.assign(emulatorOptions, { [key]: options[key] });
@@ -51,14 +52,16 @@ export async function createFakeBackend(options: FakeBackendOptions = {}): Promi
   const stateFile = options.stateFile === undefined ? undefined : await loadEmulator().StateFile.open(options.stateFile);
   if (stateFile !== undefined) emulatorOptions.persistence = stateFile;
   const emulator = options.emulator ?? createEmulator(emulatorOptions);
+  // One set of sleepers for the SDK's waits and the waits between polls: they all overlap.
+  const sleepers = new VirtualSleepers({ now: () => emulator.clock.now(), advance: (ms) => emulator.control.advanceClock(ms) });
   return {
     kind: "fake",
     subscriptionId,
     credential: fakeCredential,
     endpoint: PUBLIC_ARM_ENDPOINT,
     tokenScope: PUBLIC_ARM_SCOPE,
-    httpClient: createInProcessHttpClient(emulator),
-    clock: emulatorClock(emulator),
+    httpClient: withVirtualPollWaits(createInProcessHttpClient(emulator), sleepers, POLL_INTERVAL_HEADER),
+    clock: emulatorClock(emulator, sleepers),
     pollIntervalInMs: 0,
     retryOptions: { maxRetries: 3, retryDelayInMs: 10, maxRetryDelayInMs: 100 },
     emulator,
@@ -72,8 +75,7 @@ export async function createFakeBackend(options: FakeBackendOptions = {}): Promi
 }
 
 /** The SDK's view of the emulator's clock: in virtual time a sleep advances it instead of waiting. */
-function emulatorClock(emulator: Emulator): Clock {
-  const sleepers = new VirtualSleepers({ now: () => emulator.clock.now(), advance: (ms) => emulator.control.advanceClock(ms) });
+function emulatorClock(emulator: Emulator, sleepers: VirtualSleepers): Clock {
   return {
     now: () => new Date(emulator.clock.now()),
     async sleep(ms, sleepOptions = {}) {

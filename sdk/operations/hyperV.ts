@@ -66,6 +66,8 @@ export interface HyperVWaitOptions {
  */
 export class HyperVOperations {
   private readonly hyperV: HyperVGateway;
+  /** Listings of a site's VMs under way, by container id. */
+  private readonly vmListings = new Map<string, Promise<HyperVVm[]>>();
 
   /** @internal */
   constructor(
@@ -138,10 +140,24 @@ export class HyperVOperations {
    */
   async listVms(site: HyperVSite): Promise<HyperVVm[]> {
     const { container, vault } = containerOf(site);
-    const vms: HyperVVm[] = [];
-    for await (const vm of this.hyperV.listVms(vault, container.fabric, container.container)) vms.push(vm);
-    return vms;
+    // Calls that overlap share one listing: protecting a thousand VMs at once reads the site's VMs
+    // once, not a thousand times (a listing started after one ends reads afresh).
+    const key = site.containerId.toLowerCase();
+    const inFlight = this.vmListings.get(key);
+    if (inFlight !== undefined) return [...(await inFlight)];
+    const listing = (async (): Promise<HyperVVm[]> => {
+      const vms: HyperVVm[] = [];
+      for await (const vm of this.hyperV.listVms(vault, container.fabric, container.container)) vms.push(vm);
+      return vms;
+    })();
+    this.vmListings.set(key, listing);
+    try {
+      return [...(await listing)];
+    } finally {
+      this.vmListings.delete(key);
+    }
   }
+
 
   /**
    * Enables replication of an on-premises VM to Azure and waits for the enable job; initial
