@@ -4,6 +4,7 @@ import { runComputeThroughput } from "./computeThroughput.js";
 import { runDrClientOverhead } from "./drClientOverhead.js";
 import { runEmulatorMemory } from "./emulatorMemory.js";
 import { runFullCycle } from "./fullCycle.js";
+import { runHyperVCycle } from "./hyperVCycle.js";
 import { runProtectVms } from "./protectVms.js";
 import { verdict, type Figure } from "./lib/figures.js";
 import { markdownTable } from "./lib/table.js";
@@ -15,6 +16,7 @@ const benchmarks: { name: string; run: () => Promise<Figure[]> }[] = [
   { name: "Site Recovery protect", run: () => runProtectVms() },
   { name: "Site Recovery full cycle (child processes)", run: () => runFullCycle() },
   { name: "CLI drill (child processes)", run: async () => (await import("./drill.js")).runCliDrill() },
+  { name: "Hyper-V to Azure", run: () => runHyperVCycle() },
 ];
 
 async function main(): Promise<void> {
