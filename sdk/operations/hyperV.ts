@@ -158,7 +158,6 @@ export class HyperVOperations {
     }
   }
 
-
   /**
    * Enables replication of an on-premises VM to Azure and waits for the enable job; initial
    * replication then runs (see {@link waitForProtection}): a snapshot, the disks copied one by one,

@@ -33,7 +33,6 @@ export interface WaitForProtectionOptions {
   timeoutInMs?: number;
 }
 
-
 /** VMs replicated to another region with Site Recovery (Azure-to-Azure): protect, watch, list, disable. */
 export class ProtectedVmOperations {
   /** @internal */
