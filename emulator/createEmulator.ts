@@ -96,6 +96,8 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     },
     isRegionDown: (location) => state.regionsDown.includes(location.toLowerCase()),
     regionOutages: (location) => state.regionOutages.filter((o) => o.region === location.toLowerCase()),
+    isHyperVSiteDown: (fabricId) => state.hyperVSiteOutages.some((o) => o.fabricId === fabricId.toLowerCase() && o.to === null),
+    hyperVSiteOutages: (fabricId) => state.hyperVSiteOutages.filter((o) => o.fabricId === fabricId.toLowerCase()),
     nextId: (prefix) => `${prefix}-${nextSeq()}`,
   };
   const throttle = new SubscriptionThrottle(options.throttling ?? false);

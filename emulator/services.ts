@@ -2,7 +2,7 @@ import type { EmulatorClock } from "./clock.js";
 import type { OperationEngine } from "./arm/operationEngine.js";
 import type { Scheduler } from "./scheduler.js";
 import type { ResourceStore } from "./store/resourceStore.js";
-import type { EmulatorState, RegionOutage } from "./store/state.js";
+import type { EmulatorState, HyperVSiteOutage, RegionOutage } from "./store/state.js";
 
 /** Tunables of the emulated services. */
 export interface EmulatorSettings {
@@ -29,6 +29,10 @@ export interface EmulatorServices {
   isRegionDown(location: string): boolean;
   /** The outages of a region, past and current. */
   regionOutages(location: string): readonly RegionOutage[];
+  /** Whether the on-premises Hyper-V site of this fabric id is down (an outage is open). */
+  isHyperVSiteDown(fabricId: string): boolean;
+  /** The outages of a Hyper-V site (by its fabric id), past and current. */
+  hyperVSiteOutages(fabricId: string): readonly HyperVSiteOutage[];
   /** A deterministic, unique identifier with a readable prefix. */
   nextId(prefix: string): string;
 }

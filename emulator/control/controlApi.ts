@@ -21,7 +21,7 @@ export interface StateSwitch {
 
 /**
  * The emulator's control surface, the same in process and over HTTP (under `/_emulator`): reset,
- * snapshot and restore, time, fault rules, region outages, planned-maintenance waves, their
+ * snapshot and restore, time, fault rules, region and Hyper-V site outages, planned-maintenance waves, their
  * per-VM failures and their event log.
  */
 export class ControlApi {
@@ -166,7 +166,34 @@ export class ControlApi {
     return this.siteRecovery.hyperVSites.setChangeRate(this.hyperVVm(target), input);
   }
 
-  /** The on-premises Hyper-V VMs (of one site when `fabricId` is given), with their power state and write rate. */
+  /**
+   * Marks an on-premises Hyper-V site (its fabric id) lost (an outage) or back: while it is down its
+   * hosts' providers are not connected (their last heartbeat the outage's start), its VMs' power
+   * state is unknown, their delta replication fails (no cycles or recovery points, the RPO grows,
+   * health Warning, Critical and a resync when the pending changes reach half the disks), a
+   * planned failover to Azure and a failback to the site are refused, and an unplanned failover
+   * recovers what Azure last received. The outage is kept in the state's history. Returns the
+   * sites down (lower-cased fabric ids). 404 for an unknown fabric, 400 InvalidHyperVSite for one
+   * that is not a Hyper-V site.
+   */
+  setHyperVSiteDown(fabricId: string, down: boolean): string[] {
+    const site = this.siteRecovery.hyperVSites.requireSite(fabricId, "InvalidHyperVSite");
+    const key = site.id.toLowerCase();
+    const state = this.services.state();
+    const now = this.services.now();
+    const open = state.hyperVSiteOutages.find((o) => o.fabricId === key && o.to === null);
+    if (down && open === undefined) {
+      state.hyperVSiteOutages.push({ fabricId: key, from: now, to: null });
+      this.siteRecovery.protectedItems.hyperV.siteLost(site.id, now);
+    }
+    if (!down && open !== undefined) {
+      open.to = now;
+      this.siteRecovery.protectedItems.hyperV.siteBack(site.id, now);
+    }
+    return [...new Set(state.hyperVSiteOutages.filter((o) => o.to === null).map((o) => o.fabricId))];
+  }
+
+  /** The on-premises Hyper-V VMs (of one site when `fabricId` is given), with their power state (`Unknown` while their site is down) and write rate. */
   hyperVVms(fabricId?: string): HyperVVmView[] {
     return this.siteRecovery.hyperVSites.list(fabricId);
   }

@@ -55,6 +55,13 @@ export function registerControlRoutes(router: Router, control: ControlApi): void
     return emptyResponse(204);
   });
   add("POST", "/hyperV/hosts", "Control_RegisterHyperVHosts", (ctx) => jsonResponse(201, toJson(control.registerHyperVHosts(jsonBody(ctx)))));
+  const siteOutage = (ctx: RequestContext, down: boolean): ReturnType<typeof jsonResponse> => {
+    const fabricId = jsonBody(ctx).fabricId;
+    if (typeof fabricId !== "string") throw new ArmError(400, "InvalidRequestContent", "Field 'fabricId' must be a string.", "fabricId");
+    return jsonResponse(200, { hyperVSitesDown: control.setHyperVSiteDown(fabricId, down) });
+  };
+  add("PUT", "/hyperV/sites/outage", "Control_HyperVSiteDown", (ctx) => siteOutage(ctx, true));
+  add("DELETE", "/hyperV/sites/outage", "Control_HyperVSiteUp", (ctx) => siteOutage(ctx, false));
   add("GET", "/hyperV/vms", "Control_HyperVVms", (ctx) =>
     jsonResponse(200, { value: toJson(control.hyperVVms(ctx.url.searchParams.get("fabricId") ?? undefined)) }),
   );

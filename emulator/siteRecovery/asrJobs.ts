@@ -105,6 +105,8 @@ interface JobInternal extends JsonObject {
   customDetails?: JsonObject;
   /** Stepped jobs run one task at a time (each its own operation) and record each task's run; null for timed jobs. */
   taskRuns: TaskRun[] | null;
+  /** While the running task is held ({@link AsrJobs.hold}): the time it has left. */
+  heldRemainingMs?: number | null;
 }
 
 /**
@@ -252,6 +254,43 @@ export class AsrJobs {
     if (task === undefined || (internal.taskRuns?.[index] ?? undefined) !== undefined) throw new Error(`task ${index} of job '${job.id}' cannot be replanned`);
     task.durationMs = plan.durationMs;
     if (plan.friendlyName !== undefined) task.friendlyName = plan.friendlyName;
+  }
+
+  /**
+   * Holds the task a stepped job runs, at `at`: the service cannot go on (e.g. the site it copies
+   * from is unreachable), so the task makes no progress until {@link AsrJobs.release}, which runs it
+   * for the time it had left. No-op unless a task runs and is not held already.
+   */
+  hold(job: StoredResource, at: number): void {
+    const internal = job.internal as JobInternal;
+    if (internal.taskRuns === null || internal.state !== "InProgress" || (internal.heldRemainingMs ?? null) !== null) return;
+    const operation = this.services.operations.get(internal.operationId);
+    if (operation === undefined || operation.status !== "InProgress") return;
+    this.services.operations.cancel(operation.id, at);
+    internal.heldRemainingMs = Math.max(0, operation.dueAt - at);
+  }
+
+  /** Lets a held task of a stepped job go on at `at` for the time it had left; no-op when it is not held (or the job ended meanwhile). */
+  release(job: StoredResource, at: number): void {
+    const internal = job.internal as JobInternal;
+    const remaining = internal.heldRemainingMs ?? null;
+    if (remaining === null) return;
+    internal.heldRemainingMs = null;
+    if (internal.state !== "InProgress") return;
+    const operation = this.services.operations.start(
+      {
+        kind: STEP_KIND,
+        subscriptionId: job.id.split("/")[2] ?? "",
+        location: internal.location,
+        resourceId: job.id,
+        apiVersion: "",
+        durationMs: remaining,
+        pollIntervalMs: ASR_POLL_INTERVAL_MS,
+        data: { jobId: job.id },
+      },
+      at,
+    );
+    internal.operationId = operation.id;
   }
 
   private record(

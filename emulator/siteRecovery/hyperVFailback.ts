@@ -102,6 +102,12 @@ export class HyperVFailback {
       `${field}.recoveryVmCreationOption`,
       "NoAction",
     );
+    if (this.items.hyperV.siteDown(internal))
+      throw new ArmError(
+        409,
+        "TargetSiteUnavailable",
+        `The on-premises site of replicated item '${String(item.body.name)}' is unreachable (its Site Recovery providers are not connected): it cannot fail back until the site is back.`,
+      );
     const failover = internal.failover as FailoverState;
     if (this.compute.virtualMachines.get(failover.failedOverVmId) === undefined)
       throw new ArmError(
@@ -109,7 +115,7 @@ export class HyperVFailback {
         "VmNotFoundForFailback",
         `The virtual machine '${failover.failedOverVmId}' in Azure no longer exists: there is nothing to fail back.`,
       );
-    const siteId = internal.hyperV.containerId.slice(0, internal.hyperV.containerId.toLowerCase().indexOf("/replicationprotectioncontainers/"));
+    const siteId = this.items.hyperV.siteIdOf(internal);
     const alternateId = input.providerIdForAlternateRecovery;
     let providerId = this.items.hyperV.workloadOf(internal).providerId;
     if (alternateId !== undefined && alternateId !== null && alternateId !== "") {
@@ -357,6 +363,12 @@ export class HyperVFailback {
       );
     const field = "properties.providerSpecificDetails";
     const input = instanceOf(properties.providerSpecificDetails ?? { instanceType: "HyperVReplicaAzure" }, field, ["HyperVReplicaAzure"]);
+    if (this.items.hyperV.siteDown(internal))
+      throw new ArmError(
+        409,
+        "SiteUnavailable",
+        `The on-premises site of replicated item '${String(item.body.name)}' is unreachable (its Site Recovery providers are not connected): it cannot replicate to Azure again until the site is back.`,
+      );
     const vmRecord = this.sites.getVm(internal.hyperV.vmRecordId);
     if (vmRecord === undefined)
       throw new ArmError(

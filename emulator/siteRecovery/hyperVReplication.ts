@@ -32,6 +32,8 @@ import { copyDurationMs, lastCycleAt, recoveryPointsAt, type RecoveryPointInputs
 const MINUTE = 60_000;
 const GIB = 1024 * 1024 * 1024;
 const MB = 1024 * 1024;
+/** The health error code of an item whose site's providers are not connected (inferred: Azure's code is not documented). */
+export const PROVIDER_NOT_CONNECTED = "ProviderNotConnected";
 /** The recovery side of every Hyper-V to Azure item: Azure itself. */
 export const MICROSOFT_AZURE = "Microsoft Azure";
 /** Hyper-V to Azure crash-consistent points: one an hour (the service's example lists them an hour apart; inferred). */
@@ -72,6 +74,10 @@ export interface InitialReplicationRun extends JsonObject {
   logEnd: number | null;
   finalizing: boolean;
   finalizedAt: number | null;
+  /** Since when it is paused because the site is unreachable (null or absent: it runs). */
+  heldAt?: number | null;
+  /** How long the copy was paused after the snapshot (the disks' copy times above do not include it). */
+  pausedMs?: number;
 }
 
 /** A failback (planned failover from Azure to on-premises) under way or waiting for commit. */
@@ -151,6 +157,12 @@ export class HyperVReplication {
       );
     }
     const vm = vmRecord.internal as HyperVVm;
+    if (this.asr.services.isHyperVSiteDown(vm.fabricId))
+      throw new ArmError(
+        409,
+        "SourceSiteUnavailable",
+        `The Hyper-V site '${String(fabric?.body.name)}' is unreachable (its Site Recovery providers are not connected): protection cannot be enabled for '${vm.name}'.`,
+      );
     const id = `${container.id}/replicationProtectedItems/${name}`;
     const existing = findOfType(this.asr.services, id, ASR_TYPES.protectedItem);
     if (existing !== undefined) {
@@ -468,6 +480,7 @@ export class HyperVReplication {
     };
     Object.assign(internal, { phase: "InitialReplication", initialReplicationStart: at, scenario: "InitialReplication", jobId: job.id, scenarioStart: at });
     internal.hyperV.serviceJobId = job.id;
+    if (this.siteDown(internal)) this.pauseInitialReplication(internal, at);
   }
 
   private initialReplicationStep(job: StoredResource, index: number, at: number): void {
@@ -515,6 +528,7 @@ export class HyperVReplication {
     internal.hyperV.serviceJobId = null;
     internal.initialReplicationEnd = at;
     if (internal.phase === "InitialReplication") Object.assign(internal, { phase: "Protected", scenario: "None" });
+    if (item !== undefined && internal.phase === "Protected" && this.siteDown(internal)) this.disconnect(item, at);
   }
 
   /** After a cancelled disable: protection finalized meanwhile makes the item protected. */
@@ -527,6 +541,100 @@ export class HyperVReplication {
   removed(internal: HyperVItemInternal, at: number): void {
     const job = internal.hyperV.serviceJobId === null ? undefined : this.asr.jobs.get(internal.hyperV.serviceJobId);
     if (job !== undefined) this.asr.jobs.cancelAt(job, at);
+  }
+
+  // ------------------------------------------------------------------------------ site outage
+
+  /** The Hyper-V site (fabric id) the item's VM is protected from. */
+  siteIdOf(internal: HyperVItemInternal): string {
+    const containerId = internal.hyperV.containerId;
+    return containerId.slice(0, containerId.toLowerCase().indexOf("/replicationprotectioncontainers/"));
+  }
+
+  /** Whether the item's on-premises site is down now. */
+  siteDown(internal: HyperVItemInternal): boolean {
+    return this.asr.services.isHyperVSiteDown(this.siteIdOf(internal));
+  }
+
+  /** The outages of the item's site, past and current: its VM's changes were not replicated meanwhile. */
+  siteOutages(internal: HyperVItemInternal): { from: number; to: number | null }[] {
+    return [...this.asr.services.hyperVSiteOutages(this.siteIdOf(internal))];
+  }
+
+  /**
+   * The site `fabricId` was lost at `at`: the delta replication of each of its protected items fails
+   * with a recoverable error (the providers are not connected) that lasts until the site is back, so
+   * the health rules apply: retries with back-off, the pending changes growing at the VM's write
+   * rate, Critical and a resync when they reach half the disks.
+   */
+  siteLost(fabricId: string, at: number): void {
+    for (const item of this.itemsOfSite(fabricId)) {
+      const internal = item.internal as HyperVItemInternal;
+      if (internal.phase === "Protected" && internal.activeLocation === "Primary" && internal.fault === null) this.disconnect(item, at);
+      this.pauseInitialReplication(internal, at);
+    }
+  }
+
+  /** The site `fabricId` is back at `at`: its providers reconnect and its items' replication is retried at once (resuming, or waiting for a resync). */
+  siteBack(fabricId: string, at: number): void {
+    for (const item of this.itemsOfSite(fabricId)) {
+      this.resumeInitialReplication(item.internal as HyperVItemInternal, at);
+      const fault = (item.internal as ItemInternal).fault;
+      if (fault !== null && fault.siteOutage?.toLowerCase() === fabricId.toLowerCase()) this.items.health.resumeNow(item, at);
+    }
+  }
+
+  /** Initial replication stops where it is while the site is unreachable (its job's running task is held). */
+  private pauseInitialReplication(internal: HyperVItemInternal, at: number): void {
+    const run = internal.hyperV.initialReplication;
+    if (internal.phase !== "InitialReplication" || run === null || run.finalizing || (run.heldAt ?? null) !== null) return;
+    const job = this.asr.jobs.get(run.jobId);
+    if (job === undefined) return;
+    this.asr.jobs.hold(job, at);
+    run.heldAt = at;
+  }
+
+  /** The site is back: initial replication goes on where it stopped (its job's held task runs for the time it had left). */
+  private resumeInitialReplication(internal: HyperVItemInternal, at: number): void {
+    const run = internal.hyperV.initialReplication;
+    const heldAt = run?.heldAt ?? null;
+    if (run === null || heldAt === null) return;
+    if (run.snapshotAt !== null && heldAt >= run.snapshotAt) run.pausedMs = (run.pausedMs ?? 0) + (at - heldAt);
+    else run.waitUntil += at - heldAt;
+    run.heldAt = null;
+    const job = this.asr.jobs.get(run.jobId);
+    if (job !== undefined) this.asr.jobs.release(job, at);
+  }
+
+  /** Starts the failure of an item whose site is unreachable. */
+  private disconnect(item: StoredResource, at: number): void {
+    const internal = item.internal as HyperVItemInternal;
+    const site = this.asr.services.resources.get(this.siteIdOf(internal));
+    const siteName = String((site?.body.properties as JsonObject | undefined)?.friendlyName ?? site?.body.name ?? "");
+    const host = this.workloadOf(internal).hostName;
+    const fault = this.items.health.inject(item, {
+      target: item.id,
+      recoverable: true,
+      code: PROVIDER_NOT_CONNECTED,
+      message: `The Site Recovery Provider on Hyper-V host '${host}' (site '${siteName}') is not connected to the service since ${new Date(this.outageStart(internal) ?? at).toISOString()}: changes of the virtual machine cannot be replicated.`,
+    });
+    Object.assign(fault, {
+      siteOutage: this.siteIdOf(internal),
+      possibleCauses: "The on-premises site or the Hyper-V host is down, or it has lost its connection to Azure.",
+      recommendedAction:
+        "Bring the host back and make sure its provider can reach Site Recovery; replication resumes by itself. If the site is lost, fail over to Azure (unplanned failover).",
+    });
+  }
+
+  private outageStart(internal: HyperVItemInternal): number | undefined {
+    return this.siteOutages(internal).find((o) => o.to === null)?.from;
+  }
+
+  private itemsOfSite(fabricId: string): StoredResource[] {
+    return this.asr.services.resources.ofType(ASR_TYPES.protectedItem).filter((item) => {
+      const internal = item.internal as ItemInternal;
+      return isHyperV(internal) && this.siteIdOf(internal).toLowerCase() === fabricId.toLowerCase();
+    });
   }
 
   // ------------------------------------------------------------------------------ replication state
@@ -722,18 +830,24 @@ export class HyperVReplication {
       return {
         type,
         percent: 0,
-        description: now < run.waitUntil ? "Waiting for the initial replication start time" : "Taking a snapshot of the virtual machine",
+        description:
+          (now < run.waitUntil ? "Waiting for the initial replication start time" : "Taking a snapshot of the virtual machine") +
+          ((run.heldAt ?? null) === null ? "" : " (paused: the Hyper-V site is unreachable)"),
       };
-    if (now >= run.copyEnd) return { type, percent: 100, description: `Sending the ${mb(run.logBytes ?? 0)} MB of changes logged during the copy` };
+    const paused = (run.heldAt ?? null) === null ? "" : " (paused: the Hyper-V site is unreachable)";
+    // The copy's own clock: it stands still while paused (the VM's writes are still logged).
+    const copiedAt = (run.heldAt ?? now) - (run.pausedMs ?? 0);
+    if (copiedAt >= run.copyEnd)
+      return { type, percent: 100, description: `Sending the ${mb(run.logBytes ?? 0)} MB of changes logged during the copy${paused}` };
     const total = internal.disks.reduce((sum, d) => sum + d.diskCapacityInBytes, 0);
     let copied = 0;
     let current = 0;
     internal.disks.forEach((disk, index) => {
-      const start = run.diskStarts[index] ?? now;
-      const end = run.diskStarts[index + 1] ?? run.copyEnd ?? now;
-      if (now >= end) copied += disk.diskCapacityInBytes;
-      else if (now >= start) {
-        copied += disk.diskCapacityInBytes * ((now - start) / Math.max(1, end - start));
+      const start = run.diskStarts[index] ?? copiedAt;
+      const end = run.diskStarts[index + 1] ?? run.copyEnd ?? copiedAt;
+      if (copiedAt >= end) copied += disk.diskCapacityInBytes;
+      else if (copiedAt >= start) {
+        copied += disk.diskCapacityInBytes * ((copiedAt - start) / Math.max(1, end - start));
         current = index;
       }
     });
@@ -743,7 +857,7 @@ export class HyperVReplication {
     return {
       type,
       percent: Math.min(99, Math.floor((copied / Math.max(1, total)) * 100)),
-      description: `Copying disk ${current + 1} of ${internal.disks.length} ('${disk?.diskName ?? ""}'); ${mb(logged)} MB of changes logged since the snapshot`,
+      description: `Copying disk ${current + 1} of ${internal.disks.length} ('${disk?.diskName ?? ""}'); ${mb(logged)} MB of changes logged since the snapshot${paused}`,
     };
   }
 }

@@ -117,7 +117,8 @@ export interface HyperVVmView {
   host: string;
   providerId: string;
   cloud: string | null;
-  powerState: "Running" | "Off";
+  /** `Unknown` while its site is down (the host cannot be reached); its own state again when the site is back. */
+  powerState: "Running" | "Off" | "Unknown";
   osType: string;
   generation: number;
   disks: { id: string; name: string; sizeGB: number }[];
@@ -237,16 +238,7 @@ export class HyperVSites {
    */
   registerHosts(input: unknown): { fabricId: string; hosts: { name: string; providerId: string; vms: HyperVVmView[] }[] } {
     const data = parseInput(hyperVHostsInputSchema, input, "InvalidHyperVHosts", "Hyper-V hosts");
-    const fabric = findOfType(this.asr.services, data.fabricId, ASR_TYPES.fabric);
-    if (fabric === undefined) throw new ArmError(404, "FabricNotFound", `Fabric '${data.fabricId}' does not exist.`, "fabricId");
-    const details = (fabric.body.properties as JsonObject).customDetails as JsonObject;
-    if (details.instanceType !== "HyperVSite")
-      throw new ArmError(
-        400,
-        "InvalidHyperVHosts",
-        `Fabric '${String(fabric.body.name)}' is not a Hyper-V site (it is '${String(details.instanceType)}').`,
-        "fabricId",
-      );
+    const fabric = this.requireSite(data.fabricId, "InvalidHyperVHosts");
     const now = this.asr.services.now();
     for (const network of data.networks ?? []) {
       const networks = ((fabric.internal as { networks?: SiteNetwork[] }).networks ??= []);
@@ -324,7 +316,28 @@ export class HyperVSites {
   /** The on-premises VMs, of one site when `fabricId` is given. */
   list(fabricId?: string): HyperVVmView[] {
     const vms = fabricId === undefined ? this.asr.services.resources.ofType(ASR_TYPES.hyperVVirtualMachine) : this.vmsOfFabric(fabricId);
-    return vms.map((vm) => HyperVSites.vmView(vm.internal as HyperVVm));
+    return vms.map((vm) => {
+      const view = HyperVSites.vmView(vm.internal as HyperVVm);
+      return this.asr.services.isHyperVSiteDown(view.fabricId) ? { ...view, powerState: "Unknown" } : view;
+    });
+  }
+
+  /**
+   * The Hyper-V site (fabric) with this id, for the control surface: 404 FabricNotFound when there
+   * is none, 400 `code` when the fabric is not a Hyper-V site.
+   */
+  requireSite(fabricId: string, code: string): StoredResource {
+    const fabric = findOfType(this.asr.services, fabricId, ASR_TYPES.fabric);
+    if (fabric === undefined) throw new ArmError(404, "FabricNotFound", `Fabric '${fabricId}' does not exist.`, "fabricId");
+    const details = (fabric.body.properties as JsonObject).customDetails as JsonObject;
+    if (details.instanceType !== "HyperVSite")
+      throw new ArmError(400, code, `Fabric '${String(fabric.body.name)}' is not a Hyper-V site (it is '${String(details.instanceType)}').`, "fabricId");
+    return fabric;
+  }
+
+  /** The open outage of a site (by its fabric id), if it is down now. */
+  outageOf(fabricId: string): { from: number } | undefined {
+    return this.asr.services.hyperVSiteOutages(fabricId).find((o) => o.to === null);
   }
 
   /** Deletes a VM on-premises (as its administrator would): it is no longer discovered, and failback cannot use it. */
@@ -453,10 +466,13 @@ export class HyperVSites {
     ((fabric.body.properties as JsonObject).customDetails as JsonObject).hyperVHosts = hosts;
   }
 
+  /** A provider as served: connected with a heartbeat now, or, while its site is down, not connected since the outage began. */
   private providerView(provider: StoredResource): JsonValue {
+    const outage = this.outageOf(provider.id.slice(0, provider.id.toLowerCase().indexOf("/replicationrecoveryservicesproviders/")));
     const properties = {
       ...(provider.body.properties as JsonObject),
-      lastHeartBeat: new Date(this.asr.services.now()).toISOString(),
+      ...(outage === undefined ? {} : { connectionStatus: "NotConnected" }),
+      lastHeartBeat: new Date(outage?.from ?? this.asr.services.now()).toISOString(),
       protectedItemCount: this.protectedItemsOfProvider(provider).length,
     };
     return { ...provider.body, properties };

@@ -17,6 +17,12 @@ const ITEM_PATH =
 const PREREQUISITES = { name: "PrerequisitesCheck", friendlyName: "Prerequisite check", durationMs: 30_000 };
 const CREATE_VM = { name: "CreateVm", friendlyName: "Create the virtual machine in the target region", durationMs: 120_000 };
 const START_VM = { name: "StartVm", friendlyName: "Start the virtual machine", durationMs: 60_000 };
+/** The shutdown of a VM whose site is unreachable: it cannot be done, and the failover goes on (its duration, the provider's timeout, inferred). */
+export const SHUTDOWN_UNREACHABLE = {
+  name: "ShutdownVm",
+  friendlyName: "Shut down the virtual machine on-premises: failed, the site is unreachable; the failover continues from the last data Azure received",
+  durationMs: 60_000,
+};
 
 /**
  * Failover of one replicated item (DOMAIN.md §5), Azure-to-Azure and Hyper-V to Azure: test
@@ -328,7 +334,7 @@ export class ItemFailover {
       );
     }
     const shutDown = planned || sourceShutDown(properties.sourceSiteOperations);
-    this.checkFailover(item, shutDown);
+    this.checkFailover(item, shutDown, planned);
     const input = this.providerInput(internal, properties);
     if (shutDown && input.recoveryPointId !== undefined && input.recoveryPointId !== null) {
       throw new ArmError(
@@ -339,17 +345,19 @@ export class ItemFailover {
       );
     }
     const now = this.asr.services.now();
-    const point = shutDown ? this.syncedPoint(item, now) : this.pointFor(item, input, "properties.providerSpecificDetails.recoveryPointId", true);
+    // The source cannot be shut down when its site is unreachable: the shutdown fails and the failover goes on.
+    const syncs = shutDown && this.canShutDownSource(item);
+    const point = syncs ? this.syncedPoint(item, now) : this.pointFor(item, input, "properties.providerSpecificDetails.recoveryPointId", true);
     const job = this.asr.jobs.start(ctx, {
       ...this.items.itemJobSpec(item, {
         kind: "asr.item.failover",
         scenarioName: planned ? "PlannedFailover" : "UnplannedFailover",
         friendlyName: planned ? "Planned failover" : shutDown ? "Failover (source shut down first)" : "Failover",
-        tasks: [PREREQUISITES, ...(shutDown ? this.items.shutdownTasks(item, now) : []), CREATE_VM, START_VM],
+        tasks: [PREREQUISITES, ...(syncs ? this.items.shutdownTasks(item, now) : shutDown ? [SHUTDOWN_UNREACHABLE] : []), CREATE_VM, START_VM],
       }),
       customDetails: failoverJobDetails("Failover", [item], new Map([[item.id, point]])),
     });
-    this.beginFailover(item, shutDown, point, job.id, planned ? "Planned" : undefined);
+    this.beginFailover(item, syncs, point, job.id, planned ? "Planned" : undefined);
     return this.asr.jobs.accepted(ctx, job);
   }
 
@@ -358,8 +366,13 @@ export class ItemFailover {
     return this.items.shutdownTasks(item, now);
   }
 
-  /** 409 when a failover cannot happen now: the source must be shut down but its region is down, or the target region is down. */
-  checkFailover(item: StoredResource, shutDown: boolean): void {
+  /**
+   * 409 when a failover cannot happen now: the source must be shut down but its region is down
+   * (`SourceRegionUnavailable`), a Hyper-V item's planned failover while its on-premises site is
+   * down (`SourceSiteUnavailable`: the VM cannot be shut down; an unplanned failover works), or the
+   * target region is down.
+   */
+  checkFailover(item: StoredResource, shutDown: boolean, planned = false): void {
     const internal = item.internal as ItemInternal;
     if (shutDown && this.asr.services.isRegionDown(internal.sourceLocation)) {
       throw new ArmError(
@@ -368,7 +381,25 @@ export class ItemFailover {
         `The source region '${internal.sourceLocation}' is unavailable: the source VM cannot be shut down first. Fail over with sourceSiteOperations 'NotRequired' from a recovery point.`,
       );
     }
+    if (planned && isHyperV(internal) && !this.items.sourceReachable(internal)) {
+      throw new ArmError(
+        409,
+        "SourceSiteUnavailable",
+        `The on-premises site of replicated item '${String(item.body.name)}' is unreachable (its Site Recovery providers are not connected): the virtual machine cannot be shut down for a planned failover. Use an unplanned failover, from the last data Azure received.`,
+      );
+    }
     this.checkTargetRegion(item);
+  }
+
+  /**
+   * Whether a failover that asks to shut the source down first can do it: not for a Hyper-V item
+   * whose site is down (an unplanned failover with `sourceSiteOperations: Required` then fails to
+   * shut it down and goes on from the last data Azure received, as Azure's "shut down machines
+   * before failover" does when the shutdown fails).
+   */
+  canShutDownSource(item: StoredResource): boolean {
+    const internal = item.internal as ItemInternal;
+    return !isHyperV(internal) || this.items.sourceReachable(internal);
   }
 
   /**

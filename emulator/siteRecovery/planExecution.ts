@@ -152,15 +152,21 @@ export class PlanExecution {
     this.checkMultiVmGroups(plan, groups.flat());
     const points = new Map<string, RecoveryPointChoice>();
     const now = this.asr.services.now();
+    const syncs = new Map<string, boolean>();
     for (const item of groups.flat()) {
-      this.failover.checkFailover(item, shutDown);
-      // Shut down first: everything is synced, the point is now (as an item's own failover).
-      points.set(item.id, shutDown ? this.failover.syncedPoint(item, now) : this.failover.pointOfType(item, type, `${PROVIDER_INPUT}.recoveryPointType`));
+      this.failover.checkFailover(item, shutDown, planned);
+      // Shut down first: everything is synced, the point is now (as an item's own failover); a VM
+      // whose site is unreachable cannot be shut down and fails over from the last data Azure received.
+      syncs.set(item.id, shutDown && this.failover.canShutDownSource(item));
+      points.set(
+        item.id,
+        syncs.get(item.id) === true ? this.failover.syncedPoint(item, now) : this.failover.pointOfType(item, type, `${PROVIDER_INPUT}.recoveryPointType`),
+      );
     }
     const name = planned ? "Planned failover" : shutDown ? "Failover (source VMs shut down first)" : "Failover";
     const job = this.start(ctx, plan, "UnplannedFailover", name, direction, groups, shutDown, points, planned ? "PlannedFailover" : "UnplannedFailover");
     for (const item of groups.flat())
-      this.failover.beginFailover(item, shutDown, points.get(item.id) as RecoveryPointChoice, job.id, planned ? "Planned" : undefined);
+      this.failover.beginFailover(item, syncs.get(item.id) === true, points.get(item.id) as RecoveryPointChoice, job.id, planned ? "Planned" : undefined);
     return this.asr.jobs.accepted(ctx, job);
   }
 
@@ -445,7 +451,8 @@ export class PlanExecution {
       );
     }
     if (operation !== "TestFailover" && operation !== "UnplannedFailover" && !failback) return { tasks, steps };
-    const hyperVItems = groups.flat().filter((item) => isHyperV(item.internal as ItemInternal));
+    // Hyper-V VMs that can be shut down (their site is up) sync what their last cycle did not send.
+    const hyperVItems = groups.flat().filter((item) => isHyperV(item.internal as ItemInternal) && this.failover.canShutDownSource(item));
     const now = this.asr.services.now();
     let boot = 0;
     for (const group of (plan.body.properties as JsonObject).groups as JsonObject[]) {

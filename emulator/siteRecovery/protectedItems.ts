@@ -587,9 +587,17 @@ export class ProtectedItems {
     };
   }
 
-  /** When the item's replication did not send data: its failures and failovers, and the outages of the region it replicates from. */
+  /**
+   * When the item's replication did not send data: its failures and failovers, and the outages of
+   * the region it replicates from (Azure-to-Azure) or of its on-premises site (Hyper-V).
+   */
   replicationOutages(internal: ItemInternal): ReplicationOutage[] {
-    return [...internal.outages, ...this.asr.services.regionOutages(internal.sourceLocation)];
+    return [...internal.outages, ...this.asr.services.regionOutages(internal.sourceLocation), ...(isHyperV(internal) ? this.hyperV.siteOutages(internal) : [])];
+  }
+
+  /** Whether the item's source can be reached now (to shut its VM down first): its region (Azure-to-Azure) or its site (Hyper-V) is up. */
+  sourceReachable(internal: ItemInternal): boolean {
+    return isHyperV(internal) ? !this.hyperV.siteDown(internal) : !this.asr.services.isRegionDown(internal.sourceLocation);
   }
 
   /** The item's recovery points as served, newest first. */

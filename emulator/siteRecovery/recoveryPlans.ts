@@ -129,10 +129,10 @@ export class RecoveryPlans {
     );
     // A Hyper-V plan fails back with a planned failover from Azure: it allows PlannedFailover then (inferred).
     if (allowed.includes("Failback") && !allowed.includes("PlannedFailover")) allowed.push("PlannedFailover");
-    if (
-      allowed.includes("UnplannedFailover") &&
-      items.every((item) => item === undefined || !this.asr.services.isRegionDown((item.internal as ItemInternal).sourceLocation))
-    )
+    // A planned failover (and a Hyper-V failback) needs every source: its region (A2A) or its on-premises site (Hyper-V) up.
+    const reachable = items.every((item) => item === undefined || this.items.sourceReachable(item.internal as ItemInternal));
+    if (!reachable) for (const op of ["PlannedFailover", "Failback"]) if (allowed.includes(op)) allowed.splice(allowed.indexOf(op), 1);
+    if (allowed.includes("UnplannedFailover") && !allowed.includes("PlannedFailover") && reachable)
       allowed.splice(allowed.indexOf("UnplannedFailover") + 1, 0, "PlannedFailover");
     properties.allowedOperations = items.length === 0 ? [] : allowed;
     const run = plan.internal as { jobId?: string };

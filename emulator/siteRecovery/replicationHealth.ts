@@ -53,6 +53,11 @@ export interface ReplicationFault extends JsonObject {
   resyncEndsAt: number | null;
   /** What the resync sends (set when it starts). */
   resync?: (DifferingBlocks & JsonObject) | null;
+  /** The on-premises Hyper-V site (fabric id) whose outage is the cause, when it is one; its return ends the cause. */
+  siteOutage?: string | null;
+  /** What the health error gives as possible causes and recommended action, when the cause is known. */
+  possibleCauses?: string;
+  recommendedAction?: string;
 }
 
 /** Something that happened to an item's replication, as `replicationEvents` shows it. */
@@ -171,6 +176,19 @@ export class ReplicationHealth {
     if (fault !== null) fault.causeEndsAt = Math.min(fault.causeEndsAt ?? Infinity, this.services.now());
   }
 
+  /**
+   * The cause of an item's failure ended at `at` and Site Recovery retries at once (e.g. the
+   * providers of its Hyper-V site reconnect): replication resumes, unless pending changes reached
+   * the resync threshold meanwhile (then the item waits for its resync, by hand or outside office hours).
+   */
+  resumeNow(item: StoredResource, at: number): void {
+    const subject = item.internal as HealthSubject;
+    const fault = subject.fault;
+    if (fault === null) return;
+    fault.causeEndsAt = Math.min(fault.causeEndsAt ?? at, at);
+    this.retry(item.id, subject.lifecycleId, at);
+  }
+
   /** Whether `repairReplication` is allowed now: a resync is required, or a non-recoverable error waits for the administrator. */
   canRepair(subject: HealthSubject): boolean {
     const fault = subject.fault;
@@ -226,7 +244,7 @@ export class ReplicationHealth {
     const fault = subject.fault;
     if (fault === null) return { replicationHealth: "Normal", healthErrors: [], allowedExtra: [], resyncRequired: false, pendingMB: 0, resyncPercent: null };
     const resyncRequired = fault.resyncRequiredAt !== null;
-    const errors: JsonValue[] = [healthError(fault.code, fault.message, fault.recoverable ? "Warning" : "Error", fault.startedAt, fault.recoverable)];
+    const errors: JsonValue[] = [healthError(fault.code, fault.message, fault.recoverable ? "Warning" : "Error", fault.startedAt, fault.recoverable, fault)];
     if (resyncRequired) {
       errors.push(
         healthError("150110", "Pending changes reached half the disks' size; the VM must be resynchronized.", "Error", fault.resyncRequiredAt as number, true),
@@ -349,7 +367,14 @@ function pendingBytes(subject: HealthSubject, now: number): number {
   return Math.max(0, ((until - fault.startedAt) / 1000) * fault.churnBytesPerSecond);
 }
 
-function healthError(code: string, message: string, level: string, at: number, recoverable: boolean): JsonObject {
+function healthError(
+  code: string,
+  message: string,
+  level: string,
+  at: number,
+  recoverable: boolean,
+  known: Pick<ReplicationFault, "possibleCauses" | "recommendedAction"> = {},
+): JsonObject {
   return {
     errorSource: "Replication",
     errorType: "Replication",
@@ -358,10 +383,13 @@ function healthError(code: string, message: string, level: string, at: number, r
     errorCode: code,
     summaryMessage: message,
     errorMessage: message,
-    possibleCauses: recoverable ? "A transient condition on the source VM or its network." : "The replica is no longer consistent with the source.",
-    recommendedAction: recoverable
-      ? "Site Recovery retries automatically; check outbound connectivity if it persists."
-      : "Resynchronize the VM (repair replication) or disable and re-enable replication.",
+    possibleCauses:
+      known.possibleCauses ?? (recoverable ? "A transient condition on the source VM or its network." : "The replica is no longer consistent with the source."),
+    recommendedAction:
+      known.recommendedAction ??
+      (recoverable
+        ? "Site Recovery retries automatically; check outbound connectivity if it persists."
+        : "Resynchronize the VM (repair replication) or disable and re-enable replication."),
     creationTimeUtc: new Date(at).toISOString(),
     customerResolvability: recoverable ? "NotAllowed" : "Allowed",
     innerHealthErrors: [],

@@ -31,6 +31,8 @@ export interface EmulatorState {
   regionsDown: string[];
   /** Every region outage, past and current (`to` null while the region is down): replication stops meanwhile. */
   regionOutages: RegionOutage[];
+  /** Every outage of an on-premises Hyper-V site, past and current (`to` null while it is down): its hosts are unreachable and its VMs do not replicate meanwhile. */
+  hyperVSiteOutages: HyperVSiteOutage[];
   faults: FaultRule[];
   /** Seed-derived state of the fault rules' deterministic random source. */
   randomState: number;
@@ -46,6 +48,15 @@ export interface RegionOutage {
   to: number | null;
 }
 
+/** A period in which an on-premises Hyper-V site (a `HyperVSite` fabric) was lost: its hosts, their providers and VMs unreachable. */
+export interface HyperVSiteOutage {
+  /** The site's fabric id, lower-cased. */
+  fabricId: string;
+  from: number;
+  /** When it came back; null while it is down. */
+  to: number | null;
+}
+
 /** A fresh, empty state at the given time. */
 export function emptyState(nowMs: number, seed: number): EmulatorState {
   return {
@@ -56,6 +67,7 @@ export function emptyState(nowMs: number, seed: number): EmulatorState {
     timeline: [],
     regionsDown: [],
     regionOutages: [],
+    hyperVSiteOutages: [],
     faults: [],
     randomState: seed >>> 0,
     sequence: 0,

@@ -9,6 +9,8 @@ export function parseStateSnapshot(document: unknown): EmulatorState {
     throw new RangeError("a state snapshot must be a JSON object");
   }
   const candidate = document as Partial<EmulatorState>;
+  // Snapshots taken before Hyper-V site outages were modelled have none.
+  candidate.hyperVSiteOutages ??= [];
   if (candidate.formatVersion !== STATE_FORMAT_VERSION) {
     throw new RangeError(`snapshot formatVersion ${String(candidate.formatVersion)} is not supported (expected ${STATE_FORMAT_VERSION})`);
   }
@@ -17,7 +19,7 @@ export function parseStateSnapshot(document: unknown): EmulatorState {
     const value = candidate[key];
     if (value === null || typeof value !== "object" || Array.isArray(value)) throw new RangeError(`snapshot field '${key}' must be an object`);
   }
-  const arrays = ["timeline", "regionsDown", "regionOutages", "faults"] as const;
+  const arrays = ["timeline", "regionsDown", "regionOutages", "hyperVSiteOutages", "faults"] as const;
   for (const key of arrays) {
     if (!Array.isArray(candidate[key])) throw new RangeError(`snapshot field '${key}' must be an array`);
   }
