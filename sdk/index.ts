@@ -68,7 +68,7 @@ export { failoverInputSchema, testFailoverInputSchema, recoveryPointChoiceSchema
 export type { FailoverInput, FailoverResult, RecoveryPointChoice, TestFailoverInput } from "./model/failover.js";
 export { RecoveryPlanOperations, type PlanRunStartOptions } from "./operations/recoveryPlans.js";
 export type { PlanRunOptions } from "./operations/planRuns.js";
-export type { RegionFailoverOptions, RegionFailoverPlanReport, RegionFailoverReport } from "./operations/regionFailover.js";
+export type { RegionFailoverOptions, RegionFailoverPlanReport, RegionFailoverReport, SiteFailoverReport } from "./operations/regionFailover.js";
 export {
   hyperVRecoveryPointSchema,
   planFailbackInputSchema,

@@ -92,11 +92,9 @@ export class HyperVOperations {
     if (policy.kind !== "HyperVReplicaAzure")
       throw new ValidationError("policyName", `'${parsed.policyName}' is an ${policy.kind} policy; a Hyper-V site needs a HyperVReplicaAzure policy`);
     const created: string[] = [];
-    const fabric = await this.hyperV.findFabric(ref, parsed.siteName);
-    if (fabric !== undefined && fabric.kind !== "HyperVSite")
-      throw new ValidationError("siteName", `fabric '${parsed.siteName}' is a ${fabric.kind} fabric, not a Hyper-V site`);
-    const siteId = fabric?.id ?? (await this.hyperV.createSite(ref, parsed.siteName, options));
-    if (fabric === undefined) created.push(siteId);
+    const existing = await this.findSite(ref, parsed.siteName);
+    const siteId = existing ?? (await this.hyperV.createSite(ref, parsed.siteName, options));
+    if (existing === undefined) created.push(siteId);
     const containerName = parsed.containerName ?? hyperVSiteNames.container(parsed.siteName);
     let containerId = await this.siteRecovery.findContainer(ref, parsed.siteName, containerName);
     if (containerId === undefined) {
@@ -120,6 +118,19 @@ export class HyperVOperations {
       `Hyper-V site ${parsed.siteName} of vault ${ref.name} replicates to Azure under policy ${parsed.policyName} (${created.length} piece(s) created)`,
     );
     return { siteId, siteName: parsed.siteName, containerId, mappingId, policyId: policy.id, created };
+  }
+
+  /**
+   * The id of a Hyper-V site of the vault, or undefined when the vault has no fabric of that name.
+   * @throws ValidationError (`ValidationFailed`, field `siteName`): bad names, or a fabric of that name that is not a Hyper-V site; ResourceNotFoundError (no such vault).
+   */
+  async findSite(vault: VaultRef, siteName: string): Promise<string | undefined> {
+    const ref = validate(vaultRefSchema, vault, "vault");
+    validate(asrNameSchema, siteName, "siteName");
+    const fabric = await this.hyperV.findFabric(ref, siteName);
+    if (fabric !== undefined && fabric.kind !== "HyperVSite")
+      throw new ValidationError("siteName", `fabric '${siteName}' is a ${fabric.kind} fabric, not a Hyper-V site`);
+    return fabric?.id;
   }
 
   /**
@@ -436,10 +447,9 @@ export class HyperVOperations {
     const ref = validate(vaultRefSchema, vault, "vault");
     const parsed = validate(removeHyperVSiteSchema, input, "");
     const site = parsed.siteName;
-    const fabric = await this.hyperV.findFabric(ref, site);
-    if (fabric === undefined) return { removed: [] };
-    if (fabric.kind !== "HyperVSite") throw new ValidationError("siteName", `fabric '${site}' is a ${fabric.kind} fabric, not a Hyper-V site`);
-    const prefix = `${fabric.id.toLowerCase()}/replicationprotectioncontainers/`;
+    const siteId = await this.findSite(ref, site);
+    if (siteId === undefined) return { removed: [] };
+    const prefix = `${siteId.toLowerCase()}/replicationprotectioncontainers/`;
     const protectedVms: string[] = [];
     for await (const vm of this.hyperV.list(ref)) if (vm.id.toLowerCase().startsWith(prefix)) protectedVms.push(vm.vmName);
     if (protectedVms.length > 0)
@@ -447,7 +457,7 @@ export class HyperVOperations {
         `Hyper-V site ${site} of vault ${ref.name} is used by ${protectedVms.length} protected VM(s): ${protectedVms.slice(0, 5).join(", ")}${
           protectedVms.length > 5 ? ", ..." : ""
         }; disable their protection first`,
-        { resourceId: fabric.id },
+        { resourceId: siteId },
       );
     const removed: string[] = [];
     const containerName = parsed.containerName ?? hyperVSiteNames.container(site);
@@ -465,7 +475,7 @@ export class HyperVOperations {
       removed.push(host.id);
     }
     await this.hyperV.removeSite(ref, site, options);
-    removed.push(fabric.id);
+    removed.push(siteId);
     logger.info(`Hyper-V site ${site} of vault ${ref.name} removed (${removed.length} piece(s))`);
     return { removed };
   }

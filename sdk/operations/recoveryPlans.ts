@@ -15,7 +15,7 @@ import {
 } from "../model/planRun.js";
 import type { ReprotectInput } from "../model/protectedVm.js";
 import { PlanRuns, type PlanRunOptions } from "./planRuns.js";
-import { failoverRegion, type RegionFailoverOptions, type RegionFailoverReport } from "./regionFailover.js";
+import { failoverRegion, failoverSite, type RegionFailoverOptions, type RegionFailoverReport, type SiteFailoverReport } from "./regionFailover.js";
 import type { HyperVOperations } from "./hyperV.js";
 import type { ProtectedVmOperations } from "./protectedVms.js";
 import { z } from "zod";
@@ -264,6 +264,22 @@ export class RecoveryPlanOperations {
     const name = validate(regionSchema, region, "region");
     const recoveryPoint = options.recoveryPoint ?? "Latest";
     return failoverRegion(this.asr, ref, name, (plan, runOptions) => this.failover(ref, plan.name, { kind: "unplanned", recoveryPoint }, runOptions), options);
+  }
+
+  /**
+   * The on-premises site-outage runbook (Hyper-V to Azure): fails over to Azure (unplanned, from the
+   * latest data Azure received, or the given point type) every recovery plan of the vault whose VMs
+   * replicate from the site, in parallel, and reports per plan which VMs were recovered (with their
+   * data loss) and which were lost and why; plans that cannot fail over (already failed over) are
+   * reported `skipped`. Manual actions follow `options.onManualAction`.
+   * @throws ValidationError (bad names; `siteName` is not a Hyper-V site of the vault; a point type Hyper-V plans do not take); ResourceNotFoundError (no such vault or site); DrError `Aborted`; errors other than a plan's invalid state.
+   */
+  async failoverSite(vault: VaultRef, siteName: string, options: RegionFailoverOptions = {}): Promise<SiteFailoverReport> {
+    const ref = validate(vaultRefSchema, vault, "vault");
+    const site = await this.hyperV.findSite(ref, siteName);
+    if (site === undefined) throw new ValidationError("siteName", `'${siteName}' is not a Hyper-V site of vault ${ref.name}`);
+    const recoveryPoint = options.recoveryPoint ?? "Latest";
+    return failoverSite(this.asr, ref, site, (plan, runOptions) => this.failover(ref, plan.name, { kind: "unplanned", recoveryPoint }, runOptions), options);
   }
 
   /**

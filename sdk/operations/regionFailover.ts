@@ -42,6 +42,9 @@ export interface RegionFailoverReport {
 /** Fails over one plan (the runbook's step for each plan). */
 export type PlanFailoverStep = (plan: RecoveryPlan, options: PlanRunOptions) => Promise<PlanRunResult>;
 
+/** What the site-outage runbook did: the region report's figures, for an on-premises Hyper-V site. */
+export type SiteFailoverReport = Omit<RegionFailoverReport, "region"> & { site: string };
+
 /**
  * The region-outage runbook: every recovery plan of the vault whose VMs run in `region` now is
  * failed over (unplanned, in parallel across plans), and the report says per plan which VMs were
@@ -63,6 +66,34 @@ export async function failoverRegion(
     if (locationOf(source)?.toLowerCase() === region.toLowerCase()) plans.push(plan);
   }
   logger.info(`region ${region} is down: failing over ${plans.length} recovery plan(s): ${plans.map((p) => p.name).join(", ")}`);
+  return { region, ...(await failoverPlans(plans, failoverPlan, options)) };
+}
+
+/**
+ * The site-outage runbook (Hyper-V to Azure): every recovery plan of the vault whose VMs replicate
+ * from the site `siteId` is failed over to Azure (unplanned, in parallel across plans), with the same
+ * report as {@link failoverRegion}; plans already failed over are reported `skipped`.
+ */
+export async function failoverSite(
+  asr: SiteRecoveryGateway,
+  vault: VaultRef,
+  siteId: string,
+  failoverPlan: PlanFailoverStep,
+  options: RegionFailoverOptions,
+): Promise<SiteFailoverReport> {
+  const plans: RecoveryPlan[] = [];
+  for await (const plan of asr.listRecoveryPlans(vault)) if (plan.primaryFabricId.toLowerCase() === siteId.toLowerCase()) plans.push(plan);
+  const site = siteId.slice(siteId.lastIndexOf("/") + 1);
+  logger.info(`site ${site} is down: failing over ${plans.length} recovery plan(s) to Azure: ${plans.map((p) => p.name).join(", ")}`);
+  return { site, ...(await failoverPlans(plans, failoverPlan, options)) };
+}
+
+/** Fails the plans over in parallel and reports per plan, with the largest data loss and recovery time. */
+async function failoverPlans(
+  plans: RecoveryPlan[],
+  failoverPlan: PlanFailoverStep,
+  options: RegionFailoverOptions,
+): Promise<Omit<RegionFailoverReport, "region">> {
   const reports = await Promise.all(
     plans.map(async (plan): Promise<RegionFailoverPlanReport> => {
       const names = plan.groups.flatMap((g) => g.protectedVmIds).map((id) => id.slice(id.lastIndexOf("/") + 1));
@@ -83,7 +114,6 @@ export async function failoverRegion(
   const losses = reports.flatMap((r) => r.recovered.flatMap((v) => (v.dataLossSeconds === undefined ? [] : [v.dataLossSeconds])));
   const times = reports.flatMap((r) => (r.result?.recoveryTimeSeconds === undefined ? [] : [r.result.recoveryTimeSeconds]));
   return {
-    region,
     plans: reports,
     dataLossSeconds: losses.length === 0 ? undefined : Math.max(...losses),
     recoveryTimeSeconds: times.length === 0 ? undefined : Math.max(...times),

@@ -2,7 +2,7 @@
 // virtual time: a planned failover is refused with a typed error, an unplanned one recovers the
 // last delta cycle Azure received before the outage and reports the data lost since.
 import test from "ava";
-import { InvalidStateError } from "../../sdk/index.js";
+import { InvalidStateError, ValidationError } from "../../sdk/index.js";
 import { fakeClient } from "../helpers/fakeClient.js";
 import { SUB } from "../helpers/fixtures.js";
 import { rgId } from "../helpers/siteRecoveryFixtures.js";
@@ -57,4 +57,63 @@ test("the site is lost: the sdk's planned failover is refused as an InvalidState
   t.is(result.dataLossSeconds, Math.round((result.startedAt.getTime() - lastCycle) / 1000));
   t.true(result.dataLossSeconds >= (result.startedAt.getTime() - outageAt) / 1000, "at least the time the site has been down");
   t.is(result.protectedVm.phase, "failedOver");
+});
+
+test("the site-outage runbook fails every plan of the lost site over to Azure, reports what each VM lost, leaves other sites alone, and never fails over twice", async (t) => {
+  const { dr, backend } = await fakeClient(t, { replicationBandwidthMBps: 256, startTime: START });
+  await dr.vaults.createOrUpdate(VAULT.resourceGroup, VAULT.name, { location: "westeurope" });
+  await dr.replicationPolicies.createOrUpdate(VAULT, "hyperv-5min", { kind: "HyperVReplicaAzure", copyFrequencySeconds: 300 });
+  const sites = {
+    paris: await dr.hyperV.prepareSite(VAULT, { siteName: "site-paris", policyName: "hyperv-5min" }),
+    lyon: await dr.hyperV.prepareSite(VAULT, { siteName: "site-lyon", policyName: "hyperv-5min" }),
+  };
+  const vms = { paris: ["db-0", "web-0", "web-1"], lyon: ["erp-0"] };
+  const ids: Record<string, string> = {};
+  for (const key of ["paris", "lyon"] as const) {
+    backend.emulator.control.registerHyperVHosts({
+      fabricId: sites[key].siteId,
+      hosts: [{ name: `hv-${key}`, vms: vms[key].map((name) => ({ name, disks: [{ name: `${name}.vhdx`, sizeGB: 20 }], churnMBps: 1 })) }],
+    });
+    for (const name of vms[key]) {
+      const item = await dr.hyperV.protect(sites[key], { vmName: name, targetResourceGroupId: rgId("onprem-dr-rg"), logStorageAccountId: LOG_ACCOUNT });
+      ids[name] = (await dr.hyperV.waitForProtection(item.id)).id;
+    }
+  }
+  const plan = (name: string, site: keyof typeof sites, groups: string[][]): Promise<unknown> =>
+    dr.recoveryPlans.createOrUpdate(VAULT, name, {
+      primaryFabricId: sites[site].siteId,
+      recoveryFabricId: "Microsoft Azure",
+      groups: groups.map((g) => ({ protectedVmIds: g.map((n) => ids[n] ?? "") })),
+    });
+  await plan("paris-db", "paris", [["db-0"]]);
+  await plan("paris-web", "paris", [["web-0", "web-1"]]);
+  await plan("lyon-erp", "lyon", [["erp-0"]]);
+  await dr.clock.sleep(2 * HOUR);
+
+  await t.throwsAsync(dr.recoveryPlans.failoverSite(VAULT, "site-nowhere"), { instanceOf: ValidationError, message: /siteName/ });
+  backend.emulator.control.setHyperVSiteDown(sites.paris.siteId, true);
+  await dr.clock.sleep(20 * MINUTE);
+  const report = await dr.recoveryPlans.failoverSite(VAULT, "site-paris");
+  t.is(report.site, "site-paris");
+  t.deepEqual(report.plans.map((p) => [p.plan, p.outcome]).sort(), [
+    ["paris-db", "recovered"],
+    ["paris-web", "recovered"],
+  ]);
+  const recovered = report.plans.flatMap((p) => p.recovered);
+  t.deepEqual(recovered.map((v) => v.name).sort(), ["db-0", "web-0", "web-1"]);
+  for (const vm of recovered)
+    t.true((vm.dataLossSeconds ?? 0) >= 20 * 60, `${vm.name} lost at least the 20 minutes the site has been down before the runbook ran`);
+  t.is(report.dataLossSeconds, Math.max(...recovered.map((v) => v.dataLossSeconds ?? 0)));
+  t.true((report.recoveryTimeSeconds ?? 0) > 0);
+  for (const name of vms.paris) t.is((await dr.hyperV.get(ids[name] ?? "")).phase, "failedOver");
+  t.is((await dr.hyperV.get(ids["erp-0"] ?? "")).phase, "protected", "another site's VMs are left alone");
+
+  const jobsBefore = (await dr.jobs.list(VAULT)[Symbol.asyncIterator]().next()).value?.name;
+  const again = await dr.recoveryPlans.failoverSite(VAULT, "site-paris");
+  t.deepEqual(
+    again.plans.map((p) => p.result?.handle.jobName).sort(),
+    report.plans.map((p) => p.result?.handle.jobName).sort(),
+    "run again, it reports the failovers already done: never twice",
+  );
+  t.is((await dr.jobs.list(VAULT)[Symbol.asyncIterator]().next()).value?.name, jobsBefore, "no new job");
 });
