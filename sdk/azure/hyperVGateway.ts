@@ -84,22 +84,8 @@ export class HyperVGateway {
     return fabric.id ?? "";
   }
 
-  async createContainer(vault: VaultRef, site: string, name: string, options: JobWaitOptions): Promise<string> {
-    const container = await this.siteRecovery.runJob(
-      vault,
-      `create protection container ${name}`,
-      (o) =>
-        this.asr.replicationProtectionContainers.beginCreate(
-          vault.name,
-          vault.resourceGroup,
-          site,
-          name,
-          { properties: { providerSpecificInput: CONTAINER_INPUT } },
-          o,
-        ),
-      options,
-    );
-    return container.id ?? "";
+  createContainer(vault: VaultRef, site: string, name: string, options: JobWaitOptions): Promise<string> {
+    return this.siteRecovery.createContainer(vault, site, name, CONTAINER_INPUT, options);
   }
 
   async createAzureMapping(vault: VaultRef, site: string, container: string, name: string, policyId: string, options: JobWaitOptions): Promise<string> {

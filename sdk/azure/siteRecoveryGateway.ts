@@ -12,6 +12,7 @@ import type {
   SiteRecoveryManagementClient,
   ApplyRecoveryPointProviderSpecificInputUnion,
   EnableProtectionInputProperties,
+  ReplicationProviderSpecificContainerCreationInputUnion,
   ReplicationProtectedItem,
   TestFailoverProviderSpecificInputUnion,
   UnplannedFailoverProviderSpecificInputUnion,
@@ -288,19 +289,18 @@ export class SiteRecoveryGateway {
     }
   }
 
-  async createA2AContainer(vault: VaultRef, fabric: string, name: string, options: JobWaitOptions): Promise<string> {
+  /** Creates a protection container of a fabric with the provider's input (`[{ instanceType: "A2A" }]` on an Azure fabric). */
+  async createContainer(
+    vault: VaultRef,
+    fabric: string,
+    name: string,
+    providerSpecificInput: ReplicationProviderSpecificContainerCreationInputUnion[],
+    options: JobWaitOptions,
+  ): Promise<string> {
     const container = await this.runJob(
       vault,
       `create protection container ${name}`,
-      (o) =>
-        this.asr.replicationProtectionContainers.beginCreate(
-          vault.name,
-          vault.resourceGroup,
-          fabric,
-          name,
-          { properties: { providerSpecificInput: [{ instanceType: "A2A" }] } },
-          o,
-        ),
+      (o) => this.asr.replicationProtectionContainers.beginCreate(vault.name, vault.resourceGroup, fabric, name, { properties: { providerSpecificInput } }, o),
       options,
     );
     return container.id ?? "";

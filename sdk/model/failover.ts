@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { virtualNetworkIdSchema } from "./armIdSchemas.js";
 import type { ProtectedVm, RecoveryPoint } from "./protectedVm.js";
 
 /**
@@ -28,12 +29,7 @@ export type FailoverInput = z.input<typeof failoverInputSchema>;
 /** Input of {@link FailoverOperations.test}. */
 export const testFailoverInputSchema = z.strictObject({
   /** The isolated virtual network the test VM joins (never the production one). */
-  networkId: z
-    .string()
-    .regex(
-      /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/virtualNetworks\/[^/]+$/i,
-      "must be the ARM id of a Microsoft.Network/virtualNetworks",
-    ),
+  networkId: virtualNetworkIdSchema,
   /** @default "LatestProcessed" */
   recoveryPoint: recoveryPointChoiceSchema.optional(),
 });

@@ -1,21 +1,7 @@
 import { z } from "zod";
+import { resourceGroupIdSchema, storageAccountIdSchema, virtualNetworkIdSchema } from "./armIdSchemas.js";
 import { asrNameSchema } from "./vault.js";
 
-const resourceGroupId = z
-  .string()
-  .regex(/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+$/i, "must be a resource group id: /subscriptions/{id}/resourceGroups/{name}");
-const storageAccountId = z
-  .string()
-  .regex(
-    /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Storage\/storageAccounts\/[a-z0-9]{3,24}$/,
-    "must be the ARM id of a Microsoft.Storage/storageAccounts",
-  );
-const virtualNetworkId = z
-  .string()
-  .regex(
-    /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/virtualNetworks\/[^/]+$/i,
-    "must be the ARM id of a Microsoft.Network/virtualNetworks",
-  );
 const diskType = z.enum(["Standard_LRS", "StandardSSD_LRS", "Premium_LRS"], "must be 'Standard_LRS', 'StandardSSD_LRS' or 'Premium_LRS'");
 
 /** Input of {@link HyperVOperations.prepareSite}. */
@@ -79,7 +65,7 @@ export const protectHyperVVmSchema = z
     /** The VM's name on its host (as {@link HyperVOperations.listVms} shows it). */
     vmName: z.string().min(1).max(256),
     /** Resource group in the vault's region where the VM is created on failover. */
-    targetResourceGroupId: resourceGroupId,
+    targetResourceGroupId: resourceGroupIdSchema,
     /** Name of the VM in Azure. @default the on-premises name */
     targetVmName: z
       .string()
@@ -88,7 +74,7 @@ export const protectHyperVVmSchema = z
     /** Azure VM size. @default chosen from the VM's CPU count */
     targetVmSize: z.string().min(1).optional(),
     /** Virtual network the failed-over VM joins. */
-    targetNetworkId: virtualNetworkId.optional(),
+    targetNetworkId: virtualNetworkIdSchema.optional(),
     /** Subnet of `targetNetworkId`. */
     targetSubnetName: z.string().min(1).max(80).optional(),
     targetAvailabilitySetId: z
@@ -97,9 +83,9 @@ export const protectHyperVVmSchema = z
       .optional(),
     targetZone: z.enum(["1", "2", "3"], "must be '1', '2' or '3'").optional(),
     /** Replicate to managed disks (default) or, when given, to this storage account's page blobs. */
-    targetStorageAccountId: storageAccountId.optional(),
+    targetStorageAccountId: storageAccountIdSchema.optional(),
     /** The storage account (in the vault's region) where replicated changes land before they are applied. Required with managed disks. */
-    logStorageAccountId: storageAccountId.optional(),
+    logStorageAccountId: storageAccountIdSchema.optional(),
     /** Managed disk type of the replicas. @default "Standard_LRS" */
     diskType: diskType.default("Standard_LRS"),
     /** Names of the disks to replicate (the OS disk must be one). @default all */
@@ -133,7 +119,7 @@ export type HyperVFailoverInput = z.input<typeof hyperVFailoverSchema>;
 /** Input of {@link HyperVOperations.testFailover}. */
 export const hyperVTestFailoverSchema = z.strictObject({
   /** The isolated virtual network the test VM joins (never the production one). */
-  networkId: virtualNetworkId,
+  networkId: virtualNetworkIdSchema,
   /** @default the latest data Azure received */
   recoveryPointId: z.string().min(1).optional(),
 });
@@ -144,7 +130,7 @@ export type HyperVTestFailoverInput = z.input<typeof hyperVTestFailoverSchema>;
 /** Input of {@link HyperVOperations.reprotect}. */
 export const hyperVReprotectSchema = z.strictObject({
   /** Log storage account for the new replication. @default the one replication used before */
-  logStorageAccountId: storageAccountId.optional(),
+  logStorageAccountId: storageAccountIdSchema.optional(),
 });
 
 /** What a caller passes to reprotect a Hyper-V VM. */

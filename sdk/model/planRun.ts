@@ -1,19 +1,13 @@
 import { z } from "zod";
+import { virtualNetworkIdSchema } from "./armIdSchemas.js";
 import type { Job } from "./job.js";
 import type { RecoveryPlan } from "./recoveryPlan.js";
 import { asrNameSchema, vaultRefSchema } from "./vault.js";
 
-const networkIdSchema = z
-  .string()
-  .regex(
-    /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/virtualNetworks\/[^/]+$/i,
-    "must be the ARM id of a Microsoft.Network/virtualNetworks",
-  );
-
 /** Input of a recovery plan's test failover. */
 export const planTestFailoverInputSchema = z.strictObject({
   /** The isolated virtual network the test VMs join (never the production one). */
-  networkId: networkIdSchema,
+  networkId: virtualNetworkIdSchema,
   /** Which point each VM is recovered from. @default "LatestProcessed" */
   recoveryPoint: z
     .enum(

@@ -1,14 +1,5 @@
 import { z } from "zod";
-
-const resourceGroupId = z
-  .string()
-  .regex(/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+$/i, "must be a resource group id: /subscriptions/{id}/resourceGroups/{name}");
-const storageAccountId = z
-  .string()
-  .regex(
-    /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Storage\/storageAccounts\/[a-z0-9]{3,24}$/,
-    "must be the ARM id of a Microsoft.Storage/storageAccounts",
-  );
+import { resourceGroupIdSchema, storageAccountIdSchema } from "./armIdSchemas.js";
 
 /** Input of {@link ProtectedVmOperations.protect}: where the replica goes, and how. */
 export const protectVmInputSchema = z
@@ -21,9 +12,9 @@ export const protectVmInputSchema = z
         "must be the ARM id of a Microsoft.Compute/virtualMachines",
       ),
     /** Resource group in the target region where the VM is created on failover. */
-    recoveryResourceGroupId: resourceGroupId,
+    recoveryResourceGroupId: resourceGroupIdSchema,
     /** A storage account in the source region that caches changes before they are sent. */
-    cacheStorageAccountId: storageAccountId,
+    cacheStorageAccountId: storageAccountIdSchema,
     /** Availability set in the target region (mutually exclusive with `recoveryZone`). */
     recoveryAvailabilitySetId: z
       .string()
@@ -113,9 +104,9 @@ export interface RecoveryPoint {
 /** Input of {@link ProtectedVmOperations.reprotect}: the target settings the owner may choose (DOMAIN.md §6). */
 export const reprotectInputSchema = z.strictObject({
   /** Resource group for the replica in the region replicated to. @default the original VM's resource group */
-  recoveryResourceGroupId: resourceGroupId.optional(),
+  recoveryResourceGroupId: resourceGroupIdSchema.optional(),
   /** Cache storage account in the region the VM now runs in. @default `{VM resource group}/.../storageAccounts/asrcache{region}` */
-  cacheStorageAccountId: storageAccountId.optional(),
+  cacheStorageAccountId: storageAccountIdSchema.optional(),
   /** Availability set in the region replicated to. @default the original VM's availability set, when it still exists */
   recoveryAvailabilitySetId: z
     .string()

@@ -1,13 +1,7 @@
 import { z } from "zod";
+import { virtualNetworkIdSchema } from "./armIdSchemas.js";
 import { regionSchema } from "./names.js";
 import { asrNameSchema } from "./vault.js";
-
-const virtualNetworkId = z
-  .string()
-  .regex(
-    /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/virtualNetworks\/[^/]+$/i,
-    "must be the ARM id of a Microsoft.Network/virtualNetworks",
-  );
 
 /** Input of {@link ReplicationInfrastructureOperations.prepare}. */
 export const prepareInfrastructureSchema = z
@@ -17,7 +11,7 @@ export const prepareInfrastructureSchema = z
     /** Name of an existing replication policy of the vault (A2A). */
     policyName: asrNameSchema,
     /** Map a source virtual network to a target virtual network (both directions are mapped, for failback). */
-    network: z.strictObject({ sourceNetworkId: virtualNetworkId, targetNetworkId: virtualNetworkId }).optional(),
+    network: z.strictObject({ sourceNetworkId: virtualNetworkIdSchema, targetNetworkId: virtualNetworkIdSchema }).optional(),
   })
   .refine((input) => input.sourceRegion !== input.targetRegion, {
     path: ["targetRegion"],

@@ -112,7 +112,7 @@ export class ReplicationInfrastructureOperations {
         const existing = await this.asr.findContainer(ref, fabric, name);
         if (existing !== undefined) return existing;
         if (!createMissing) throw missing;
-        const id = await this.asr.createA2AContainer(ref, fabric, name, options);
+        const id = await this.asr.createContainer(ref, fabric, name, [{ instanceType: "A2A" }], options);
         created.push(id);
         return id;
       };
