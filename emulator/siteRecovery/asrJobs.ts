@@ -277,20 +277,7 @@ export class AsrJobs {
     if (remaining === null) return;
     internal.heldRemainingMs = null;
     if (internal.state !== "InProgress") return;
-    const operation = this.services.operations.start(
-      {
-        kind: STEP_KIND,
-        subscriptionId: job.id.split("/")[2] ?? "",
-        location: internal.location,
-        resourceId: job.id,
-        apiVersion: "",
-        durationMs: remaining,
-        pollIntervalMs: ASR_POLL_INTERVAL_MS,
-        data: { jobId: job.id },
-      },
-      at,
-    );
-    internal.operationId = operation.id;
+    this.startStep(job, remaining, at);
   }
 
   private record(
@@ -548,6 +535,15 @@ export class AsrJobs {
     internal.state = "InProgress";
     const injected = internal.data.injectedFailure as unknown as OperationError | undefined;
     delete internal.data.injectedFailure;
+    this.startStep(job, task.durationMs, at, injected);
+  }
+
+  /**
+   * Starts the operation that runs the current task of a stepped job for `durationMs` from `at`
+   * (failing with `injected` when given) and makes it the job's operation.
+   */
+  private startStep(job: StoredResource, durationMs: number, at: number, injected?: OperationError): void {
+    const internal = job.internal as JobInternal;
     const operation = this.services.operations.start(
       {
         kind: STEP_KIND,
@@ -555,7 +551,7 @@ export class AsrJobs {
         location: internal.location,
         resourceId: job.id,
         apiVersion: "",
-        durationMs: task.durationMs,
+        durationMs,
         pollIntervalMs: ASR_POLL_INTERVAL_MS,
         data: { jobId: job.id },
         ...(injected === undefined ? {} : { injectedFailure: injected }),

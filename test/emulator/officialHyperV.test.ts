@@ -23,6 +23,29 @@ import path from "node:path";
 import { EXAMPLES_ROOT, isObject, loadExample, objectParameter, stringParameter, type Example } from "../helpers/exampleCorpus.js";
 import { absentKeys, assertLikeExample, leafKeys, shapeMismatches, valueAt, wire, withoutKeys } from "../helpers/exampleReplay.js";
 import {
+  advanceTo,
+  enableHyperV,
+  failbackInput,
+  getHyperVItem,
+  HOUR,
+  HYPER_V_BANDWIDTH_MBPS,
+  HYPER_V_HOST,
+  HYPER_V_START,
+  HYPER_V_TARGET_RG,
+  hyperVEnableInput,
+  hyperVWorld,
+  itemArgs,
+  jobOfRecorder,
+  loopbackHyperV,
+  MINUTE,
+  now,
+  PLANNED_TO_AZURE,
+  taskNames,
+  testFailoverInput,
+  time,
+  type HyperVWorld,
+} from "../helpers/hyperVWorld.js";
+import {
   acceptedJob,
   buildHyperVReplication,
   collect,
@@ -33,65 +56,27 @@ import {
   LRO,
   MICROSOFT_AZURE,
   refused,
-  registerHyperVVms,
   replayAccepted,
   resourceGroupId,
   responseRecorder,
-  storageAccountId,
   virtualNetworkId,
   withRecorder,
-  type HyperVReplication,
   type HyperVReplicationOptions,
   type HyperVVmShape,
-  type LoopbackSiteRecovery,
 } from "../helpers/loopbackSiteRecovery.js";
 
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
 const MB = 1024 * 1024;
-/** A Monday morning (UTC): resync outside office hours waits for 22:00. */
-const START = new Date("2026-03-02T08:00:00Z");
-/** 64 MB/s per VM: a 40 GB disk copies in 640 s. */
-const BANDWIDTH = 64;
-const HOST = "hv-host-01";
 const ITEM = "item-sql-0";
 /** How fast {@link VM} writes, MB/s. */
 const CHURN = 4;
 const VM: HyperVVmShape = { name: "sql-0", disksGB: [40, 20, 10], churnMBps: CHURN, cpuCount: 4 };
-const TARGET_RG = "rg-onprem-dr";
 
 // ---------------------------------------------------------------- helpers
 
-interface World {
-  env: LoopbackSiteRecovery;
-  setup: HyperVReplication;
-  /** Protectable item ids by VM name. */
-  vms: Record<string, string>;
-}
-
-async function hyperVWorld(t: ExecutionContext, vms: readonly HyperVVmShape[] = [VM], options: HyperVReplicationOptions = {}): Promise<World> {
-  const env = await loopbackSiteRecovery(t, { replicationBandwidthMBps: BANDWIDTH, startTime: START });
-  const setup = await buildHyperVReplication(env, options);
-  return { env, setup, vms: registerHyperVVms(env, setup, HOST, vms) };
-}
-
-/** The path arguments of the official client's calls on an item of the setup's container. */
-function itemArgs(world: World, item = ITEM): [string, string, string, string, string] {
-  const { names } = world.setup;
-  return [names.vault, names.resourceGroup, names.site, names.container, item];
-}
+type World = HyperVWorld;
 
 function enableInput(world: World, vmName = VM.name, extra: Partial<HyperVReplicaAzureEnableProtectionInput> = {}): HyperVReplicaAzureEnableProtectionInput {
-  return {
-    instanceType: "HyperVReplicaAzure",
-    targetAzureV2ResourceGroupId: resourceGroupId(TARGET_RG, world.env.subscriptionId),
-    targetAzureNetworkId: virtualNetworkId("vnet-dr", TARGET_RG, world.env.subscriptionId),
-    targetAzureSubnetId: `${virtualNetworkId("vnet-dr", TARGET_RG, world.env.subscriptionId)}/subnets/default`,
-    useManagedDisks: "true",
-    logStorageAccountId: storageAccountId("hvlogwesteurope", TARGET_RG, world.env.subscriptionId),
-    targetAzureVmName: `${vmName}-az`,
-    ...extra,
-  };
+  return { ...hyperVEnableInput(world.env.subscriptionId, `${vmName}-az`), ...extra };
 }
 
 function enable(
@@ -101,21 +86,11 @@ function enable(
   extra: Partial<HyperVReplicaAzureEnableProtectionInput> = {},
   recorder?: ReturnType<typeof responseRecorder>,
 ): Promise<ReplicationProtectedItem> {
-  return world.env.asr.replicationProtectedItems.beginCreateAndWait(
-    ...itemArgs(world, item),
-    {
-      properties: {
-        policyId: idOf(world.setup.policy),
-        protectableItemId: world.vms[vmName] ?? "",
-        providerSpecificDetails: enableInput(world, vmName, extra),
-      },
-    },
-    withRecorder(recorder),
-  );
+  return enableHyperV(world, vmName, item, enableInput(world, vmName, extra), withRecorder(recorder));
 }
 
 function getItem(world: World, item = ITEM): Promise<ReplicationProtectedItem> {
-  return world.env.asr.replicationProtectedItems.get(...itemArgs(world, item));
+  return getHyperVItem(world, item);
 }
 
 function jobs(world: World): Promise<Job[]> {
@@ -126,18 +101,6 @@ async function jobNamed(t: ExecutionContext, world: World, scenarioName: string)
   const job = (await jobs(world)).find((j) => j.properties?.scenarioName === scenarioName);
   if (job === undefined) t.fail(`no ${scenarioName} job`);
   return job ?? {};
-}
-
-function now(world: World): number {
-  return world.env.emulator.control.now().getTime();
-}
-
-function advanceTo(world: World, at: number): void {
-  if (at > now(world)) world.env.emulator.control.advanceClock(at - now(world));
-}
-
-function time(value: Date | undefined): number {
-  return value?.getTime() ?? Number.NaN;
 }
 
 /** Asserts an item's state: `protectionState`, its description and `activeLocation`, and its allowed operations. */
@@ -164,7 +127,7 @@ function recoveredPoint(t: ExecutionContext, job: Job): { recoveryPointId: strin
 
 /** Enables protection of {@link VM} and runs initial replication to the end: the item is protected. */
 async function protectedWorld(t: ExecutionContext, vms: readonly HyperVVmShape[] = [VM], options: HyperVReplicationOptions = {}): Promise<World> {
-  const world = await hyperVWorld(t, vms, options);
+  const world = await hyperVWorld(t, vms, { replication: options });
   await enable(world, vms[0]?.name);
   world.env.emulator.control.advanceClock(2 * HOUR);
   t.is((await getItem(world)).properties?.protectionState, "Protected", "setup: the item is protected");
@@ -182,12 +145,12 @@ test("a hyper-v site's hosts register through the control surface: each is a pro
   const hosts = (site.properties?.customDetails as HyperVSiteDetails | undefined)?.hyperVHosts ?? [];
   t.deepEqual(
     hosts.map((h) => h.name),
-    [HOST],
+    [HYPER_V_HOST],
     "the site lists its registered hosts",
   );
   const providers = await collect(env.asr.replicationRecoveryServicesProviders.listByReplicationFabrics(names.vault, names.resourceGroup, names.site));
   t.is(providers.length, 1);
-  t.like(providers[0]?.properties, { friendlyName: HOST, fabricType: "HyperVSite", connectionStatus: "Connected", protectedItemCount: 0 });
+  t.like(providers[0]?.properties, { friendlyName: HYPER_V_HOST, fabricType: "HyperVSite", connectionStatus: "Connected", protectedItemCount: 0 });
   t.is(providers[0]?.id, hosts[0]?.id);
   t.deepEqual(await env.asr.replicationRecoveryServicesProviders.get(names.vault, names.resourceGroup, names.site, providers[0]?.name ?? ""), providers[0]);
 
@@ -266,7 +229,7 @@ test("a hyper-v site's hosts register through the control surface: each is a pro
 // ---------------------------------------------------------------- enable and initial replication
 
 test("enabling protection runs initial replication as the domain describes: a snapshot, the disks one by one at the bandwidth, the change log sent after, then finalize protection", async (t) => {
-  const world = await hyperVWorld(t);
+  const world = await hyperVWorld(t, [VM]);
   const recorder = responseRecorder();
   const enabled = await enable(world, VM.name, ITEM, {}, recorder);
   acceptedJob(t, world.env, recorder.responses, "enable protection");
@@ -279,7 +242,7 @@ test("enabling protection runs initial replication as the domain describes: a sn
   t.like(details, {
     recoveryAzureVmName: "sql-0-az",
     recoveryAzureVMSize: "Standard_D4s_v5",
-    recoveryAzureResourceGroupId: resourceGroupId(TARGET_RG, world.env.subscriptionId),
+    recoveryAzureResourceGroupId: resourceGroupId(HYPER_V_TARGET_RG, world.env.subscriptionId),
     useManagedDisks: "true",
     sourceVmCpuCount: 4,
   });
@@ -300,7 +263,7 @@ test("enabling protection runs initial replication as the domain describes: a sn
     ["TakeSnapshot", "CopyDisk1", "CopyDisk2", "CopyDisk3", "SendChangeLog"],
   );
   const start = time(initial.properties?.startTime);
-  const copy = (gb: number): number => ((gb * 1024) / BANDWIDTH) * 1000;
+  const copy = (gb: number): number => ((gb * 1024) / HYPER_V_BANDWIDTH_MBPS) * 1000;
   const snapshotEnd = start + 30_000;
   const copyEnds = [snapshotEnd + copy(40), snapshotEnd + copy(40) + copy(20), snapshotEnd + copy(40) + copy(20) + copy(10)];
 
@@ -333,7 +296,7 @@ test("enabling protection runs initial replication as the domain describes: a sn
   );
   t.is(tasks[4]?.friendlyName, `Send the ${Math.round(logged / MB)} MB of changes logged during the copy`);
 
-  advanceTo(world, (copyEnds[2] as number) + Math.ceil((logged / (BANDWIDTH * MB)) * 1000) + 1000);
+  advanceTo(world, (copyEnds[2] as number) + Math.ceil((logged / (HYPER_V_BANDWIDTH_MBPS * MB)) * 1000) + 1000);
   t.is((await world.env.asr.replicationJobs.get(world.setup.names.vault, world.setup.names.resourceGroup, initial.name ?? "")).properties?.state, "Succeeded");
   const finalizing = await getItem(world);
   t.is(finalizing.properties?.protectionStateDescription, "Finalizing protection");
@@ -375,7 +338,7 @@ test("delta replication runs at the policy's copy frequency (30 s, 5 min, 15 min
       t.true(now(world) - last < interval * 1000, `the last cycle is at most one interval old (${interval} s)`);
       t.is(details.rpoInSeconds, Math.floor((now(world) - last) / 1000));
     }
-    const points = await collect(world.env.asr.recoveryPoints.listByReplicationProtectedItems(...itemArgs(world)));
+    const points = await collect(world.env.asr.recoveryPoints.listByReplicationProtectedItems(...itemArgs(world, ITEM)));
     const times = points.map((p) => time(p.properties?.recoveryPointTime));
     t.true(
       times.every((x) => x >= now(world) - 6 * HOUR),
@@ -443,7 +406,7 @@ test("a fault that stops delta replication until the change log passes half the 
   // Started by hand 40 minutes after the failure (not waiting for the evening).
   advanceTo(world, failedAt + 40 * MINUTE);
   const recorder = responseRecorder();
-  const repaired = await world.env.asr.replicationProtectedItems.beginRepairReplicationAndWait(...itemArgs(world), withRecorder(recorder));
+  const repaired = await world.env.asr.replicationProtectedItems.beginRepairReplicationAndWait(...itemArgs(world, ITEM), withRecorder(recorder));
   const jobName = acceptedJob(t, world.env, recorder.responses, "repair replication");
   const job = await world.env.asr.replicationJobs.get(world.setup.names.vault, world.setup.names.resourceGroup, jobName);
   const pendingMB = 16 * 40 * 60;
@@ -456,7 +419,7 @@ test("a fault that stops delta replication until the change log passes half the 
   t.true(blocks < 0.1 * 64 * 1024, "at most the hot set differs, though more than the hot set was written");
   t.is(
     time(job.properties?.endTime) - time(job.properties?.startTime),
-    Math.ceil((blocks / BANDWIDTH) * 1000),
+    Math.ceil((blocks / HYPER_V_BANDWIDTH_MBPS) * 1000),
     "the resync lasts as long as sending the differing blocks",
   );
   t.is(repaired.properties?.replicationHealth, "Normal");
@@ -511,7 +474,7 @@ test("recoverable failures are retried 1, 2, 4, 8 and 10 minutes after the first
   );
   const resumed = await getItem(world);
   t.is(resumed.properties?.replicationHealth, "Normal");
-  const points = await collect(world.env.asr.recoveryPoints.listByReplicationProtectedItems(...itemArgs(world)));
+  const points = await collect(world.env.asr.recoveryPoints.listByReplicationProtectedItems(...itemArgs(world, ITEM)));
   t.deepEqual(
     points.filter((p) => time(p.properties?.recoveryPointTime) > failedAt && time(p.properties?.recoveryPointTime) < failedAt + 100 * MINUTE),
     [],
@@ -529,25 +492,12 @@ test("a non-recoverable failure is not retried: the item is Critical until an ad
   t.true(broken.properties?.allowedOperations?.includes("RepairReplication"));
   t.deepEqual(await eventsOf(world, "ReplicationRetryFailed"), [], "never retried");
   t.regex((await eventsOf(world, "ReplicationFailed"))[0]?.description ?? "", /not recoverable/);
-  const repaired = await world.env.asr.replicationProtectedItems.beginRepairReplicationAndWait(...itemArgs(world), LRO);
+  const repaired = await world.env.asr.replicationProtectedItems.beginRepairReplicationAndWait(...itemArgs(world, ITEM), LRO);
   t.is(repaired.properties?.replicationHealth, "Normal");
-  await refused(t, world.env.asr.replicationProtectedItems.beginRepairReplicationAndWait(...itemArgs(world), LRO), 400, "OperationNotAllowed");
+  await refused(t, world.env.asr.replicationProtectedItems.beginRepairReplicationAndWait(...itemArgs(world, ITEM), LRO), 400, "OperationNotAllowed");
 });
 
 // ---------------------------------------------------------------- failover to Azure, failback, reprotect
-
-const PLANNED_TO_AZURE = { properties: { failoverDirection: "PrimaryToRecovery", providerSpecificDetails: { instanceType: "HyperVReplicaAzure" as const } } };
-
-function failbackInput(
-  options: { dataSyncOption?: string; recoveryVmCreationOption?: string; providerIdForAlternateRecovery?: string } = {},
-): Parameters<LoopbackSiteRecovery["asr"]["replicationProtectedItems"]["beginPlannedFailoverAndWait"]>[5] {
-  return {
-    properties: {
-      failoverDirection: "RecoveryToPrimary",
-      providerSpecificDetails: { instanceType: "HyperVReplicaAzureFailback", dataSyncOption: "ForDownTime", recoveryVmCreationOption: "NoAction", ...options },
-    },
-  };
-}
 
 /** The Hyper-V id of a VM (the last segment of its protectable item id). */
 function hyperVIdOf(world: World, vmName = VM.name): string {
@@ -558,19 +508,10 @@ function onPremises(world: World, vmName = VM.name): { powerState: string; id: s
   return world.env.emulator.control.hyperVVms().find((vm) => vm.name === vmName);
 }
 
-async function jobOfRecorder(world: World, recorder: ReturnType<typeof responseRecorder>, t: ExecutionContext, what: string): Promise<Job> {
-  const name = acceptedJob(t, world.env, recorder.responses, what);
-  return world.env.asr.replicationJobs.get(world.setup.names.vault, world.setup.names.resourceGroup, name);
-}
-
-function taskNames(job: Job): (string | undefined)[] {
-  return (job.properties?.tasks ?? []).map((task) => task.name);
-}
-
 /** Fails the item over to Azure (planned) and commits. */
 async function failedOverAndCommitted(world: World): Promise<void> {
-  await world.env.asr.replicationProtectedItems.beginPlannedFailoverAndWait(...itemArgs(world), PLANNED_TO_AZURE, LRO);
-  await world.env.asr.replicationProtectedItems.beginFailoverCommitAndWait(...itemArgs(world), LRO);
+  await world.env.asr.replicationProtectedItems.beginPlannedFailoverAndWait(...itemArgs(world, ITEM), PLANNED_TO_AZURE, LRO);
+  await world.env.asr.replicationProtectedItems.beginFailoverCommitAndWait(...itemArgs(world, ITEM), LRO);
 }
 
 test("the whole cycle in virtual time: planned failover to Azure (source shut down, no data loss), commit, failback to the original vm, commit, reverse replication, protected again", async (t) => {
@@ -582,8 +523,8 @@ test("the whole cycle in virtual time: planned failover to Azure (source shut do
   // Planned failover to Azure.
   const startedAt = now(world);
   const recorder = responseRecorder();
-  const failedOver = await env.asr.replicationProtectedItems.beginPlannedFailoverAndWait(...itemArgs(world), PLANNED_TO_AZURE, withRecorder(recorder));
-  const failoverJob = await jobOfRecorder(world, recorder, t, "planned failover");
+  const failedOver = await env.asr.replicationProtectedItems.beginPlannedFailoverAndWait(...itemArgs(world, ITEM), PLANNED_TO_AZURE, withRecorder(recorder));
+  const failoverJob = await jobOfRecorder(t, world, recorder, "planned failover");
   t.is(failoverJob.properties?.scenarioName, "PlannedFailover");
   t.deepEqual(taskNames(failoverJob), ["PrerequisitesCheck", "ShutdownVm", "SyncLatestChanges", "CreateVm", "StartVm"]);
   t.is(
@@ -601,40 +542,44 @@ test("the whole cycle in virtual time: planned failover to Azure (source shut do
     ["CompleteMigration", "Commit", "DisableProtection", "ChangePit"],
   );
   t.is(onPremises(world)?.powerState, "Off", "the source VM was shut down first");
-  const azureVm = await env.compute.virtualMachines.get(TARGET_RG, "sql-0-az");
+  const azureVm = await env.compute.virtualMachines.get(HYPER_V_TARGET_RG, "sql-0-az");
   t.is(azureVm.location, "westeurope", "Hyper-V VMs fail over to the vault's region");
   t.is(azureVm.hardwareProfile?.vmSize, "Standard_D4s_v5");
-  t.is(azureVm.tags?.["azure-dr:virtual-network"], virtualNetworkId("vnet-dr", TARGET_RG, env.subscriptionId));
-  t.true((await collect(env.asr.recoveryPoints.listByReplicationProtectedItems(...itemArgs(world)))).length > 0, "recovery points stay until the commit");
-  await refused(t, env.asr.replicationProtectedItems.beginPlannedFailoverAndWait(...itemArgs(world), failbackInput(), LRO), 409, "OperationNotAllowed");
+  t.is(azureVm.tags?.["azure-dr:virtual-network"], virtualNetworkId("vnet-dr", HYPER_V_TARGET_RG, env.subscriptionId));
+  t.true((await collect(env.asr.recoveryPoints.listByReplicationProtectedItems(...itemArgs(world, ITEM)))).length > 0, "recovery points stay until the commit");
+  await refused(t, env.asr.replicationProtectedItems.beginPlannedFailoverAndWait(...itemArgs(world, ITEM), failbackInput(), LRO), 409, "OperationNotAllowed");
 
-  const committed = await env.asr.replicationProtectedItems.beginFailoverCommitAndWait(...itemArgs(world), LRO);
+  const committed = await env.asr.replicationProtectedItems.beginFailoverCommitAndWait(...itemArgs(world, ITEM), LRO);
   stateIs(t, committed, ["PlannedFailoverStatesBegin", "Planned failover committed", "Recovery"], ["CompleteMigration", "DisableProtection", "Failback"]);
-  t.deepEqual(await collect(env.asr.recoveryPoints.listByReplicationProtectedItems(...itemArgs(world))), [], "commit deletes the recovery points");
-  await refused(t, env.asr.replicationProtectedItems.beginReprotectAndWait(...itemArgs(world), { properties: {} }, LRO), 409, "OperationNotAllowed");
+  t.deepEqual(await collect(env.asr.recoveryPoints.listByReplicationProtectedItems(...itemArgs(world, ITEM))), [], "commit deletes the recovery points");
+  await refused(t, env.asr.replicationProtectedItems.beginReprotectAndWait(...itemArgs(world, ITEM), { properties: {} }, LRO), 409, "OperationNotAllowed");
 
   // The VM runs in Azure for two hours, then fails back to the original VM.
   world.env.emulator.control.advanceClock(2 * HOUR);
   const failbackAt = now(world);
   const failbackRecorder = responseRecorder();
-  const failedBack = await env.asr.replicationProtectedItems.beginPlannedFailoverAndWait(...itemArgs(world), failbackInput(), withRecorder(failbackRecorder));
-  const failbackJob = await jobOfRecorder(world, failbackRecorder, t, "failback");
+  const failedBack = await env.asr.replicationProtectedItems.beginPlannedFailoverAndWait(
+    ...itemArgs(world, ITEM),
+    failbackInput(),
+    withRecorder(failbackRecorder),
+  );
+  const failbackJob = await jobOfRecorder(t, world, failbackRecorder, "failback");
   t.deepEqual(taskNames(failbackJob), ["PrerequisitesCheck", "SyncWhileRunning", "ShutdownAzureVm", "SyncFinalChanges", "StartOnPremisesVm"]);
   const writtenMB = ((failbackAt - time(committed.properties?.lastSuccessfulFailoverTime)) / 1000) * 4;
   const blocks = differingBlocks(writtenMB, 70, 100);
   const sync = failbackJob.properties?.tasks?.[1];
   t.is(sync?.friendlyName, `Synchronize while the Azure VM runs: compare block checksums, send the ${blocks} differing blocks of ${70 * 1024} (${blocks} MB)`);
-  t.is(time(sync?.endTime) - time(sync?.startTime), Math.ceil((blocks / BANDWIDTH) * 1000), "only the blocks the Azure VM changed are sent back");
+  t.is(time(sync?.endTime) - time(sync?.startTime), Math.ceil((blocks / HYPER_V_BANDWIDTH_MBPS) * 1000), "only the blocks the Azure VM changed are sent back");
   stateIs(t, failedBack, ["PlannedFailoverCommitRequired", "Failback finished", "Primary"], ["Commit", "DisableProtection"]);
   t.is(onPremises(world)?.powerState, "Running", "the original VM runs on-premises again");
   t.is(
-    (await env.compute.virtualMachines.instanceView(TARGET_RG, "sql-0-az")).statuses?.find((s) => s.code?.startsWith("PowerState/") === true)?.code,
+    (await env.compute.virtualMachines.instanceView(HYPER_V_TARGET_RG, "sql-0-az")).statuses?.find((s) => s.code?.startsWith("PowerState/") === true)?.code,
     "PowerState/stopped",
   );
 
-  const failbackCommitted = await env.asr.replicationProtectedItems.beginFailoverCommitAndWait(...itemArgs(world), LRO);
+  const failbackCommitted = await env.asr.replicationProtectedItems.beginFailoverCommitAndWait(...itemArgs(world, ITEM), LRO);
   stateIs(t, failbackCommitted, ["PlannedFailoverStatesBegin", "Failback committed", "Primary"], ["ReverseReplicate", "DisableProtection"]);
-  await refused(t, env.compute.virtualMachines.get(TARGET_RG, "sql-0-az"), 404);
+  await refused(t, env.compute.virtualMachines.get(HYPER_V_TARGET_RG, "sql-0-az"), 404);
   const { names } = world.setup;
   await refused(
     t,
@@ -654,7 +599,7 @@ test("the whole cycle in virtual time: planned failover to Azure (source shut do
   world.env.emulator.control.advanceClock(30 * MINUTE);
   const reprotectRecorder = responseRecorder();
   const reprotected = await env.asr.replicationProtectedItems.beginReprotectAndWait(
-    ...itemArgs(world),
+    ...itemArgs(world, ITEM),
     {
       properties: {
         failoverDirection: "PrimaryToRecovery",
@@ -663,7 +608,7 @@ test("the whole cycle in virtual time: planned failover to Azure (source shut do
     },
     withRecorder(reprotectRecorder),
   );
-  const reprotectJob = await jobOfRecorder(world, reprotectRecorder, t, "reprotect");
+  const reprotectJob = await jobOfRecorder(t, world, reprotectRecorder, "reprotect");
   t.is(reprotectJob.properties?.scenarioName, "ReverseReplicate");
   const changedBlocks = differingBlocks(
     ((time(reprotectJob.properties?.startTime) - time(failedBack.properties?.lastSuccessfulFailoverTime)) / 1000) * 4,
@@ -680,7 +625,7 @@ test("the whole cycle in virtual time: planned failover to Azure (source shut do
   const again = await getItem(world);
   t.true(now(world) - time(hyperVOf(t, again).lastReplicatedTime) < 5 * MINUTE, "delta replication runs again");
   t.is(
-    (await collect(env.asr.recoveryPoints.listByReplicationProtectedItems(...itemArgs(world)))).length,
+    (await collect(env.asr.recoveryPoints.listByReplicationProtectedItems(...itemArgs(world, ITEM)))).length,
     2,
     "new recovery points from the reprotect on (at it, and an hour later)",
   );
@@ -693,7 +638,7 @@ test("unplanned failover recovers what Azure received (the last delta cycle) or 
   const lastCycle = time(hyperVOf(t, await getItem(world)).lastReplicatedTime);
   const recorder = responseRecorder();
   const failedOver = await env.asr.replicationProtectedItems.beginUnplannedFailoverAndWait(
-    ...itemArgs(world),
+    ...itemArgs(world, ITEM),
     {
       properties: {
         failoverDirection: "PrimaryToRecovery",
@@ -703,7 +648,7 @@ test("unplanned failover recovers what Azure received (the last delta cycle) or 
     },
     withRecorder(recorder),
   );
-  const job = await jobOfRecorder(world, recorder, t, "unplanned failover");
+  const job = await jobOfRecorder(t, world, recorder, "unplanned failover");
   t.deepEqual(taskNames(job), ["PrerequisitesCheck", "CreateVm", "StartVm"]);
   t.is(recoveredPoint(t, job).recoveryPointTime, lastCycle, "the latest data Azure has: the last delta cycle");
   stateIs(
@@ -714,10 +659,10 @@ test("unplanned failover recovers what Azure received (the last delta cycle) or 
   );
   t.is(onPremises(world)?.powerState, "Running", "the source is left alone");
 
-  const points = await collect(env.asr.recoveryPoints.listByReplicationProtectedItems(...itemArgs(world)));
+  const points = await collect(env.asr.recoveryPoints.listByReplicationProtectedItems(...itemArgs(world, ITEM)));
   const older = points[2] as RecoveryPoint;
   const changed = await env.asr.replicationProtectedItems.beginApplyRecoveryPointAndWait(
-    ...itemArgs(world),
+    ...itemArgs(world, ITEM),
     { properties: { recoveryPointId: idOf(older), providerSpecificDetails: { instanceType: "HyperVReplicaAzure" } } },
     LRO,
   );
@@ -725,21 +670,21 @@ test("unplanned failover recovers what Azure received (the last delta cycle) or 
   await refused(
     t,
     env.asr.replicationProtectedItems.beginApplyRecoveryPointAndWait(
-      ...itemArgs(world),
+      ...itemArgs(world, ITEM),
       { properties: { recoveryPointId: idOf(older), providerSpecificDetails: { instanceType: "A2A" } } },
       LRO,
     ),
     400,
     "InvalidParameter",
   );
-  const committed = await env.asr.replicationProtectedItems.beginFailoverCommitAndWait(...itemArgs(world), LRO);
+  const committed = await env.asr.replicationProtectedItems.beginFailoverCommitAndWait(...itemArgs(world, ITEM), LRO);
   t.like(committed.properties, { protectionState: "UnplannedFailoverCommitted", protectionStateDescription: "Failover committed" });
   t.deepEqual(committed.properties?.allowedOperations, ["CompleteMigration", "DisableProtection", "Failback"]);
 
   // With sourceSiteOperations Required the VM is shut down and synced first, as a planned failover.
   const second = await protectedWorld(t, [VM]);
   await second.env.asr.replicationProtectedItems.beginUnplannedFailoverAndWait(
-    ...itemArgs(second),
+    ...itemArgs(second, ITEM),
     {
       properties: { failoverDirection: "PrimaryToRecovery", sourceSiteOperations: "Required", providerSpecificDetails: { instanceType: "HyperVReplicaAzure" } },
     },
@@ -755,27 +700,27 @@ test("failback creates the vm when it was deleted on-premises only when asked (C
   await failedOverAndCommitted(world);
   t.is((await wire(`${env.url}/_emulator/hyperV/vms/remove`, "POST", { target: world.vms[VM.name] })).status, 204);
   t.is(onPremises(world), undefined, "deleted on-premises");
-  const error = await t.throwsAsync(env.asr.replicationProtectedItems.beginPlannedFailoverAndWait(...itemArgs(world), failbackInput(), LRO));
+  const error = await t.throwsAsync(env.asr.replicationProtectedItems.beginPlannedFailoverAndWait(...itemArgs(world, ITEM), failbackInput(), LRO));
   t.regex(error?.message ?? "", /OnPremisesVmNotFound/);
   const after = await getItem(world);
   t.like(after.properties, { protectionState: "PlannedFailoverStatesBegin", activeLocation: "Recovery" });
   t.true(after.properties?.allowedOperations?.includes("Failback"), "it can fail back again");
   t.is(
-    (await env.compute.virtualMachines.instanceView(TARGET_RG, "sql-0-az")).statuses?.find((s) => s.code?.startsWith("PowerState/") === true)?.code,
+    (await env.compute.virtualMachines.instanceView(HYPER_V_TARGET_RG, "sql-0-az")).statuses?.find((s) => s.code?.startsWith("PowerState/") === true)?.code,
     "PowerState/running",
   );
 
   const recorder = responseRecorder();
   const failedBack = await env.asr.replicationProtectedItems.beginPlannedFailoverAndWait(
-    ...itemArgs(world),
+    ...itemArgs(world, ITEM),
     failbackInput({ recoveryVmCreationOption: "CreateVmIfNotFound" }),
     withRecorder(recorder),
   );
-  const job = await jobOfRecorder(world, recorder, t, "failback creating the vm");
+  const job = await jobOfRecorder(t, world, recorder, "failback creating the vm");
   t.deepEqual(taskNames(job), ["PrerequisitesCheck", "CopyDisks", "ShutdownAzureVm", "SyncFinalChanges", "StartOnPremisesVm"]);
   t.is(job.properties?.tasks?.[1]?.friendlyName, "Copy the disks in full while the Azure VM runs (70 GB)", "a new VM gets the whole disks");
   const created = onPremises(world);
-  t.like(created, { powerState: "Running", host: HOST });
+  t.like(created, { powerState: "Running", host: HYPER_V_HOST });
   t.not(created?.id, hyperVIdOf(world), "a new VM (a new Hyper-V id)");
   t.is(failedBack.properties?.protectableItemId, `${idOf(world.setup.container)}/replicationProtectableItems/${created?.id ?? ""}`, "the item now protects it");
 });
@@ -788,7 +733,7 @@ test("failback to another host of the site (providerIdForAlternateRecovery) crea
   await refused(
     t,
     env.asr.replicationProtectedItems.beginPlannedFailoverAndWait(
-      ...itemArgs(world),
+      ...itemArgs(world, ITEM),
       failbackInput({ providerIdForAlternateRecovery: `${idOf(setup.site)}/replicationRecoveryServicesProviders/nope` }),
       LRO,
     ),
@@ -796,25 +741,25 @@ test("failback to another host of the site (providerIdForAlternateRecovery) crea
     "InvalidParameter",
   );
   const error = await t.throwsAsync(
-    env.asr.replicationProtectedItems.beginPlannedFailoverAndWait(...itemArgs(world), failbackInput({ providerIdForAlternateRecovery: second }), LRO),
+    env.asr.replicationProtectedItems.beginPlannedFailoverAndWait(...itemArgs(world, ITEM), failbackInput({ providerIdForAlternateRecovery: second }), LRO),
   );
   t.regex(error?.message ?? "", /AlternateLocationNeedsVmCreation/);
 
   const recorder = responseRecorder();
   await env.asr.replicationProtectedItems.beginPlannedFailoverAndWait(
-    ...itemArgs(world),
+    ...itemArgs(world, ITEM),
     failbackInput({ providerIdForAlternateRecovery: second, recoveryVmCreationOption: "CreateVmIfNotFound", dataSyncOption: "ForSynchronization" }),
     withRecorder(recorder),
   );
-  const job = await jobOfRecorder(world, recorder, t, "failback to another host");
+  const job = await jobOfRecorder(t, world, recorder, "failback to another host");
   t.deepEqual(taskNames(job), ["PrerequisitesCheck", "ShutdownAzureVm", "DownloadDisks", "StartOnPremisesVm"]);
   const download = job.properties?.tasks?.[2];
-  t.is(time(download?.endTime) - time(download?.startTime), Math.ceil(((70 * 1024) / BANDWIDTH) * 1000), "the whole disks, after the shutdown");
+  t.is(time(download?.endTime) - time(download?.startTime), Math.ceil(((70 * 1024) / HYPER_V_BANDWIDTH_MBPS) * 1000), "the whole disks, after the shutdown");
   const vms = env.emulator.control.hyperVVms().filter((vm) => vm.name === VM.name);
   t.deepEqual(
     vms.map((vm) => [vm.host, vm.powerState]),
     [
-      [HOST, "Off"],
+      [HYPER_V_HOST, "Off"],
       ["hv-host-02", "Running"],
     ],
     "the original stays off; the VM runs on the other host",
@@ -826,15 +771,15 @@ test("failback to another host of the site (providerIdForAlternateRecovery) crea
 });
 
 test("hyper-v failovers are refused out of order or with another provider's input", async (t) => {
-  const world = await hyperVWorld(t);
+  const world = await hyperVWorld(t, [VM]);
   const { env } = world;
   const items = env.asr.replicationProtectedItems;
-  const planned = (properties: Record<string, unknown>): Promise<unknown> => items.beginPlannedFailoverAndWait(...itemArgs(world), { properties }, LRO);
+  const planned = (properties: Record<string, unknown>): Promise<unknown> => items.beginPlannedFailoverAndWait(...itemArgs(world, ITEM), { properties }, LRO);
   await enable(world);
   await refused(t, planned(PLANNED_TO_AZURE.properties), 409, "OperationNotAllowed");
   env.emulator.control.advanceClock(2 * HOUR);
   const cases: [string, () => Promise<unknown>, number, string][] = [
-    ["a failback while protected", () => items.beginPlannedFailoverAndWait(...itemArgs(world), failbackInput(), LRO), 409, "OperationNotAllowed"],
+    ["a failback while protected", () => items.beginPlannedFailoverAndWait(...itemArgs(world, ITEM), failbackInput(), LRO), 409, "OperationNotAllowed"],
     [
       "a failback input's direction without the failback input",
       () => planned({ failoverDirection: "RecoveryToPrimary", providerSpecificDetails: { instanceType: "HyperVReplicaAzure" } }),
@@ -851,7 +796,7 @@ test("hyper-v failovers are refused out of order or with another provider's inpu
       "an A2A input",
       () =>
         items.beginUnplannedFailoverAndWait(
-          ...itemArgs(world),
+          ...itemArgs(world, ITEM),
           { properties: { failoverDirection: "PrimaryToRecovery", sourceSiteOperations: "NotRequired", providerSpecificDetails: { instanceType: "A2A" } } },
           LRO,
         ),
@@ -866,26 +811,15 @@ test("hyper-v failovers are refused out of order or with another provider's inpu
 test("a test failover of a hyper-v item brings a copy up in an isolated network and is cleaned up", async (t) => {
   const world = await protectedWorld(t);
   const { env } = world;
-  const tested = await env.asr.replicationProtectedItems.beginTestFailoverAndWait(
-    ...itemArgs(world),
-    {
-      properties: {
-        failoverDirection: "PrimaryToRecovery",
-        networkType: "VmNetworkAsInput",
-        networkId: virtualNetworkId("vnet-test", TARGET_RG, env.subscriptionId),
-        providerSpecificDetails: { instanceType: "HyperVReplicaAzure" },
-      },
-    },
-    LRO,
-  );
+  const tested = await env.asr.replicationProtectedItems.beginTestFailoverAndWait(...itemArgs(world, ITEM), testFailoverInput(env.subscriptionId), LRO);
   t.like(tested.properties, { testFailoverState: "WaitingForCompletion", protectionState: "Protected" });
   t.is(
-    (await env.compute.virtualMachines.get(TARGET_RG, "sql-0-az-test")).tags?.["azure-dr:virtual-network"],
-    virtualNetworkId("vnet-test", TARGET_RG, env.subscriptionId),
+    (await env.compute.virtualMachines.get(HYPER_V_TARGET_RG, "sql-0-az-test")).tags?.["azure-dr:virtual-network"],
+    virtualNetworkId("vnet-test", HYPER_V_TARGET_RG, env.subscriptionId),
   );
   t.is(onPremises(world)?.powerState, "Running", "the source is untouched");
-  await env.asr.replicationProtectedItems.beginTestFailoverCleanupAndWait(...itemArgs(world), { properties: {} }, LRO);
-  await refused(t, env.compute.virtualMachines.get(TARGET_RG, "sql-0-az-test"), 404);
+  await env.asr.replicationProtectedItems.beginTestFailoverCleanupAndWait(...itemArgs(world, ITEM), { properties: {} }, LRO);
+  await refused(t, env.compute.virtualMachines.get(HYPER_V_TARGET_RG, "sql-0-az-test"), 404);
 });
 
 // ---------------------------------------------------------------- disable, and refused inputs
@@ -989,7 +923,7 @@ test("disabling protection during initial replication stops it; a protected vm s
   const { env } = world;
   const { names } = world.setup;
   await enable(world);
-  await env.asr.replicationProtectedItems.beginDeleteAndWait(...itemArgs(world), { properties: { disableProtectionReason: "NotSpecified" } }, LRO);
+  await env.asr.replicationProtectedItems.beginDeleteAndWait(...itemArgs(world, ITEM), { properties: { disableProtectionReason: "NotSpecified" } }, LRO);
   await refused(t, getItem(world), 404);
   t.is((await jobNamed(t, world, "InitialReplication")).properties?.state, "Cancelled", "the initial replication job stops with its item");
   const protectable = (vm: string): Promise<ProtectableItem> =>
@@ -1021,7 +955,7 @@ interface ExampleWorld extends World {
 async function exampleWorld(t: ExecutionContext, file: string, options: { itemName?: string; vmId?: string } = {}): Promise<ExampleWorld> {
   const example = loadExample(SITE_RECOVERY_EXAMPLES, file);
   const subscriptionId = stringParameter(example, "subscriptionId");
-  const env = await loopbackSiteRecovery(t, { replicationBandwidthMBps: BANDWIDTH, startTime: START }, subscriptionId);
+  const env = await loopbackHyperV(t, HYPER_V_BANDWIDTH_MBPS, subscriptionId);
   const names = {
     resourceGroup: stringParameter(example, "resourceGroupName"),
     vault: stringParameter(example, "resourceName"),
@@ -1034,7 +968,7 @@ async function exampleWorld(t: ExecutionContext, file: string, options: { itemNa
   const vmId = options.vmId ?? itemName;
   env.emulator.control.registerHyperVHosts({
     fabricId: idOf(setup.site),
-    hosts: [{ name: HOST, id: EXAMPLE_PROVIDER, vms: [{ name: "vm1", id: vmId, disks: [{ name: "vm1.vhdx", sizeGB: 40 }], churnMBps: 2 }] }],
+    hosts: [{ name: HYPER_V_HOST, id: EXAMPLE_PROVIDER, vms: [{ name: "vm1", id: vmId, disks: [{ name: "vm1.vhdx", sizeGB: 40 }], churnMBps: 2 }] }],
   });
   const vaultPath = `/subscriptions/${subscriptionId}/resourceGroups/${names.resourceGroup}/providers/Microsoft.RecoveryServices/vaults/${names.vault}`;
   return {
@@ -1061,7 +995,7 @@ async function testedOnce(world: ExampleWorld): Promise<void> {
     {
       properties: {
         networkType: "VmNetworkAsInput",
-        networkId: virtualNetworkId("vnet-test", TARGET_RG, world.env.subscriptionId),
+        networkId: virtualNetworkId("vnet-test", HYPER_V_TARGET_RG, world.env.subscriptionId),
         providerSpecificDetails: { instanceType: "HyperVReplicaAzure" },
       },
     },
@@ -1229,7 +1163,7 @@ for (const [file, method, suffix, bodyParameter] of [
 test("replays ReplicationNetworkMappings_Create (VmmToAzure) on a vm network the site's vmm server reported, with a 202 and the example's mapping", async (t) => {
   const example = loadExample(SITE_RECOVERY_EXAMPLES, "2023-06-01/ReplicationNetworkMappings_Create.json");
   const subscriptionId = stringParameter(example, "subscriptionId");
-  const env = await loopbackSiteRecovery(t, { startTime: START }, subscriptionId);
+  const env = await loopbackSiteRecovery(t, { startTime: HYPER_V_START }, subscriptionId);
   const setup = await buildHyperVReplication(env, {
     names: {
       ...HYPER_V_NAMES,
@@ -1240,7 +1174,7 @@ test("replays ReplicationNetworkMappings_Create (VmmToAzure) on a vm network the
   });
   env.emulator.control.registerHyperVHosts({
     fabricId: idOf(setup.site),
-    hosts: [{ name: HOST }],
+    hosts: [{ name: HYPER_V_HOST }],
     networks: [{ name: stringParameter(example, "networkName"), friendlyName: "corp" }],
   });
   const networks = await collect(env.asr.replicationNetworks.listByReplicationFabrics(setup.names.vault, setup.names.resourceGroup, setup.names.site));

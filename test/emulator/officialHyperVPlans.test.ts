@@ -9,50 +9,46 @@
 // refuses to mix (items of another provider or site, another provider's input); and replays the
 // official recovery plan examples, which are Hyper-V plans, as they are. The plan's own reprotect
 // (reverse replication of every VM after the committed failback) is checked too.
-import type {
-  FailoverJobDetails,
-  HyperVReplicaAzureEnableProtectionInput,
-  Job,
-  RecoveryPlan,
-  RecoveryPlanGroup,
-  ReplicationProtectedItem,
-} from "@azure/arm-recoveryservices-siterecovery";
+import type { Job, RecoveryPlan, RecoveryPlanGroup } from "@azure/arm-recoveryservices-siterecovery";
 import test, { type ExecutionContext } from "ava";
 import path from "node:path";
 import { EXAMPLES_ROOT, loadExample, objectParameter, stringParameter, type Example } from "../helpers/exampleCorpus.js";
 import { absentKeys, shapeMismatches, valueAt, wire, withoutKeys, type WireResponse } from "../helpers/exampleReplay.js";
 import {
-  acceptedJob,
+  enableHyperV,
+  getVmItem,
+  HOUR,
+  HYPER_V_BANDWIDTH_MBPS,
+  HYPER_V_HOST,
+  HYPER_V_TARGET_RG,
+  hyperVItemName,
+  hyperVWorld,
+  jobOfRecorder,
+  loopbackHyperV,
+  MINUTE,
+  now,
+  recoveredPoints,
+  vmItemArgs,
+  type HyperVWorld,
+} from "../helpers/hyperVWorld.js";
+import {
   buildA2aSetup,
   buildHyperVReplication,
   collect,
   enableProtection,
   idOf,
-  loopbackSiteRecovery,
   LRO,
   MICROSOFT_AZURE,
   refused,
   registerHyperVVms,
   replayAccepted,
-  resourceGroupId,
   responseRecorder,
-  storageAccountId,
   virtualNetworkId,
   withRecorder,
   type HyperVNames,
-  type HyperVReplication,
   type HyperVVmShape,
-  type LoopbackSiteRecovery,
-  type Recorder,
 } from "../helpers/loopbackSiteRecovery.js";
 
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const START = new Date("2026-03-02T08:00:00Z");
-/** 64 MB/s per VM: a 40 GB disk copies in 640 s. */
-const BANDWIDTH = 64;
-const HOST = "hv-host-01";
-const TARGET_RG = "rg-onprem-dr";
 const PLAN = "rp-onprem";
 /** Three VMs: the database boots first (group 1), the two web servers after it (group 2). */
 const VMS: readonly HyperVVmShape[] = [
@@ -64,70 +60,29 @@ const GROUPS: readonly (readonly string[])[] = [["sql-0"], ["web-0", "web-1"]];
 
 // ---------------------------------------------------------------- helpers
 
-interface World {
-  env: LoopbackSiteRecovery;
-  setup: HyperVReplication;
-  /** Protectable item ids by VM name. */
-  vms: Record<string, string>;
+interface World extends HyperVWorld {
   /** Replicated item ids by VM name. */
   items: Record<string, string>;
   vaultPath: string;
 }
 
-function itemName(vm: string): string {
-  return `item-${vm}`;
-}
-
-function enableInput(env: LoopbackSiteRecovery, vm: string): HyperVReplicaAzureEnableProtectionInput {
-  return {
-    instanceType: "HyperVReplicaAzure",
-    targetAzureV2ResourceGroupId: resourceGroupId(TARGET_RG, env.subscriptionId),
-    targetAzureNetworkId: virtualNetworkId("vnet-dr", TARGET_RG, env.subscriptionId),
-    targetAzureSubnetId: `${virtualNetworkId("vnet-dr", TARGET_RG, env.subscriptionId)}/subnets/default`,
-    useManagedDisks: "true",
-    logStorageAccountId: storageAccountId("hvlogwesteurope", TARGET_RG, env.subscriptionId),
-    targetAzureVmName: `${vm}-az`,
-  };
-}
-
-/** Protects `vms` of the setup's site (official client) as items `item-{vm}`; initial replication is left to run. */
-async function protect(
-  env: LoopbackSiteRecovery,
-  setup: HyperVReplication,
-  vms: Record<string, string>,
-  names: readonly string[],
-): Promise<Record<string, string>> {
+/** Protects `vms` of the world's site (official client) as items `item-{vm}`; initial replication is left to run. */
+async function protect(world: HyperVWorld, vms: readonly string[]): Promise<Record<string, string>> {
   const items: Record<string, string> = {};
-  const { names: n } = setup;
-  for (const vm of names) {
-    const item = await env.asr.replicationProtectedItems.beginCreateAndWait(
-      n.vault,
-      n.resourceGroup,
-      n.site,
-      n.container,
-      itemName(vm),
-      { properties: { policyId: idOf(setup.policy), protectableItemId: vms[vm] ?? "", providerSpecificDetails: enableInput(env, vm) } },
-      LRO,
-    );
-    items[vm] = idOf(item);
-  }
+  for (const vm of vms) items[vm] = idOf(await enableHyperV(world, vm));
   return items;
 }
 
 /** The Hyper-V setup, {@link VMS} registered on one host and protected (initial replication done, three hours of delta cycles). */
 async function protectedWorld(t: ExecutionContext): Promise<World> {
-  const env = await loopbackSiteRecovery(t, { replicationBandwidthMBps: BANDWIDTH, startTime: START });
-  const setup = await buildHyperVReplication(env);
-  const vms = registerHyperVVms(env, setup, HOST, VMS);
+  const site = await hyperVWorld(t, VMS);
   const items = await protect(
-    env,
-    setup,
-    vms,
+    site,
     VMS.map((vm) => vm.name),
   );
-  env.emulator.control.advanceClock(3 * HOUR + 2 * MINUTE);
-  const world: World = { env, setup, vms, items, vaultPath: idOf(setup.vault) };
-  for (const vm of VMS) t.is((await getItem(world, vm.name)).properties?.protectionState, "Protected", `setup: ${vm.name} is protected`);
+  site.env.emulator.control.advanceClock(3 * HOUR + 2 * MINUTE);
+  const world: World = { ...site, items, vaultPath: idOf(site.setup.vault) };
+  for (const vm of VMS) t.is((await getVmItem(world, vm.name)).properties?.protectionState, "Protected", `setup: ${vm.name} is protected`);
   return world;
 }
 
@@ -158,22 +113,24 @@ async function planWorld(t: ExecutionContext): Promise<World> {
   return world;
 }
 
+/** Creates plan `plan` in the world's vault from `primaryFabricId` to `recoveryFabricId` with one boot group of the items `ids` (official client). */
+function createOneGroupPlan(world: World, plan: string, primaryFabricId: string, recoveryFabricId: string, ids: readonly string[]): Promise<RecoveryPlan> {
+  const { names } = world.setup;
+  return world.env.asr.replicationRecoveryPlans.beginCreateAndWait(
+    names.vault,
+    names.resourceGroup,
+    plan,
+    { properties: { primaryFabricId, recoveryFabricId, groups: [{ groupType: "Boot", replicationProtectedItems: ids.map((id) => ({ id })) }] } },
+    LRO,
+  );
+}
+
 function planArgs(world: World): [string, string, string] {
   return [world.setup.names.vault, world.setup.names.resourceGroup, PLAN];
 }
 
 function getPlan(world: World): Promise<RecoveryPlan> {
   return world.env.asr.replicationRecoveryPlans.get(...planArgs(world));
-}
-
-function getItem(world: World, vm: string): Promise<ReplicationProtectedItem> {
-  const { names } = world.setup;
-  return world.env.asr.replicationProtectedItems.get(names.vault, names.resourceGroup, names.site, names.container, itemName(vm));
-}
-
-async function jobOfRecorder(t: ExecutionContext, world: World, recorder: Recorder, what: string): Promise<Job> {
-  const name = acceptedJob(t, world.env, recorder.responses, what, world.setup.names);
-  return world.env.asr.replicationJobs.get(world.setup.names.vault, world.setup.names.resourceGroup, name);
 }
 
 function taskNames(job: Job): string[] {
@@ -191,28 +148,24 @@ function assertSequential(t: ExecutionContext, job: Job): void {
     t.is(tasks[i]?.startTime?.getTime(), tasks[i - 1]?.endTime?.getTime(), `'${tasks[i]?.name}' starts when '${tasks[i - 1]?.name}' ends`);
 }
 
-function now(world: World): number {
-  return world.env.emulator.control.now().getTime();
-}
-
 function onPremises(world: World, vm: string): string | undefined {
   return world.env.emulator.control.hyperVVms().find((v) => v.name === vm)?.powerState;
 }
 
 async function azurePower(world: World, vm: string): Promise<string | undefined> {
-  const view = await world.env.compute.virtualMachines.instanceView(TARGET_RG, vm);
+  const view = await world.env.compute.virtualMachines.instanceView(HYPER_V_TARGET_RG, vm);
   return view.statuses?.find((s) => s.code?.startsWith("PowerState/"))?.code;
 }
 
 async function azureVmExists(world: World, vm: string): Promise<boolean> {
-  return (await collect(world.env.compute.virtualMachines.list(TARGET_RG))).some((v) => v.name === vm);
+  return (await collect(world.env.compute.virtualMachines.list(HYPER_V_TARGET_RG))).some((v) => v.name === vm);
 }
 
 /** Each item's [protectionState, description, activeLocation]. */
 async function itemStates(world: World): Promise<string[][]> {
   return Promise.all(
     VMS.map(async (vm) => {
-      const item = await getItem(world, vm.name);
+      const item = await getVmItem(world, vm.name);
       return [item.properties?.protectionState ?? "", item.properties?.protectionStateDescription ?? "", item.properties?.activeLocation ?? ""];
     }),
   );
@@ -236,16 +189,6 @@ function failbackInput(
       providerSpecificDetails: [{ instanceType: "HyperVReplicaAzureFailback" as const, dataSyncOption, recoveryVmCreationOption }],
     },
   };
-}
-
-/** The recovery point each item of a failover job was recovered from, by item name. */
-function recoveredPoints(t: ExecutionContext, job: Job): Map<string, number> {
-  const details = job.properties?.customDetails;
-  if (details?.instanceType !== "FailoverJobDetails") {
-    t.fail(`a failover job has FailoverJobDetails, not ${String(details?.instanceType)}`);
-    return new Map();
-  }
-  return new Map(((details as FailoverJobDetails).protectedItemDetails ?? []).map((i) => [i.name ?? "", i.recoveryPointTime?.getTime() ?? Number.NaN]));
 }
 
 /** Sends a request with plain fetch at the client's api-version; returns the answer's status, error code and target. */
@@ -303,7 +246,7 @@ test("a plan of a hyper-v site recovers to 'Microsoft Azure' with provider Hyper
 test("planned failover to azure, commit, failback, commit: the vms shut down first, groups in order, nothing lost; then each item reprotects", async (t) => {
   const world = await planWorld(t);
   const { env } = world;
-  const lastCycles = await Promise.all(VMS.map(async (vm) => (await getItem(world, vm.name)).properties?.providerSpecificDetails));
+  const lastCycles = await Promise.all(VMS.map(async (vm) => (await getVmItem(world, vm.name)).properties?.providerSpecificDetails));
   t.true(lastCycles.every((d) => d?.instanceType === "HyperVReplicaAzure"));
 
   // Planned failover to Azure.
@@ -318,7 +261,7 @@ test("planned failover to azure, commit, failback, commit: the vms shut down fir
   const sync = job.properties?.tasks?.find((task) => task.name === "SyncLatestChanges");
   t.true((sync?.endTime?.getTime() ?? 0) - (sync?.startTime?.getTime() ?? 0) > 0, "the changes the last delta cycle did not send take time to sync");
   const points = recoveredPoints(t, job);
-  for (const vm of VMS) t.is(points.get(itemName(vm.name)), startedAt, `${vm.name}: recovered to the moment of the failover, no data loss`);
+  for (const vm of VMS) t.is(points.get(hyperVItemName(vm.name)), startedAt, `${vm.name}: recovered to the moment of the failover, no data loss`);
   t.deepEqual(
     await itemStates(world),
     VMS.map(() => ["PlannedFailoverCommitRequired", "Planned failover finished", "Recovery"]),
@@ -375,15 +318,10 @@ test("planned failover to azure, commit, failback, commit: the vms shut down fir
   t.deepEqual(failbackCommitted.properties?.allowedOperations, ["ReverseReplicate"]);
 
   // Reverse replication, item by item in group order (the plan's own reprotect is checked below): protected again; the plan can fail over again.
-  const { names } = world.setup;
   for (const group of GROUPS)
     for (const vm of group)
       await env.asr.replicationProtectedItems.beginReprotectAndWait(
-        names.vault,
-        names.resourceGroup,
-        names.site,
-        names.container,
-        itemName(vm),
+        ...vmItemArgs(world, vm),
         { properties: { failoverDirection: "PrimaryToRecovery", providerSpecificDetails: { instanceType: "HyperVReplicaAzure" } } },
         LRO,
       );
@@ -487,7 +425,7 @@ test("unplanned failover of a hyper-v plan from a recovery point type: the vms k
   t.deepEqual(taskNames(job), ["PrerequisitesCheck", "PrepareVms", "StartGroup1", "StartGroup2"], "no shutdown: the source may be gone");
   const points = recoveredPoints(t, job);
   for (const vm of VMS) {
-    const point = points.get(itemName(vm.name)) ?? Number.NaN;
+    const point = points.get(hyperVItemName(vm.name)) ?? Number.NaN;
     // App-consistent points every 4 hours from the end of initial replication: the one about 3 hours ago.
     t.true(
       point < startedAt - 2 * HOUR && point > startedAt - 4 * HOUR,
@@ -511,7 +449,7 @@ test("unplanned failover of a hyper-v plan from a recovery point type: the vms k
 test("test failover of a hyper-v plan brings test vms up in the isolated network, groups in order, and waits for cleanup; cleanup deletes them", async (t) => {
   const world = await planWorld(t);
   const { env } = world;
-  const network = virtualNetworkId("vnet-test", TARGET_RG, env.subscriptionId);
+  const network = virtualNetworkId("vnet-test", HYPER_V_TARGET_RG, env.subscriptionId);
   const recorder = responseRecorder();
   const tested = await env.asr.replicationRecoveryPlans.beginTestFailoverAndWait(
     ...planArgs(world),
@@ -530,10 +468,10 @@ test("test failover of a hyper-v plan brings test vms up in the isolated network
   t.deepEqual(taskNames(job), ["PrerequisitesCheck", "PrepareVms", "StartGroup1", "StartGroup2"]);
   t.deepEqual(tested.properties?.allowedOperations, ["TestFailoverCleanup"]);
   for (const vm of VMS) {
-    const testVm = await env.compute.virtualMachines.get(TARGET_RG, `${vm.name}-az-test`);
+    const testVm = await env.compute.virtualMachines.get(HYPER_V_TARGET_RG, `${vm.name}-az-test`);
     t.is(testVm.tags?.["azure-dr:virtual-network"], network, `${vm.name}'s test vm joined the isolated network`);
     t.is(onPremises(world, vm.name), "Running", "production goes on");
-    t.is((await getItem(world, vm.name)).properties?.testFailoverState, "WaitingForCompletion");
+    t.is((await getVmItem(world, vm.name)).properties?.testFailoverState, "WaitingForCompletion");
   }
   t.deepEqual(
     await itemStates(world),
@@ -566,7 +504,7 @@ test("a plan does not mix providers or sites: an a2a item in a hyper-v plan, a h
   };
   const branch = await buildHyperVReplication(env, { names: branchNames });
   const branchVms = registerHyperVVms(env, branch, "hv-branch-01", [{ name: "file-0", disksGB: [20] }]);
-  const branchItems = await protect(env, branch, branchVms, ["file-0"]);
+  const branchItems = await protect({ env, setup: branch, vms: branchVms }, ["file-0"]);
 
   const create = (plan: string, primaryFabricId: string, recoveryFabricId: string, ids: string[][]): ReturnType<typeof refusedOnWire> =>
     refusedOnWire(world, planPath(world, plan), "PUT", {
@@ -600,33 +538,9 @@ test("a plan does not mix providers or sites: an a2a item in a hyper-v plan, a h
 
   // Nothing was created; the same items in their own plans are accepted.
   t.deepEqual(await collect(env.asr.replicationRecoveryPlans.list(world.setup.names.vault, world.setup.names.resourceGroup)), []);
-  const branchPlan = await env.asr.replicationRecoveryPlans.beginCreateAndWait(
-    world.setup.names.vault,
-    world.setup.names.resourceGroup,
-    "rp-branch",
-    {
-      properties: {
-        primaryFabricId: idOf(branch.site),
-        recoveryFabricId: MICROSOFT_AZURE,
-        groups: [{ groupType: "Boot", replicationProtectedItems: [{ id: branchItems["file-0"] ?? "" }] }],
-      },
-    },
-    LRO,
-  );
+  const branchPlan = await createOneGroupPlan(world, "rp-branch", idOf(branch.site), MICROSOFT_AZURE, [branchItems["file-0"] ?? ""]);
   t.deepEqual(branchPlan.properties?.replicationProviders, ["HyperVReplicaAzure"]);
-  const a2aPlan = await env.asr.replicationRecoveryPlans.beginCreateAndWait(
-    world.setup.names.vault,
-    world.setup.names.resourceGroup,
-    "rp-a2a",
-    {
-      properties: {
-        primaryFabricId: idOf(a2a.primaryFabric),
-        recoveryFabricId: idOf(a2a.recoveryFabric),
-        groups: [{ groupType: "Boot", replicationProtectedItems: [{ id: idOf(a2aItem) }] }],
-      },
-    },
-    LRO,
-  );
+  const a2aPlan = await createOneGroupPlan(world, "rp-a2a", idOf(a2a.primaryFabric), idOf(a2a.recoveryFabric), [idOf(a2aItem)]);
   t.deepEqual(a2aPlan.properties?.replicationProviders, ["A2A"]);
   // An update of the hyper-v plan that adds the a2a item is refused as well.
   await createPlan(world);
@@ -644,7 +558,7 @@ test("a hyper-v plan refuses another provider's input naming the field, and chan
     properties: {
       failoverDirection: "PrimaryToRecovery",
       networkType: "VmNetworkAsInput",
-      networkId: virtualNetworkId("vnet-test", TARGET_RG, world.env.subscriptionId),
+      networkId: virtualNetworkId("vnet-test", HYPER_V_TARGET_RG, world.env.subscriptionId),
       providerSpecificDetails: [{ instanceType: "A2A" }],
     },
   });
@@ -688,19 +602,7 @@ test("a hyper-v plan refuses another provider's input naming the field, and chan
   const a2a = await buildA2aSetup(world.env);
   const a2aItem = await enableProtection(world.env, a2a, "item-a2a", a2a.vm);
   world.env.emulator.control.advanceClock(HOUR);
-  await world.env.asr.replicationRecoveryPlans.beginCreateAndWait(
-    world.setup.names.vault,
-    world.setup.names.resourceGroup,
-    "rp-a2a",
-    {
-      properties: {
-        primaryFabricId: idOf(a2a.primaryFabric),
-        recoveryFabricId: idOf(a2a.recoveryFabric),
-        groups: [{ groupType: "Boot", replicationProtectedItems: [{ id: idOf(a2aItem) }] }],
-      },
-    },
-    LRO,
-  );
+  await createOneGroupPlan(world, "rp-a2a", idOf(a2a.primaryFabric), idOf(a2a.recoveryFabric), [idOf(a2aItem)]);
   const hyperVOnA2a = await refusedOnWire(world, `${planPath(world, "rp-a2a")}/plannedFailover`, "POST", PLANNED_TO_AZURE);
   t.like(hyperVOnA2a, { status: 400, code: "InvalidParameter", target: field });
   t.regex(String(hyperVOnA2a.message), /must be 'A2A' for an Azure-to-Azure plan/);
@@ -730,7 +632,7 @@ async function exampleWorld(t: ExecutionContext, file: string, withPlan = true):
   const first = /\/replicationFabrics\/([^/]+)\/replicationProtectionContainers\/([^/]+)\/replicationProtectedItems\/[^/]+$/i.exec(ids[0] ?? "");
   if (first === null) throw new Error(`${PLAN_EXAMPLE}: the plan holds no replicated item`);
   const subscriptionId = stringParameter(example, "subscriptionId");
-  const env = await loopbackSiteRecovery(t, { replicationBandwidthMBps: BANDWIDTH, startTime: START }, subscriptionId);
+  const env = await loopbackHyperV(t, HYPER_V_BANDWIDTH_MBPS, subscriptionId);
   const names = {
     resourceGroup: stringParameter(example, "resourceGroupName"),
     vault: stringParameter(example, "resourceName"),
@@ -742,29 +644,15 @@ async function exampleWorld(t: ExecutionContext, file: string, withPlan = true):
   env.emulator.control.registerHyperVHosts({
     fabricId: idOf(setup.site),
     hosts: [
-      { name: HOST, vms: itemNames.map((id, index) => ({ name: `vm${index + 1}`, id, disks: [{ name: `vm${index + 1}.vhdx`, sizeGB: 30 }], churnMBps: 1 })) },
+      {
+        name: HYPER_V_HOST,
+        vms: itemNames.map((id, index) => ({ name: `vm${index + 1}`, id, disks: [{ name: `vm${index + 1}.vhdx`, sizeGB: 30 }], churnMBps: 1 })),
+      },
     ],
   });
   const vms = Object.fromEntries(itemNames.map((id, index) => [`vm${index + 1}`, `${idOf(setup.container)}/replicationProtectableItems/${id}`]));
   const items: Record<string, string> = {};
-  for (const [index, id] of itemNames.entries()) {
-    const item = await env.asr.replicationProtectedItems.beginCreateAndWait(
-      names.vault,
-      names.resourceGroup,
-      names.site,
-      names.container,
-      id,
-      {
-        properties: {
-          policyId: idOf(setup.policy),
-          protectableItemId: vms[`vm${index + 1}`] ?? "",
-          providerSpecificDetails: enableInput(env, `vm${index + 1}`),
-        },
-      },
-      LRO,
-    );
-    items[`vm${index + 1}`] = idOf(item);
-  }
+  for (const [index, id] of itemNames.entries()) items[`vm${index + 1}`] = idOf(await enableHyperV({ env, setup, vms }, `vm${index + 1}`, id));
   env.emulator.control.advanceClock(3 * HOUR);
   const plan = stringParameter(example, "recoveryPlanName");
   const world: ExampleWorld = { env, setup, vms, items, vaultPath: idOf(setup.vault), example, plan };
@@ -905,7 +793,7 @@ test("replays ReplicationRecoveryPlans_TestFailoverCleanup (as is) after a hyper
       properties: {
         failoverDirection: "PrimaryToRecovery",
         networkType: "VmNetworkAsInput",
-        networkId: virtualNetworkId("vnet-test", TARGET_RG, world.env.subscriptionId),
+        networkId: virtualNetworkId("vnet-test", HYPER_V_TARGET_RG, world.env.subscriptionId),
         providerSpecificDetails: [{ instanceType: "HyperVReplicaAzure" }],
       },
     },

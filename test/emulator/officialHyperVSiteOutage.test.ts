@@ -7,38 +7,31 @@
 // RPO growing, health Warning then Critical), initial replication (paused), the failovers (planned
 // refused, unplanned from the last cycle before the outage, test failover), the failback (refused
 // until the site is back), a recovery plan's failovers, and the return of the site.
-import type { FailoverJobDetails, Job, RecoveryPlan, ReplicationProtectedItem } from "@azure/arm-recoveryservices-siterecovery";
+import type { RecoveryPlan, ReplicationProtectedItem } from "@azure/arm-recoveryservices-siterecovery";
 import test, { type ExecutionContext } from "ava";
 import { wire } from "../helpers/exampleReplay.js";
 import {
-  acceptedJob,
-  buildHyperVReplication,
-  collect,
-  hyperVOf,
-  idOf,
-  loopbackSiteRecovery,
-  LRO,
-  MICROSOFT_AZURE,
-  refused,
-  registerHyperVVms,
-  resourceGroupId,
-  responseRecorder,
-  storageAccountId,
-  virtualNetworkId,
-  withRecorder,
-  type HyperVReplication,
-  type HyperVVmShape,
-  type LoopbackSiteRecovery,
-} from "../helpers/loopbackSiteRecovery.js";
+  enableHyperV,
+  failbackInput,
+  getVmItem,
+  HOUR,
+  HYPER_V_BANDWIDTH_MBPS,
+  HYPER_V_TARGET_RG,
+  hyperVItemName,
+  hyperVWorld,
+  jobOfRecorder,
+  MINUTE,
+  now,
+  PLANNED_TO_AZURE,
+  recoveredPoints,
+  taskNames,
+  testFailoverInput,
+  time,
+  vmItemArgs,
+  type HyperVWorld,
+} from "../helpers/hyperVWorld.js";
+import { collect, hyperVOf, idOf, LRO, MICROSOFT_AZURE, refused, responseRecorder, withRecorder, type HyperVVmShape } from "../helpers/loopbackSiteRecovery.js";
 
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-/** A Monday morning (UTC): an automatic resync waits for 22:00. */
-const START = new Date("2026-03-02T08:00:00Z");
-/** 64 MB/s per VM: a 40 GB disk copies in 640 s. */
-const BANDWIDTH = 64;
-const HOST = "hv-host-01";
-const TARGET_RG = "rg-onprem-dr";
 const PLAN = "rp-onprem";
 /** 40 GB written at 4 MB/s: the pending changes reach half the disk after 5120 s (85 min). */
 const SQL: HyperVVmShape = { name: "sql-0", disksGB: [40], churnMBps: 4 };
@@ -48,53 +41,18 @@ const RESYNC_AFTER_MS = ((0.5 * 40 * 1024) / 4) * 1000;
 
 // ---------------------------------------------------------------- helpers
 
-interface World {
-  env: LoopbackSiteRecovery;
-  setup: HyperVReplication;
-  /** Protectable item ids by VM name. */
-  vms: Record<string, string>;
-  /** Replicated item ids by VM name (those protected). */
+/** The world, with the replicated item ids by VM name (those protected). */
+interface World extends HyperVWorld {
   items: Record<string, string>;
 }
 
-function itemName(vm: string): string {
-  return `item-${vm}`;
-}
-
-function itemArgs(world: World, vm: string): [string, string, string, string, string] {
-  const { names } = world.setup;
-  return [names.vault, names.resourceGroup, names.site, names.container, itemName(vm)];
-}
-
 async function enable(world: World, vm: string): Promise<void> {
-  const { env, setup } = world;
-  const item = await env.asr.replicationProtectedItems.beginCreateAndWait(
-    ...itemArgs(world, vm),
-    {
-      properties: {
-        policyId: idOf(setup.policy),
-        protectableItemId: world.vms[vm] ?? "",
-        providerSpecificDetails: {
-          instanceType: "HyperVReplicaAzure",
-          targetAzureV2ResourceGroupId: resourceGroupId(TARGET_RG, env.subscriptionId),
-          targetAzureNetworkId: virtualNetworkId("vnet-dr", TARGET_RG, env.subscriptionId),
-          targetAzureSubnetId: `${virtualNetworkId("vnet-dr", TARGET_RG, env.subscriptionId)}/subnets/default`,
-          useManagedDisks: "true",
-          logStorageAccountId: storageAccountId("hvlogwesteurope", TARGET_RG, env.subscriptionId),
-          targetAzureVmName: `${vm}-az`,
-        },
-      },
-    },
-    LRO,
-  );
-  world.items[vm] = idOf(item);
+  world.items[vm] = idOf(await enableHyperV(world, vm));
 }
 
 /** The Hyper-V setup with `vms` on one host, nothing protected yet. */
 async function siteWorld(t: ExecutionContext, vms: readonly HyperVVmShape[]): Promise<World> {
-  const env = await loopbackSiteRecovery(t, { replicationBandwidthMBps: BANDWIDTH, startTime: START });
-  const setup = await buildHyperVReplication(env);
-  return { env, setup, vms: registerHyperVVms(env, setup, HOST, vms), items: {} };
+  return { ...(await hyperVWorld(t, vms)), items: {} };
 }
 
 /** `vms` protected (initial replication done) and replicating for three hours. */
@@ -102,25 +60,13 @@ async function protectedWorld(t: ExecutionContext, vms: readonly HyperVVmShape[]
   const world = await siteWorld(t, vms);
   for (const vm of vms) await enable(world, vm.name);
   world.env.emulator.control.advanceClock(2 * HOUR);
-  for (const vm of vms) t.is((await getItem(world, vm.name)).properties?.protectionState, "Protected", `setup: ${vm.name} is protected`);
+  for (const vm of vms) t.is((await getVmItem(world, vm.name)).properties?.protectionState, "Protected", `setup: ${vm.name} is protected`);
   world.env.emulator.control.advanceClock(3 * HOUR + 2 * MINUTE);
   return world;
 }
 
-function getItem(world: World, vm: string): Promise<ReplicationProtectedItem> {
-  return world.env.asr.replicationProtectedItems.get(...itemArgs(world, vm));
-}
-
-function now(world: World): number {
-  return world.env.emulator.control.now().getTime();
-}
-
 function advance(world: World, ms: number): void {
   world.env.emulator.control.advanceClock(ms);
-}
-
-function time(value: Date | undefined): number {
-  return value?.getTime() ?? Number.NaN;
 }
 
 /** Takes the site down (`down`) or brings it back over HTTP, as a script would; returns the sites down. */
@@ -142,30 +88,10 @@ async function onPremises(world: World): Promise<[string, string][]> {
 }
 
 async function pointTimes(world: World, vm: string): Promise<number[]> {
-  const points = await collect(world.env.asr.recoveryPoints.listByReplicationProtectedItems(...itemArgs(world, vm)));
+  const points = await collect(world.env.asr.recoveryPoints.listByReplicationProtectedItems(...vmItemArgs(world, vm)));
   return points.map((p) => time(p.properties?.recoveryPointTime));
 }
 
-async function jobOfRecorder(t: ExecutionContext, world: World, recorder: ReturnType<typeof responseRecorder>, what: string): Promise<Job> {
-  const name = acceptedJob(t, world.env, recorder.responses, what);
-  return world.env.asr.replicationJobs.get(world.setup.names.vault, world.setup.names.resourceGroup, name);
-}
-
-function taskNames(job: Job): (string | undefined)[] {
-  return (job.properties?.tasks ?? []).map((task) => task.name);
-}
-
-/** The recovery point time of each item a failover job recovered, by item name. */
-function recoveredPoints(t: ExecutionContext, job: Job): Map<string, number> {
-  const details = job.properties?.customDetails;
-  if (details?.instanceType !== "FailoverJobDetails") {
-    t.fail(`a failover job has FailoverJobDetails, not ${String(details?.instanceType)}`);
-    return new Map();
-  }
-  return new Map(((details as FailoverJobDetails).protectedItemDetails ?? []).map((i) => [i.name ?? "", time(i.recoveryPointTime)]));
-}
-
-const PLANNED_TO_AZURE = { properties: { failoverDirection: "PrimaryToRecovery", providerSpecificDetails: { instanceType: "HyperVReplicaAzure" as const } } };
 const UNPLANNED_SHUTDOWN_FIRST = {
   properties: {
     failoverDirection: "PrimaryToRecovery",
@@ -173,18 +99,11 @@ const UNPLANNED_SHUTDOWN_FIRST = {
     providerSpecificDetails: { instanceType: "HyperVReplicaAzure" as const },
   },
 };
-const FAILBACK = {
-  properties: {
-    failoverDirection: "RecoveryToPrimary",
-    providerSpecificDetails: { instanceType: "HyperVReplicaAzureFailback" as const, dataSyncOption: "ForDownTime", recoveryVmCreationOption: "NoAction" },
-  },
-};
-
 // ---------------------------------------------------------------- replication while the site is down
 
 test("while the site is down its providers are not connected, its vms unknown, and nothing replicates: no cycles, no recovery points, the rpo grows, health Warning then Critical", async (t) => {
   const world = await protectedWorld(t);
-  const before = hyperVOf(t, await getItem(world, SQL.name));
+  const before = hyperVOf(t, await getVmItem(world, SQL.name));
   const lastCycle = time(before.lastReplicatedTime);
   t.true(now(world) - lastCycle < 5 * MINUTE, "setup: delta cycles every 5 minutes");
   t.deepEqual(
@@ -203,7 +122,7 @@ test("while the site is down its providers are not connected, its vms unknown, a
   );
   t.deepEqual(await onPremises(world), [[SQL.name, "Unknown"]]);
 
-  const warning = await getItem(world, SQL.name);
+  const warning = await getVmItem(world, SQL.name);
   const details = hyperVOf(t, warning);
   t.is(time(details.lastReplicatedTime), lastCycle, "no delta cycle since the outage");
   t.is(details.rpoInSeconds, Math.floor((now(world) - lastCycle) / 1000), "the RPO is the age of the last cycle");
@@ -217,7 +136,7 @@ test("while the site is down its providers are not connected, its vms unknown, a
 
   // The pending changes pass half the disk: Critical, a resync is required.
   advance(world, outageAt + RESYNC_AFTER_MS + MINUTE - now(world));
-  const critical = await getItem(world, SQL.name);
+  const critical = await getVmItem(world, SQL.name);
   t.is(critical.properties?.replicationHealth, "Critical");
   t.deepEqual(
     critical.properties?.healthErrors?.map((e) => e.errorCode),
@@ -242,13 +161,13 @@ test("while the site is down its providers are not connected, its vms unknown, a
   t.deepEqual(await siteOutage(t, world, false), []);
   t.deepEqual(await providers(world), [{ connectionStatus: "Connected", lastHeartBeat: new Date(backAt) }]);
   t.deepEqual(await onPremises(world), [[SQL.name, "Running"]]);
-  const back = await getItem(world, SQL.name);
+  const back = await getVmItem(world, SQL.name);
   t.is(back.properties?.replicationHealth, "Critical", "a resync is needed before delta replication resumes");
   t.true(back.properties?.allowedOperations?.includes("RepairReplication"));
-  const repaired = await world.env.asr.replicationProtectedItems.beginRepairReplicationAndWait(...itemArgs(world, SQL.name), LRO);
+  const repaired = await world.env.asr.replicationProtectedItems.beginRepairReplicationAndWait(...vmItemArgs(world, SQL.name), LRO);
   t.is(repaired.properties?.replicationHealth, "Normal");
   advance(world, 10 * MINUTE);
-  const resumed = hyperVOf(t, await getItem(world, SQL.name));
+  const resumed = hyperVOf(t, await getVmItem(world, SQL.name));
   t.true(time(resumed.lastReplicatedTime) > backAt, "delta cycles again");
   t.true((resumed.rpoInSeconds ?? Infinity) < 300);
 });
@@ -256,21 +175,21 @@ test("while the site is down its providers are not connected, its vms unknown, a
 test("a short outage: replication resumes as soon as the site is back, the outage stays in the state's history and a snapshot restores it", async (t) => {
   const world = await protectedWorld(t, [WEB]);
   const { control } = world.env.emulator;
-  const lastCycle = time(hyperVOf(t, await getItem(world, WEB.name)).lastReplicatedTime);
+  const lastCycle = time(hyperVOf(t, await getVmItem(world, WEB.name)).lastReplicatedTime);
   const outageAt = now(world);
   control.setHyperVSiteDown(idOf(world.setup.site), true);
   advance(world, 70 * MINUTE);
   const during = control.snapshot();
   t.deepEqual(during.hyperVSiteOutages, [{ fabricId: idOf(world.setup.site).toLowerCase(), from: outageAt, to: null }]);
-  t.is((await getItem(world, WEB.name)).properties?.replicationHealth, "Warning", "half the disk is hours away");
+  t.is((await getVmItem(world, WEB.name)).properties?.replicationHealth, "Warning", "half the disk is hours away");
 
   const backAt = now(world);
   t.deepEqual(control.setHyperVSiteDown(idOf(world.setup.site), false), []);
-  const back = await getItem(world, WEB.name);
+  const back = await getVmItem(world, WEB.name);
   t.is(back.properties?.replicationHealth, "Normal", "retried at once when the provider reconnects");
   t.deepEqual(back.properties?.healthErrors, []);
   advance(world, 6 * MINUTE);
-  const resumed = hyperVOf(t, await getItem(world, WEB.name));
+  const resumed = hyperVOf(t, await getVmItem(world, WEB.name));
   t.true(time(resumed.lastReplicatedTime) >= backAt);
   t.deepEqual(
     (await pointTimes(world, WEB.name)).filter((p) => p > lastCycle && p < backAt),
@@ -290,7 +209,7 @@ test("a short outage: replication resumes as soon as the site is back, the outag
     (await providers(world)).map((p) => p.connectionStatus),
     ["NotConnected"],
   );
-  t.is((await getItem(world, WEB.name)).properties?.replicationHealth, "Warning");
+  t.is((await getVmItem(world, WEB.name)).properties?.replicationHealth, "Warning");
   const older = { ...during } as Partial<typeof during>;
   delete older.hyperVSiteOutages;
   control.restore(older);
@@ -305,27 +224,27 @@ test("a short outage: replication resumes as soon as the site is back, the outag
 test("initial replication pauses while the site is down and goes on where it stopped when it is back", async (t) => {
   const world = await siteWorld(t, [SQL]);
   await enable(world, SQL.name);
-  const copyMs = ((40 * 1024) / BANDWIDTH) * 1000;
+  const copyMs = ((40 * 1024) / HYPER_V_BANDWIDTH_MBPS) * 1000;
   const jobs = await collect(world.env.asr.replicationJobs.list(world.setup.names.vault, world.setup.names.resourceGroup));
   const initial = jobs.find((j) => j.properties?.scenarioName === "InitialReplication");
   const snapshotEnd = time(initial?.properties?.startTime) + 30_000;
   advance(world, snapshotEnd + copyMs / 2 - now(world));
   const progress = (item: ReplicationProtectedItem): string | undefined => hyperVOf(t, item).initialReplicationDetails?.initialReplicationProgressPercentage;
-  const half = progress(await getItem(world, SQL.name));
+  const half = progress(await getVmItem(world, SQL.name));
   t.is(half, "50");
 
   world.env.emulator.control.setHyperVSiteDown(idOf(world.setup.site), true);
   advance(world, 2 * HOUR);
-  const paused = await getItem(world, SQL.name);
+  const paused = await getVmItem(world, SQL.name);
   t.is(paused.properties?.protectionStateDescription, "Initial replication in progress");
   t.is(progress(paused), "50", "the copy stands still");
   t.regex(hyperVOf(t, paused).vmProtectionStateDescription ?? "", /^Copying disk 1 of 1 .*\(paused: the Hyper-V site is unreachable\)$/);
 
   world.env.emulator.control.setHyperVSiteDown(idOf(world.setup.site), false);
   advance(world, copyMs / 4);
-  t.is(progress(await getItem(world, SQL.name)), "75", "it goes on from where it stopped");
+  t.is(progress(await getVmItem(world, SQL.name)), "75", "it goes on from where it stopped");
   advance(world, HOUR);
-  const done = await getItem(world, SQL.name);
+  const done = await getVmItem(world, SQL.name);
   t.is(done.properties?.protectionState, "Protected");
   const job = await world.env.asr.replicationJobs.get(world.setup.names.vault, world.setup.names.resourceGroup, initial?.name ?? "");
   const copy = job.properties?.tasks?.find((task) => task.name === "CopyDisk1");
@@ -337,40 +256,29 @@ test("initial replication pauses while the site is down and goes on where it sto
 test("while the site is down a planned failover is refused, a test failover works, and an unplanned failover recovers the last cycle before the outage; failback waits for the site", async (t) => {
   const world = await protectedWorld(t);
   const { env } = world;
-  const lastCycle = time(hyperVOf(t, await getItem(world, SQL.name)).lastReplicatedTime);
+  const lastCycle = time(hyperVOf(t, await getVmItem(world, SQL.name)).lastReplicatedTime);
   const outageAt = now(world);
   env.emulator.control.setHyperVSiteDown(idOf(world.setup.site), true);
   advance(world, 20 * MINUTE);
 
   const message = await refused(
     t,
-    env.asr.replicationProtectedItems.beginPlannedFailoverAndWait(...itemArgs(world, SQL.name), PLANNED_TO_AZURE, LRO),
+    env.asr.replicationProtectedItems.beginPlannedFailoverAndWait(...vmItemArgs(world, SQL.name), PLANNED_TO_AZURE, LRO),
     409,
     "SourceSiteUnavailable",
   );
   t.regex(message, /cannot be shut down/);
-  t.is((await getItem(world, SQL.name)).properties?.protectionState, "Protected", "the refusal changed nothing");
+  t.is((await getVmItem(world, SQL.name)).properties?.protectionState, "Protected", "the refusal changed nothing");
 
-  const tested = await env.asr.replicationProtectedItems.beginTestFailoverAndWait(
-    ...itemArgs(world, SQL.name),
-    {
-      properties: {
-        failoverDirection: "PrimaryToRecovery",
-        networkType: "VmNetworkAsInput",
-        networkId: virtualNetworkId("vnet-test", TARGET_RG, env.subscriptionId),
-        providerSpecificDetails: { instanceType: "HyperVReplicaAzure" },
-      },
-    },
-    LRO,
-  );
+  const tested = await env.asr.replicationProtectedItems.beginTestFailoverAndWait(...vmItemArgs(world, SQL.name), testFailoverInput(env.subscriptionId), LRO);
   t.is(tested.properties?.testFailoverState, "WaitingForCompletion");
-  await env.asr.replicationProtectedItems.beginTestFailoverCleanupAndWait(...itemArgs(world, SQL.name), { properties: { comments: "drill" } }, LRO);
+  await env.asr.replicationProtectedItems.beginTestFailoverCleanupAndWait(...vmItemArgs(world, SQL.name), { properties: { comments: "drill" } }, LRO);
 
   // Shut down first is asked for, but the VM cannot be reached: that task fails and the failover goes on.
   const startedAt = now(world);
   const recorder = responseRecorder();
   const failedOver = await env.asr.replicationProtectedItems.beginUnplannedFailoverAndWait(
-    ...itemArgs(world, SQL.name),
+    ...vmItemArgs(world, SQL.name),
     UNPLANNED_SHUTDOWN_FIRST,
     withRecorder(recorder),
   );
@@ -378,23 +286,28 @@ test("while the site is down a planned failover is refused, a test failover work
   t.like(job.properties, { scenarioName: "UnplannedFailover", state: "Succeeded" });
   t.deepEqual(taskNames(job), ["PrerequisitesCheck", "ShutdownVm", "CreateVm", "StartVm"], "nothing can be synced from the site");
   t.regex(job.properties?.tasks?.[1]?.friendlyName ?? "", /failed, the site is unreachable; the failover continues/);
-  const point = recoveredPoints(t, job).get(itemName(SQL.name));
+  const point = recoveredPoints(t, job).get(hyperVItemName(SQL.name));
   t.is(point, lastCycle, "the last delta cycle Azure received before the outage");
   t.true(startedAt - (point ?? 0) >= startedAt - outageAt, "everything written since the outage is lost");
   t.is(failedOver.properties?.protectionState, "UnplannedFailoverCommitPendingStatesBegin");
   t.deepEqual(await onPremises(world), [[SQL.name, "Unknown"]]);
-  const azure = await env.compute.virtualMachines.instanceView(TARGET_RG, `${SQL.name}-az`);
+  const azure = await env.compute.virtualMachines.instanceView(HYPER_V_TARGET_RG, `${SQL.name}-az`);
   t.true(azure.statuses?.some((s) => s.code === "PowerState/running"));
-  const committed = await env.asr.replicationProtectedItems.beginFailoverCommitAndWait(...itemArgs(world, SQL.name), LRO);
+  const committed = await env.asr.replicationProtectedItems.beginFailoverCommitAndWait(...vmItemArgs(world, SQL.name), LRO);
   t.true(committed.properties?.allowedOperations?.includes("Failback"));
 
-  await refused(t, env.asr.replicationProtectedItems.beginPlannedFailoverAndWait(...itemArgs(world, SQL.name), FAILBACK, LRO), 409, "TargetSiteUnavailable");
+  await refused(
+    t,
+    env.asr.replicationProtectedItems.beginPlannedFailoverAndWait(...vmItemArgs(world, SQL.name), failbackInput(), LRO),
+    409,
+    "TargetSiteUnavailable",
+  );
 
   // The site is back: the VM was left running there; the failback brings the Azure VM's data home.
   advance(world, 30 * MINUTE);
   env.emulator.control.setHyperVSiteDown(idOf(world.setup.site), false);
   t.deepEqual(await onPremises(world), [[SQL.name, "Running"]]);
-  const failedBack = await env.asr.replicationProtectedItems.beginPlannedFailoverAndWait(...itemArgs(world, SQL.name), FAILBACK, LRO);
+  const failedBack = await env.asr.replicationProtectedItems.beginPlannedFailoverAndWait(...vmItemArgs(world, SQL.name), failbackInput(), LRO);
   t.like(failedBack.properties, { protectionStateDescription: "Failback finished", activeLocation: "Primary" });
 });
 
@@ -421,7 +334,7 @@ test("a recovery plan of the site: planned failover refused while it is down, un
   t.true((await getPlan()).properties?.allowedOperations?.includes("PlannedFailover"), "setup: a planned failover is possible");
 
   const lastCycles = new Map<string, number>();
-  for (const vm of [SQL, WEB]) lastCycles.set(itemName(vm.name), time(hyperVOf(t, await getItem(world, vm.name)).lastReplicatedTime));
+  for (const vm of [SQL, WEB]) lastCycles.set(hyperVItemName(vm.name), time(hyperVOf(t, await getVmItem(world, vm.name)).lastReplicatedTime));
   env.emulator.control.setHyperVSiteDown(idOf(setup.site), true);
   advance(world, 15 * MINUTE);
   t.false((await getPlan()).properties?.allowedOperations?.includes("PlannedFailover"), "no planned failover while the site is down");
@@ -453,5 +366,5 @@ test("a recovery plan of the site: planned failover refused while it is down, un
   t.like(job.properties, { scenarioName: "UnplannedFailover", state: "Succeeded" });
   t.false(taskNames(job).includes("SyncLatestChanges"), "nothing can be synced from a lost site");
   t.deepEqual(recoveredPoints(t, job), lastCycles, "each VM from the last cycle Azure received");
-  for (const vm of [SQL, WEB]) t.is((await getItem(world, vm.name)).properties?.protectionState, "UnplannedFailoverCommitPendingStatesBegin");
+  for (const vm of [SQL, WEB]) t.is((await getVmItem(world, vm.name)).properties?.protectionState, "UnplannedFailoverCommitPendingStatesBegin");
 });

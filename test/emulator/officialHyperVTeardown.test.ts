@@ -7,42 +7,28 @@
 // but can be purged; a Hyper-V container mapping cannot be removed while items use it.
 import type { HyperVSiteDetails, RecoveryServicesProvider, ReplicationProtectedItem } from "@azure/arm-recoveryservices-siterecovery";
 import test, { type ExecutionContext } from "ava";
+import { enableHyperV, hyperVEnableInput, hyperVItemName, hyperVWorld, vmItemArgs, type HyperVWorld } from "../helpers/hyperVWorld.js";
 import {
   acceptedJob,
   buildHyperVReplication,
   collect,
   idOf,
-  loopbackSiteRecovery,
   LRO,
   refused,
   registerHyperVVms,
-  resourceGroupId,
   responseRecorder,
-  storageAccountId,
-  virtualNetworkId,
   withRecorder,
-  type HyperVReplication,
-  type LoopbackSiteRecovery,
 } from "../helpers/loopbackSiteRecovery.js";
 
-const START = new Date("2026-03-02T08:00:00Z");
-const TARGET_RG = "rg-onprem-dr";
 /** The unmapping input of the service's example `ReplicationProtectionContainerMappings_Delete`. */
 const UNMAPPING = { properties: { providerSpecificInput: {} } };
 
-interface World {
-  env: LoopbackSiteRecovery;
-  setup: HyperVReplication;
-  /** Protectable item ids by VM name. */
-  vms: Record<string, string>;
-}
+type World = HyperVWorld;
 
 /** The setup with two hosts: hv-host-01 runs sql-0, hv-host-02 runs web-0. */
 async function teardownWorld(t: ExecutionContext): Promise<World> {
-  const env = await loopbackSiteRecovery(t, { replicationBandwidthMBps: 512, startTime: START });
-  const setup = await buildHyperVReplication(env);
-  const vms = { ...registerHyperVVms(env, setup, "hv-host-01", [{ name: "sql-0" }]), ...registerHyperVVms(env, setup, "hv-host-02", [{ name: "web-0" }]) };
-  return { env, setup, vms };
+  const world = await hyperVWorld(t, [{ name: "sql-0" }], { host: "hv-host-01", bandwidthMBps: 512 });
+  return { ...world, vms: { ...world.vms, ...registerHyperVVms(world.env, world.setup, "hv-host-02", [{ name: "web-0" }]) } };
 }
 
 function siteArgs(world: World): [string, string, string] {
@@ -50,36 +36,14 @@ function siteArgs(world: World): [string, string, string] {
   return [names.vault, names.resourceGroup, names.site];
 }
 
-function itemArgs(world: World, item: string): [string, string, string, string, string] {
-  const { names } = world.setup;
-  return [names.vault, names.resourceGroup, names.site, names.container, item];
-}
-
+/** Protects a VM as `item-{vm}`, not naming the Azure VM. */
 function enable(world: World, vmName: string): Promise<ReplicationProtectedItem> {
-  const sub = world.env.subscriptionId;
-  return world.env.asr.replicationProtectedItems.beginCreateAndWait(
-    ...itemArgs(world, `item-${vmName}`),
-    {
-      properties: {
-        policyId: idOf(world.setup.policy),
-        protectableItemId: world.vms[vmName] ?? "",
-        providerSpecificDetails: {
-          instanceType: "HyperVReplicaAzure",
-          targetAzureV2ResourceGroupId: resourceGroupId(TARGET_RG, sub),
-          targetAzureNetworkId: virtualNetworkId("vnet-dr", TARGET_RG, sub),
-          targetAzureSubnetId: `${virtualNetworkId("vnet-dr", TARGET_RG, sub)}/subnets/default`,
-          useManagedDisks: "true",
-          logStorageAccountId: storageAccountId("hvlogwesteurope", TARGET_RG, sub),
-        },
-      },
-    },
-    LRO,
-  );
+  return enableHyperV(world, vmName, hyperVItemName(vmName), hyperVEnableInput(world.env.subscriptionId));
 }
 
 function disable(world: World, vmName: string): Promise<void> {
   return world.env.asr.replicationProtectedItems.beginDeleteAndWait(
-    ...itemArgs(world, `item-${vmName}`),
+    ...vmItemArgs(world, vmName),
     { properties: { disableProtectionReason: "NotSpecified" } },
     LRO,
   );
@@ -168,11 +132,11 @@ test("purging a host (ReplicationRecoveryServicesProviders_Purge) is a force del
   );
   t.deepEqual(await protectableNames(world), ["web-0"]);
   t.deepEqual(await siteHosts(world), ["hv-host-02"]);
-  const item = await env.asr.replicationProtectedItems.get(...itemArgs(world, "item-sql-0"));
+  const item = await env.asr.replicationProtectedItems.get(...vmItemArgs(world, "sql-0"));
   t.is(item.properties?.friendlyName, "sql-0", "the item is not removed with its host: purge or disable it on its own");
   env.emulator.control.advanceClock(2 * 60 * 60_000);
-  t.truthy((await env.asr.replicationProtectedItems.get(...itemArgs(world, "item-sql-0"))).properties, "time passes without its VM");
-  await env.asr.replicationProtectedItems.beginPurgeAndWait(...itemArgs(world, "item-sql-0"), LRO);
+  t.truthy((await env.asr.replicationProtectedItems.get(...vmItemArgs(world, "sql-0"))).properties, "time passes without its VM");
+  await env.asr.replicationProtectedItems.beginPurgeAndWait(...vmItemArgs(world, "sql-0"), LRO);
   await t.notThrowsAsync(env.asr.replicationRecoveryServicesProviders.beginPurgeAndWait(...siteArgs(world), host1, LRO), "already gone: 204");
 });
 
