@@ -5,14 +5,18 @@ import { Command, InvalidArgumentError } from "commander";
 import { parse as parseYaml } from "yaml";
 import {
   DrClient,
+  SAMPLE_HYPERV_TOPOLOGY,
   SAMPLE_TOPOLOGY,
   ValidationError,
+  estatePlans,
+  estateVmNames,
   provisionEstate,
   runDrill,
   topologySchema,
   validate,
   type DrillReport,
   type Topology,
+  type TopologyInput,
 } from "../sdk/index.js";
 import { DrillProgress, summary } from "./drillOutput.js";
 import { EXIT, reportFailure } from "./failure.js";
@@ -22,6 +26,7 @@ import { resolveSettings, withBackendFlags, type SettingsFlags } from "./setting
 
 interface DrillFlags extends SettingsFlags {
   topology?: string;
+  sample?: string;
   plan?: string[];
   full?: boolean;
   check?: string;
@@ -49,6 +54,23 @@ export function loadTopology(path: string): Topology {
   return validate(topologySchema, document, `topology(${path})`);
 }
 
+/** The built-in estates `--sample` names. */
+const SAMPLES = { shop: SAMPLE_TOPOLOGY, hyperv: SAMPLE_HYPERV_TOPOLOGY } satisfies Record<string, TopologyInput>;
+
+function isSampleName(name: string): name is keyof typeof SAMPLES {
+  return Object.hasOwn(SAMPLES, name);
+}
+
+/** The estate the flags name: `--topology`'s file, or a built-in sample (`--sample`, default the shop). */
+function topologyOf(flags: DrillFlags): Topology {
+  if (flags.topology !== undefined && flags.sample !== undefined)
+    throw new ValidationError("sample", "cannot be combined with --topology: drill either your estate or a built-in one");
+  if (flags.topology !== undefined) return loadTopology(flags.topology);
+  const name = (flags.sample ?? "shop").toLowerCase();
+  if (!isSampleName(name)) throw new ValidationError("sample", `must be one of: ${Object.keys(SAMPLES).join(", ")} (not '${flags.sample ?? ""}')`);
+  return topologySchema.parse(SAMPLES[name]);
+}
+
 function seconds(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError("must be a whole number of seconds.");
@@ -59,9 +81,13 @@ function seconds(value: string): number {
 export function drillCommand(): Command {
   const command = new Command("drill")
     .description(
-      "Run a disaster-recovery drill: readiness checks, a test failover of each recovery plan into an isolated network, your checks, cleanup; with --full the whole cycle (failover, commit, reprotect, failback, commit, reprotect). Writes drill-report.json and drill-report.html.",
+      "Run a disaster-recovery drill: readiness checks, a test failover of each recovery plan (Azure to Azure or Hyper-V to Azure) into an isolated network, your checks, cleanup; with --full the whole cycle (failover, commit, reprotect, failback, commit, reprotect; Hyper-V plans: failover, commit, failback, commit, reprotect). Writes drill-report.json and drill-report.html.",
     )
     .option("--topology <file>", "the estate (JSON or YAML); on the fake backend it is built first (default: the built-in sample shop)")
+    .option(
+      "--sample <name>",
+      "drill a built-in estate instead of --topology: shop (Azure to Azure, the default) or hyperv (an on-premises Hyper-V site to Azure)",
+    )
     .option("--plan <name...>", "drill only these recovery plans (default: all plans of the vault)")
     .option("--full", "after the rehearsal, fail over, commit, reprotect, fail back, commit and reprotect back")
     .option("--check <command>", "a shell command run while the test VMs are up (env AZURE_DR_PLAN, AZURE_DR_TEST_NETWORK); non-zero fails the plan")
@@ -76,6 +102,7 @@ export function drillCommand(): Command {
       `
 Examples:
   $ azure-dr drill --fresh                        # the sample estate on the embedded emulator
+  $ azure-dr drill --fresh --sample hyperv --full # the sample Hyper-V site, failed over to Azure and back
   $ azure-dr drill --full --topology estate.yaml  # your estate, the whole cycle, offline
   $ azure-dr drill --backend azure --subscription <id> --vault dr-rg/shop-vault --test-network <vnet id>
 Exit codes: 0 passed, 1 failed, 2 bad input, 3 not ready / invalid state, 130 stopped (Ctrl-C).`,
@@ -99,19 +126,27 @@ async function drill(flags: DrillFlags): Promise<number> {
   let dr: DrClient | undefined;
   try {
     const settings = resolveSettings(flags);
-    const topology = flags.topology === undefined ? topologySchema.parse(SAMPLE_TOPOLOGY) : loadTopology(flags.topology);
+    const topology = topologyOf(flags);
     const vault = settings.vault ?? { resourceGroup: topology.vault.resourceGroup, name: topology.vault.name };
     const backend = await openBackend(settings, { fresh: flags.fresh === true });
     dr = new DrClient(backend);
+    const provisionOptions = settings.emulatorUrl === undefined ? {} : { emulatorUrl: settings.emulatorUrl };
     if (backend.kind !== "azure") {
       progressOut(
-        `Building the estate on the ${backend.kind} backend (vault ${vault.name}, ${topology.vms.length} VMs, ${topology.plans.length} plan(s))...\n`,
+        `Building the estate on the ${backend.kind} backend (vault ${vault.name}, ${estateVmNames(topology).length} VMs, ${estatePlans(topology).length} plan(s))...\n`,
       );
       const started = Date.now();
-      const estate = await provisionEstate(dr, topology, backend.subscriptionId, (message) =>
-        progressOut(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s] estate: ${message}\n`),
+      const estate = await provisionEstate(
+        dr,
+        topology,
+        backend.subscriptionId,
+        (message) => progressOut(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s] estate: ${message}\n`),
+        provisionOptions,
       );
       if (estate.existed) progressOut(`The estate is there already (state ${settings.stateFile}).\n`);
+    } else if (flags.topology !== undefined && topology.hyperV !== undefined) {
+      // On Azure nothing is built: the Hyper-V site, hosts and protected VMs the topology names must exist.
+      await provisionEstate(dr, { ...topology, vault: { ...topology.vault, ...vault } }, backend.subscriptionId, undefined, provisionOptions);
     }
     const progress = new DrillProgress(dr.clock.now(), progressOut);
     const report = await runDrill(dr, {
@@ -121,7 +156,7 @@ async function drill(flags: DrillFlags): Promise<number> {
       full: flags.full === true,
       maxRpoSeconds: flags.maxRpo,
       ...(flags.plan === undefined ? {} : { plans: flags.plan }),
-      ...(flags.topology === undefined && backend.kind === "azure" ? {} : { applicationVms: topology.vms.map((v) => v.name) }),
+      ...(flags.topology === undefined && backend.kind === "azure" ? {} : { applicationVms: estateVmNames(topology) }),
       ...(flags.check === undefined
         ? {}
         : { userChecks: async (plan) => userCheck(flags.check as string, plan, flags.testNetwork ?? topology.network.testNetworkId) }),

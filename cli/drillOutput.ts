@@ -1,4 +1,10 @@
-import type { DrillEvent, DrillReport, DrillStepReport } from "../sdk/index.js";
+import type { DrillEvent, DrillReport, DrillScenario, DrillStepReport } from "../sdk/index.js";
+
+/** How reports name a plan's scenario: `Azure to Azure`, `Hyper-V to Azure`; `-` when unknown (a plan that does not exist). */
+export function scenarioLabel(scenario: DrillScenario | undefined): string {
+  if (scenario === undefined) return "-";
+  return scenario === "A2A" ? "Azure to Azure" : "Hyper-V to Azure";
+}
 
 /** `1h 02m 05s`, `3m 10s`, `42s`; `-` when unknown. */
 export function duration(seconds: number | undefined): string {
@@ -75,7 +81,7 @@ function failure(step: DrillStepReport): string {
   return step.error === undefined ? "" : ` (${step.error.code}: ${step.error.message})`;
 }
 
-/** The end-of-drill summary: a table per plan (RPO, RTO, each step's duration), failures with their codes, next steps. */
+/** The end-of-drill summary: a table per plan (RPO, RTO, scenario, each step's duration), failures with their codes, next steps. */
 export function summary(report: DrillReport): string {
   const out: string[] = [];
   const title = `Drill of vault ${report.vault.resourceGroup}/${report.vault.name} on ${report.backend} (${report.full ? "full cycle" : "rehearsal"}): ${report.outcome.toUpperCase()}`;
@@ -86,12 +92,13 @@ export function summary(report: DrillReport): string {
     "",
   );
   const stepNames = [...new Set(report.plans.flatMap((p) => p.steps.map((s) => s.name)))];
-  const header = ["plan", "outcome", "RPO reached", "RTO reached", ...stepNames];
+  const header = ["plan", "outcome", "RPO reached", "RTO reached", "scenario", ...stepNames];
   const rows = report.plans.map((plan) => [
     plan.plan,
     plan.outcome,
     duration(plan.rpoSeconds),
     duration(plan.rtoSeconds),
+    scenarioLabel(plan.scenario),
     ...stepNames.map((name) => {
       const step = plan.steps.find((s) => s.name === name);
       return step === undefined ? "" : `${duration(step.durationSeconds)} ${step.state === "Succeeded" ? "ok" : step.state.toLowerCase()}`;

@@ -1,12 +1,13 @@
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { DrillPlanReport, DrillReport, DrillStepReport, PlanRunItem, PlanRunStep } from "../sdk/index.js";
+import { scenarioLabel } from "./drillOutput.js";
 
 /**
  * The HTML report of a drill: one self-contained page (inline CSS, Chart.js inlined, the report as
  * JSON in `<script type="application/json" id="drill-data">`), that loads nothing from the
  * network (a Content-Security-Policy forbids it). It shows the outcome, a summary per plan (RPO
- * and RTO reached, steps, failures), the next steps, the readiness checks and a timeline (canvas
+ * and RTO reached, scenario, steps, failures), the next steps, the readiness checks and a timeline (canvas
  * `timeline`) with one row per step, job task and recovered VM. The page sets
  * `window.drillChartReady = true` once the chart is drawn.
  *
@@ -232,6 +233,7 @@ function summaryTable(report: DrillReport): string {
       <td class="outcome"><span class="badge outcome-${cls(plan.outcome)}">${esc(plan.outcome)}</span></td>
       <td class="num rpo">${seconds(plan.rpoSeconds)}</td>
       <td class="num rto">${seconds(plan.rtoSeconds)}</td>
+      <td class="scenario" data-scenario="${esc(plan.scenario ?? "")}">${esc(scenarioLabel(plan.scenario))}</td>
       <td>${plan.steps.length === 0 ? "none" : `${plan.steps.length} <small>(last: ${esc(last?.name ?? "")}, ${esc(last?.state ?? "")})</small>`}</td>
       <td>${
         failures.length === 0 && failedChecks.length === 0
@@ -244,7 +246,7 @@ function summaryTable(report: DrillReport): string {
     </tr>`;
   });
   return `<table id="summary" class="grid">
-    <thead><tr><th>Plan</th><th>Outcome</th><th class="num" title="Recovery point reached: the data-loss window of the (test) failover">RPO reached</th><th class="num" title="Recovery time reached: until the last boot group was up">RTO reached</th><th>Steps</th><th>Failures</th></tr></thead>
+    <thead><tr><th>Plan</th><th>Outcome</th><th class="num" title="Recovery point reached: the data-loss window of the (test) failover">RPO reached</th><th class="num" title="Recovery time reached: until the last boot group was up">RTO reached</th><th>Scenario</th><th>Steps</th><th>Failures</th></tr></thead>
     <tbody>${rows.join("")}</tbody>
   </table>`;
 }
@@ -254,7 +256,7 @@ function planSection(plan: DrillPlanReport, report: DrillReport, multiPlan: bool
   const failedTasks = plan.steps.flatMap((s) => s.tasks.filter((t) => t.state === "Failed").map((t) => ({ step: s.name, task: t })));
   const recovering = plan.steps.filter((s) => s.items.some((i) => i.recoveryPointTime !== undefined || i.upAt !== undefined));
   return `<section class="plan" id="plan-${anchor(plan.plan)}">
-  <h2>Plan ${esc(plan.plan)} <span class="badge outcome-${cls(plan.outcome)}">${esc(plan.outcome)}</span></h2>
+  <h2>Plan ${esc(plan.plan)} <span class="badge outcome-${cls(plan.outcome)}">${esc(plan.outcome)}</span> <small class="scenario">${esc(scenarioLabel(plan.scenario))}</small></h2>
   <div class="figures">
     <div><span class="label">RPO reached</span><span class="value">${seconds(plan.rpoSeconds)}</span><span class="sub">data-loss window</span></div>
     <div><span class="label">RTO reached</span><span class="value">${seconds(plan.rtoSeconds)}</span><span class="sub">until the last boot group was up</span></div>

@@ -91,9 +91,22 @@ export { isHyperVPlan, recoveryPlanInputSchema, recoveryPlanActionSchema } from 
 export type { RecoveryPlan, RecoveryPlanAction, RecoveryPlanInput } from "./model/recoveryPlan.js";
 
 export { runDrill, type DrillOptions } from "./drill/runDrill.js";
-export { provisionEstate, type ProvisionedEstate } from "./drill/provisionEstate.js";
-export { topologySchema, SAMPLE_TOPOLOGY, type Topology, type TopologyInput } from "./drill/topology.js";
-export type { DrillEvent, DrillPlanReport, DrillReport, DrillStepReport, ReadinessCheck } from "./drill/drillReport.js";
+export { provisionEstate, type ProvisionedEstate, type ProvisionOptions } from "./drill/provisionEstate.js";
+export {
+  topologySchema,
+  hyperVTopologySchema,
+  SAMPLE_TOPOLOGY,
+  SAMPLE_HYPERV_TOPOLOGY,
+  a2aPart,
+  vaultLocation,
+  estateVmNames,
+  estatePlans,
+  type Topology,
+  type TopologyInput,
+  type HyperVTopology,
+  type A2ATopology,
+} from "./drill/topology.js";
+export type { DrillEvent, DrillPlanReport, DrillReport, DrillScenario, DrillStepReport, ReadinessCheck } from "./drill/drillReport.js";
 
 export { planMaintenance } from "./maintenance/planner.js";
 export { maintenanceScopeSchema } from "./model/maintenanceInventory.js";

@@ -12,7 +12,11 @@ export interface ReadinessCheck {
 
 /** One operation the drill ran on a plan (test failover, cleanup, failover, commit, reprotect...). */
 export interface DrillStepReport {
-  /** `test failover`, `user checks`, `cleanup`, `failover`, `commit`, `reprotect`, `failback`, `failback commit`, `reprotect back`. */
+  /**
+   * `test failover`, `user checks`, `cleanup`, then with `full`: Azure to Azure `failover`, `commit`,
+   * `reprotect`, `failback`, `failback commit`, `reprotect back`; Hyper-V to Azure `failover`,
+   * `commit`, `failback`, `failback commit`, `reprotect`.
+   */
   name: string;
   state: "Succeeded" | "Failed" | "Cancelled" | "Stopped";
   /** The backend's clock (virtual on the emulator). */
@@ -32,9 +36,14 @@ export interface DrillStepReport {
   error: { code: string; message: string } | undefined;
 }
 
+/** The replication scenario of a plan's VMs: Azure to Azure, or Hyper-V to Azure. */
+export type DrillScenario = "A2A" | "HyperVReplicaAzure";
+
 /** What happened to one recovery plan. */
 export interface DrillPlanReport {
   plan: string;
+  /** Its VMs' replication scenario; undefined for a plan the drill was asked for that does not exist. */
+  scenario: DrillScenario | undefined;
   outcome: "passed" | "failed" | "not-ready" | "stopped";
   readiness: ReadinessCheck[];
   steps: DrillStepReport[];
@@ -53,7 +62,7 @@ export interface DrillReport {
   formatVersion: 1;
   backend: "azure" | "fake" | "emulator";
   vault: { resourceGroup: string; name: string };
-  /** Test failover only, or the full cycle (failover, commit, reprotect, failback, commit, reprotect). */
+  /** Test failover only, or the full cycle (see {@link DrillStepReport.name}). */
   full: boolean;
   outcome: "passed" | "failed" | "stopped";
   /** The backend's clock. */

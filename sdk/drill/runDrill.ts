@@ -2,9 +2,9 @@ import type { DrClient } from "../client.js";
 import { isDrError } from "../errors.js";
 import { logger } from "../logger.js";
 import type { PlanRunResult } from "../model/planRun.js";
-import type { RecoveryPlan } from "../model/recoveryPlan.js";
+import { isHyperVPlan, type RecoveryPlan } from "../model/recoveryPlan.js";
 import type { VaultRef } from "../model/vault.js";
-import type { DrillEvent, DrillPlanReport, DrillReport, DrillStepReport, ReadinessCheck } from "./drillReport.js";
+import type { DrillEvent, DrillPlanReport, DrillReport, DrillScenario, DrillStepReport, ReadinessCheck } from "./drillReport.js";
 
 /** Options of {@link runDrill}. */
 export interface DrillOptions {
@@ -13,7 +13,12 @@ export interface DrillOptions {
   plans?: string[];
   /** The isolated virtual network test failovers use. */
   testNetworkId: string;
-  /** After the rehearsal, the full cycle: planned failover, commit, reprotect, failback, commit, reprotect. @default false */
+  /**
+   * After the rehearsal, the full cycle: Azure-to-Azure plans planned failover, commit, reprotect,
+   * failback (a planned failover back), commit, reprotect back; Hyper-V plans planned failover to
+   * Azure, commit, failback on-premises (`ForDownTime`), commit, reprotect (replicating to Azure
+   * again, waited for). @default false
+   */
   full?: boolean;
   /** Largest RPO a VM may show for the plan to be ready, in seconds. @default 900 (15 minutes) */
   maxRpoSeconds?: number;
@@ -31,11 +36,11 @@ export interface DrillOptions {
 }
 
 /**
- * A disaster-recovery drill (DOMAIN.md §5): for each recovery plan, in parallel, readiness checks
+ * A disaster-recovery drill (DOMAIN.md §5): for each recovery plan (Azure to Azure or Hyper-V to Azure), in parallel, readiness checks
  * (every VM protected, healthy, with fresh recovery points; the plans cover the application; a test
  * failover is allowed), a test failover into the isolated network, the user's checks, the cleanup;
  * with `full`, the whole cycle there and back. The report gives each step's job, tasks and times,
- * and per plan the recovery point (data-loss window) and recovery time reached.
+ * and per plan its scenario and the recovery point (data-loss window) and recovery time reached.
  */
 export async function runDrill(dr: DrClient, options: DrillOptions): Promise<DrillReport> {
   const realStart = Date.now();
@@ -44,13 +49,15 @@ export async function runDrill(dr: DrClient, options: DrillOptions): Promise<Dri
   for await (const plan of dr.recoveryPlans.list(options.vault))
     if (options.plans === undefined || options.plans.some((p) => p.toLowerCase() === plan.name.toLowerCase())) plans.push(plan);
   const missing = (options.plans ?? []).filter((p) => !plans.some((plan) => plan.name.toLowerCase() === p.toLowerCase()));
-  const covered = new Set(plans.flatMap((p) => p.groups.flatMap((g) => g.protectedVmIds.map((id) => id.slice(id.lastIndexOf("/") + 1).toLowerCase()))));
+  const planVms = await Promise.all(plans.map((plan) => vmsOf(dr, plan)));
+  const covered = new Set(planVms.flatMap((vms) => vms.map((vm) => vm.name.toLowerCase())));
   const application = options.applicationVms ?? (await vaultVmNames(dr, options.vault));
   const uncovered = application.filter((name) => !covered.has(name.toLowerCase()));
-  const reports = await Promise.all(plans.map((plan) => drillPlan(dr, plan, options, uncovered)));
+  const reports = await Promise.all(plans.map((plan, i) => drillPlan(dr, plan, planVms[i] ?? [], options, uncovered)));
   for (const name of missing)
     reports.push({
       plan: name,
+      scenario: undefined,
       outcome: "not-ready",
       readiness: [{ check: "plan-exists", passed: false, detail: `no recovery plan '${name}' in vault ${options.vault.name}` }],
       steps: [],
@@ -75,13 +82,48 @@ export async function runDrill(dr: DrClient, options: DrillOptions): Promise<Dri
 async function vaultVmNames(dr: DrClient, vault: VaultRef): Promise<string[]> {
   const names: string[] = [];
   for await (const vm of dr.protectedVms.list(vault)) names.push(vm.name);
+  for await (const vm of dr.hyperV.list(vault)) names.push(vm.vmName);
   return names;
 }
 
+/** The replication scenario of a plan: Azure to Azure, or Hyper-V to Azure. */
+function scenarioOf(plan: RecoveryPlan): DrillScenario {
+  return isHyperVPlan(plan) ? "HyperVReplicaAzure" : "A2A";
+}
+
+/** What readiness needs of a protected VM, whatever its scenario. */
+interface PlanVm {
+  /** The VM's name: the Azure-to-Azure item's, or the Hyper-V VM's on-premises name. */
+  name: string;
+  phase: string;
+  replicationHealth: string;
+  healthErrors: { code: string }[];
+  /** Seconds of writes not in Azure yet (Hyper-V: since the last delta cycle reached Azure). */
+  rpoSeconds: number | undefined;
+}
+
+/** The plan's protected VMs as they are now. */
+async function vmsOf(dr: DrClient, plan: RecoveryPlan): Promise<PlanVm[]> {
+  const ids = plan.groups.flatMap((g) => g.protectedVmIds);
+  if (scenarioOf(plan) === "A2A") return Promise.all(ids.map((id) => dr.protectedVms.get(id)));
+  return Promise.all(
+    ids.map(async (id) => {
+      const vm = await dr.hyperV.get(id);
+      return { ...vm, name: vm.vmName };
+    }),
+  );
+}
+
+/** Waits until each VM of the plan replicates again (after a reprotect). */
+async function waitForProtection(dr: DrClient, plan: RecoveryPlan): Promise<void> {
+  const ids = plan.groups.flatMap((g) => g.protectedVmIds);
+  if (scenarioOf(plan) === "A2A") await Promise.all(ids.map((id) => dr.protectedVms.waitForProtection(id)));
+  else await Promise.all(ids.map((id) => dr.hyperV.waitForProtection(id)));
+}
+
 /** The readiness checks of a plan. */
-async function readiness(dr: DrClient, plan: RecoveryPlan, options: DrillOptions, uncovered: string[]): Promise<ReadinessCheck[]> {
+function readiness(plan: RecoveryPlan, vms: PlanVm[], options: DrillOptions, uncovered: string[]): ReadinessCheck[] {
   const maxRpo = options.maxRpoSeconds ?? 900;
-  const vms = await Promise.all(plan.groups.flatMap((g) => g.protectedVmIds).map((id) => dr.protectedVms.get(id)));
   const notProtected = vms.filter((vm) => vm.phase !== "protected");
   const unhealthy = vms.filter((vm) => vm.replicationHealth !== "Normal");
   const stale = vms.filter((vm) => vm.rpoSeconds === undefined || vm.rpoSeconds > maxRpo);
@@ -126,10 +168,19 @@ async function readiness(dr: DrClient, plan: RecoveryPlan, options: DrillOptions
   ];
 }
 
-async function drillPlan(dr: DrClient, plan: RecoveryPlan, options: DrillOptions, uncovered: string[]): Promise<DrillPlanReport> {
-  const checks = await readiness(dr, plan, options, uncovered);
+async function drillPlan(dr: DrClient, plan: RecoveryPlan, vms: PlanVm[], options: DrillOptions, uncovered: string[]): Promise<DrillPlanReport> {
+  const checks = readiness(plan, vms, options, uncovered);
   options.onEvent?.({ type: "readiness", plan: plan.name, checks });
-  const report: DrillPlanReport = { plan: plan.name, outcome: "passed", readiness: checks, steps: [], rpoSeconds: undefined, rtoSeconds: undefined };
+  const scenario = scenarioOf(plan);
+  const report: DrillPlanReport = {
+    plan: plan.name,
+    scenario,
+    outcome: "passed",
+    readiness: checks,
+    steps: [],
+    rpoSeconds: undefined,
+    rtoSeconds: undefined,
+  };
   if (checks.some((c) => !c.passed)) return { ...report, outcome: "not-ready" };
   const vault = options.vault;
   const runOptions = (step: string): Parameters<DrClient["recoveryPlans"]["failover"]>[3] => ({
@@ -177,14 +228,31 @@ async function drillPlan(dr: DrClient, plan: RecoveryPlan, options: DrillOptions
     passed = ok(await step("cleanup", () => dr.recoveryPlans.cleanupTest(vault, plan.name, "azure-dr drill", runOptions("cleanup")))) && passed;
   }
   if (passed && options.full === true && options.abortSignal?.aborted !== true) {
-    const cycle: [string, () => Promise<PlanRunResult | undefined>][] = [
+    const failover: [string, () => Promise<PlanRunResult | undefined>][] = [
       ["failover", () => dr.recoveryPlans.failover(vault, plan.name, { kind: "planned" }, runOptions("failover"))],
       ["commit", () => dr.recoveryPlans.commit(vault, plan.name, runOptions("commit"))],
-      ["reprotect", () => reprotectAndWait(dr, vault, plan.name)],
-      ["failback", () => dr.recoveryPlans.failover(vault, plan.name, { kind: "planned" }, runOptions("failback"))],
-      ["failback commit", () => dr.recoveryPlans.commit(vault, plan.name, runOptions("failback commit"))],
-      ["reprotect back", () => reprotectAndWait(dr, vault, plan.name)],
     ];
+    const failbackCommit: [string, () => Promise<PlanRunResult | undefined>] = [
+      "failback commit",
+      () => dr.recoveryPlans.commit(vault, plan.name, runOptions("failback commit")),
+    ];
+    // Azure to Azure: reprotect to replicate back, then a planned failover back. Hyper-V: the
+    // failback is its own operation (synchronized while the Azure VMs run), reprotect comes last.
+    const cycle: [string, () => Promise<PlanRunResult | undefined>][] =
+      scenario === "A2A"
+        ? [
+            ...failover,
+            ["reprotect", () => reprotectAndWait(dr, vault, plan.name)],
+            ["failback", () => dr.recoveryPlans.failover(vault, plan.name, { kind: "planned" }, runOptions("failback"))],
+            failbackCommit,
+            ["reprotect back", () => reprotectAndWait(dr, vault, plan.name)],
+          ]
+        : [
+            ...failover,
+            ["failback", () => dr.recoveryPlans.failback(vault, plan.name, { dataSync: "ForDownTime" }, runOptions("failback"))],
+            failbackCommit,
+            ["reprotect", () => reprotectAndWait(dr, vault, plan.name)],
+          ];
     for (const [name, run] of cycle) {
       const done = await step(name, run);
       if (!ok(done)) {
@@ -205,8 +273,7 @@ class UserChecksFailed extends Error {
 }
 
 async function reprotectAndWait(dr: DrClient, vault: VaultRef, plan: string): Promise<undefined> {
-  const reprotected = await dr.recoveryPlans.reprotect(vault, plan);
-  await Promise.all(reprotected.groups.flatMap((g) => g.protectedVmIds).map((id) => dr.protectedVms.waitForProtection(id)));
+  await waitForProtection(dr, await dr.recoveryPlans.reprotect(vault, plan));
   return undefined;
 }
 

@@ -22,8 +22,8 @@ test("the default drill rehearses the sample estate on the embedded emulator, sh
   );
   t.regex(stdout, /shop: ok {3}protected: 4 VM\(s\) protected/);
   t.regex(stdout, /Drill of vault dr-rg\/shop-vault on fake \(rehearsal\): PASSED/);
-  t.regex(stdout, /plan +outcome +RPO reached +RTO reached +test failover +cleanup/);
-  t.regex(stdout, /shop +passed +\d+m \d\ds +\d+m \d\ds +\d+m \d\ds ok +\d+m \d\ds ok/);
+  t.regex(stdout, /plan +outcome +RPO reached +RTO reached +scenario +test failover +cleanup/);
+  t.regex(stdout, /shop +passed +\d+m \d\ds +\d+m \d\ds +Azure to Azure +\d+m \d\ds ok +\d+m \d\ds ok/);
   const report = JSON.parse(readFileSync(join(dir, "drill-report.json"), "utf8")) as DrillReport;
   t.is(report.outcome, "passed");
   t.deepEqual(
@@ -83,7 +83,7 @@ test("a topology file in YAML is validated with messages naming the field, and d
   );
   const drilled = await runCli(t, ["drill", "--topology", good, "--fresh", "--state", join(dir, "s2.json"), "--out", dir], { cwd: dir, env: NO_CONFIG });
   t.is(drilled.code, 0, drilled.stderr);
-  t.regex(drilled.stdout, /web +passed/);
+  t.regex(drilled.stdout, /web +passed +.* +Azure to Azure /);
 });
 
 test("a fault in one group fails the drill with a clear report and a non-zero exit; the test VMs are cleaned up", async (t) => {

@@ -184,7 +184,8 @@ test("the report of a passed full-cycle drill opens offline in Chromium, with it
   t.is(cells[1], "passed");
   t.regex(cells[2] ?? "", new RegExp(`^${plan.rpoSeconds} s\\b`));
   t.regex(cells[3] ?? "", new RegExp(`^${plan.rtoSeconds} s\\b`));
-  t.deepEqual(await page.locator("#summary thead th").allTextContents(), ["Plan", "Outcome", "RPO reached", "RTO reached", "Steps", "Failures"]);
+  t.is(cells[4], "Azure to Azure");
+  t.deepEqual(await page.locator("#summary thead th").allTextContents(), ["Plan", "Outcome", "RPO reached", "RTO reached", "Scenario", "Steps", "Failures"]);
 
   const steps = await page.locator("table.steps tbody th").allInnerTexts();
   t.deepEqual(
