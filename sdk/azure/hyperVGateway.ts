@@ -6,8 +6,9 @@ import type {
   ReplicationProviderSpecificContainerCreationInputUnion,
   ReplicationProviderSpecificContainerMappingInputUnion,
 } from "@azure/arm-recoveryservices-siterecovery";
+import type { z } from "zod";
 import { isResourceNotFoundError } from "../errors.js";
-import type { HyperVHost, HyperVProtectedVm, HyperVVm } from "../model/hyperV.js";
+import type { HyperVHost, HyperVProtectedVm, HyperVVm, protectHyperVVmSchema } from "../model/hyperV.js";
 import type { ReplicatedItemRef } from "../model/replicatedItemId.js";
 import type { VaultRef } from "../model/vault.js";
 import { callAzure } from "./errors.js";
@@ -25,6 +26,14 @@ const CONTAINER_INPUT = [
   { instanceType: "ReplicationProviderSpecificContainerCreationInput" },
 ] as unknown as ReplicationProviderSpecificContainerCreationInputUnion[];
 const MAPPING_INPUT = { instanceType: "ReplicationProviderSpecificContainerMappingInput" } as unknown as ReplicationProviderSpecificContainerMappingInputUnion;
+
+/** What enabling protection of a Hyper-V VM needs, in the SDK's terms (the gateway builds Azure's input). */
+export interface HyperVEnableSpec {
+  vm: HyperVVm;
+  /** The VM's disks to replicate (the OS disk among them). */
+  disks: HyperVVm["disks"];
+  settings: z.output<typeof protectHyperVVmSchema>;
+}
 
 /** A Hyper-V item operation's result with the name of its job. */
 export interface ItemJobResult {
@@ -125,14 +134,29 @@ export class HyperVGateway {
 
   // Protected VMs -----------------------------------------------------------------------------
 
-  async enable(
-    ref: ReplicatedItemRef,
-    policyId: string,
-    protectableItemId: string,
-    input: HyperVReplicaAzureEnableProtectionInput,
-    options: JobWaitOptions,
-  ): Promise<HyperVProtectedVm> {
-    const result = await this.siteRecovery.enableItem(ref, { policyId, protectableItemId, providerSpecificDetails: input }, options);
+  /** Enables protection of a discovered VM: builds Azure's `HyperVReplicaAzureEnableProtectionInput` from the SDK's settings. */
+  async enable(ref: ReplicatedItemRef, policyId: string, spec: HyperVEnableSpec, options: JobWaitOptions): Promise<HyperVProtectedVm> {
+    const { vm, disks, settings } = spec;
+    const storageAccountId = settings.targetStorageAccountId;
+    const input: HyperVReplicaAzureEnableProtectionInput = {
+      instanceType: "HyperVReplicaAzure",
+      hvHostVmId: vm.hyperVVmId,
+      vmName: vm.name,
+      ...(vm.osType === "" ? {} : { osType: vm.osType }),
+      targetAzureV2ResourceGroupId: settings.targetResourceGroupId,
+      targetAzureVmName: settings.targetVmName ?? vm.name,
+      ...(settings.targetVmSize === undefined ? {} : { targetVmSize: settings.targetVmSize }),
+      ...(settings.targetNetworkId === undefined ? {} : { targetAzureNetworkId: settings.targetNetworkId }),
+      ...(settings.targetSubnetName === undefined ? {} : { targetAzureSubnetId: `${settings.targetNetworkId ?? ""}/subnets/${settings.targetSubnetName}` }),
+      ...(settings.targetAvailabilitySetId === undefined ? {} : { targetAvailabilitySetId: settings.targetAvailabilitySetId }),
+      ...(settings.targetZone === undefined ? {} : { targetAvailabilityZone: settings.targetZone }),
+      useManagedDisks: String(storageAccountId === undefined),
+      ...(storageAccountId === undefined
+        ? { diskType: settings.diskType, disksToIncludeForManagedDisks: disks.map((d) => ({ diskId: d.id, diskType: settings.diskType })) }
+        : { targetStorageAccountId: storageAccountId, disksToInclude: disks.map((d) => d.id) }),
+      ...(settings.logStorageAccountId === undefined ? {} : { logStorageAccountId: settings.logStorageAccountId }),
+    };
+    const result = await this.siteRecovery.enableItem(ref, { policyId, protectableItemId: vm.id, providerSpecificDetails: input }, options);
     return toHyperVProtectedVm(result.item);
   }
 

@@ -1,4 +1,3 @@
-import type { HyperVReplicaAzureEnableProtectionInput } from "@azure/arm-recoveryservices-siterecovery";
 import { HyperVGateway, type ItemJobResult } from "../azure/hyperVGateway.js";
 import { isHyperVItem, toHyperVProtectedVm } from "../azure/hyperVMappers.js";
 import type { JobWaitOptions, SiteRecoveryGateway } from "../azure/siteRecoveryGateway.js";
@@ -207,27 +206,8 @@ export class HyperVOperations {
     const osDisk = vm.disks.find((d) => d.isOsDisk);
     if (osDisk !== undefined && !diskIds.includes(osDisk))
       throw new ValidationError("disks", `must include the OS disk '${osDisk.name}': a VM cannot boot in Azure without it`);
-    const storageAccountId = parsed.targetStorageAccountId;
-    const request: HyperVReplicaAzureEnableProtectionInput = {
-      instanceType: "HyperVReplicaAzure",
-      hvHostVmId: vm.hyperVVmId,
-      vmName: vm.name,
-      ...(vm.osType === "" ? {} : { osType: vm.osType }),
-      targetAzureV2ResourceGroupId: parsed.targetResourceGroupId,
-      targetAzureVmName: parsed.targetVmName ?? vm.name,
-      ...(parsed.targetVmSize === undefined ? {} : { targetVmSize: parsed.targetVmSize }),
-      ...(parsed.targetNetworkId === undefined ? {} : { targetAzureNetworkId: parsed.targetNetworkId }),
-      ...(parsed.targetSubnetName === undefined ? {} : { targetAzureSubnetId: `${parsed.targetNetworkId ?? ""}/subnets/${parsed.targetSubnetName}` }),
-      ...(parsed.targetAvailabilitySetId === undefined ? {} : { targetAvailabilitySetId: parsed.targetAvailabilitySetId }),
-      ...(parsed.targetZone === undefined ? {} : { targetAvailabilityZone: parsed.targetZone }),
-      useManagedDisks: String(storageAccountId === undefined),
-      ...(storageAccountId === undefined
-        ? { diskType: parsed.diskType, disksToIncludeForManagedDisks: diskIds.map((d) => ({ diskId: d.id, diskType: parsed.diskType })) }
-        : { targetStorageAccountId: storageAccountId, disksToInclude: diskIds.map((d) => d.id) }),
-      ...(parsed.logStorageAccountId === undefined ? {} : { logStorageAccountId: parsed.logStorageAccountId }),
-    };
     logger.info(`enable replication of Hyper-V VM ${vm.name} to Azure (item ${item.item}, ${diskIds.length} disk(s))`);
-    return this.hyperV.enable(item, site.policyId, vm.id, request, options);
+    return this.hyperV.enable(item, site.policyId, { vm, disks: diskIds, settings: parsed }, options);
   }
 
   /**
