@@ -73,6 +73,17 @@ export class ControlApi {
     return this.now();
   }
 
+  /**
+   * Moves the clock forward to `at` (nothing when it is already there or past): what several
+   * clients waiting side by side ask for, each for its own wake-up, without their waits adding up.
+   * 400 InvalidClockAdvance for a bad time or more than a year ahead.
+   */
+  advanceClockTo(at: string): Date {
+    const target = Date.parse(at);
+    if (!Number.isFinite(target)) throw new ArmError(400, "InvalidClockAdvance", `'at' must be an ISO 8601 time, not '${at}'.`, "at");
+    return this.advanceClock(Math.max(0, target - this.now().getTime()));
+  }
+
   /** Adds a fault rule; see {@link FaultEngine.add}. */
   addFault(rule: unknown): FaultRule {
     return this.faultEngine.add(rule);

@@ -34,6 +34,9 @@ export function registerControlRoutes(router: Router, control: ControlApi): void
   });
   add("GET", "/clock", "Control_Clock", () => jsonResponse(200, { now: control.now().toISOString(), ...control.timeMode() }));
   add("POST", "/clock/advance", "Control_AdvanceClock", (ctx) => jsonResponse(200, { now: control.advanceClock(numberField(ctx, "ms")).toISOString() }));
+  add("POST", "/clock/advanceTo", "Control_AdvanceClockTo", (ctx) =>
+    jsonResponse(200, { now: control.advanceClockTo(String((jsonBody(ctx) as { at?: unknown }).at ?? "")).toISOString() }),
+  );
   add("GET", "/faults", "Control_ListFaults", () => jsonResponse(200, { value: toJson(control.listFaults()) }));
   add("POST", "/faults", "Control_AddFault", (ctx) => jsonResponse(201, toJson(control.addFault(jsonBody(ctx)))));
   add("DELETE", "/faults", "Control_ClearFaults", () => jsonResponse(200, { removed: control.removeFaults() }));

@@ -1,6 +1,9 @@
 import { createDefaultHttpClient, type HttpClient, type PipelineRequest } from "@azure/core-rest-pipeline";
 import { z } from "zod";
-import { systemClock, throwIfAborted, type Clock } from "../clock.js";
+import { POLL_INTERVAL_HEADER } from "../../emulator/arm/pollInterval.js";
+import { abortedError, systemClock, throwIfAborted, type Clock } from "../clock.js";
+import { withVirtualPollWaits } from "./virtualPollWaits.js";
+import { VirtualSleepers } from "./virtualSleepers.js";
 import { DrError } from "../errors.js";
 import { subscriptionIdSchema } from "../model/names.js";
 import { validate } from "../model/validate.js";
@@ -39,13 +42,14 @@ export async function createEmulatorBackend(options: EmulatorBackendOptions): Pr
   const base = new URL(parsed.url);
   const remote = new RemoteClock(base);
   await remote.sync();
+  const sleepers = remote.sleepers;
   return {
     kind: "emulator",
     subscriptionId: parsed.subscriptionId,
     credential: fakeCredential,
     endpoint: PUBLIC_ARM_ENDPOINT,
     tokenScope: PUBLIC_ARM_SCOPE,
-    httpClient: redirectingHttpClient(base, remote),
+    httpClient: withVirtualPollWaits(redirectingHttpClient(base, remote), sleepers, POLL_INTERVAL_HEADER),
     clock: remote,
     pollIntervalInMs: 0,
     retryOptions: { maxRetries: 3, retryDelayInMs: 10, maxRetryDelayInMs: 100 },
@@ -91,6 +95,16 @@ class RemoteClock implements Clock {
   private knownMs = 0;
   private knownAtRealMs = Date.now();
 
+  /**
+   * Waits on the remote virtual clock, side by side: the clock moves to the earliest wake-up of all
+   * the waits (the SDK's sleeps and the waits between polls) once they are all registered, with an
+   * absolute target, so that concurrent waits neither add up nor overshoot what another client did.
+   */
+  readonly sleepers = new VirtualSleepers({
+    now: () => this.now().getTime(),
+    advance: async (ms) => this.set(await this.control("POST", "/_emulator/clock/advanceTo", { at: new Date(this.knownMs + ms).toISOString() })),
+  });
+
   constructor(private readonly base: URL) {}
 
   now(): Date {
@@ -100,7 +114,7 @@ class RemoteClock implements Clock {
   async sleep(ms: number, options: { abortSignal?: AbortSignal } = {}): Promise<void> {
     throwIfAborted(options.abortSignal);
     if (this.mode === "real") return systemClock.sleep(ms / this.scale, options);
-    this.set(await this.control("POST", "/_emulator/clock/advance", { ms }));
+    await this.sleepers.sleep(ms, options.abortSignal, () => abortedError(options.abortSignal));
   }
 
   async sync(): Promise<void> {

@@ -6,6 +6,7 @@ import { validate } from "../model/validate.js";
 import { ValidationError } from "../errors.js";
 import { PUBLIC_ARM_ENDPOINT, PUBLIC_ARM_SCOPE, type Backend } from "./backend.js";
 import { fakeCredential } from "./fakeCredential.js";
+import { POLL_INTERVAL_HEADER } from "../../emulator/arm/pollInterval.js";
 import { withVirtualPollWaits } from "./virtualPollWaits.js";
 import { VirtualSleepers } from "./virtualSleepers.js";
 
@@ -43,7 +44,7 @@ export interface FakeBackend extends Backend {
  */
 export async function createFakeBackend(options: FakeBackendOptions = {}): Promise<FakeBackend> {
   const subscriptionId = validate(subscriptionIdSchema, options.subscriptionId ?? FAKE_SUBSCRIPTION_ID, "subscriptionId");
-  const { createEmulator, createInProcessHttpClient, POLL_INTERVAL_HEADER } = loadEmulator();
+  const { createEmulator, createInProcessHttpClient } = loadEmulator();
   const emulatorOptions: EmulatorOptions = {};
   for (const key of ["time", "timeScale", "startTime", "seed", "pageSize", "replicationBandwidthMBps", "throttling"] as const) {
     if (options[key] !== undefined) Object.assign(emulatorOptions, { [key]: options[key] });
@@ -53,7 +54,7 @@ export async function createFakeBackend(options: FakeBackendOptions = {}): Promi
   if (stateFile !== undefined) emulatorOptions.persistence = stateFile;
   const emulator = options.emulator ?? createEmulator(emulatorOptions);
   // One set of sleepers for the SDK's waits and the waits between polls: they all overlap.
-  const sleepers = new VirtualSleepers({ now: () => emulator.clock.now(), advance: (ms) => emulator.control.advanceClock(ms) });
+  const sleepers = new VirtualSleepers({ now: () => emulator.clock.now(), advance: (ms) => void emulator.control.advanceClock(ms) });
   return {
     kind: "fake",
     subscriptionId,

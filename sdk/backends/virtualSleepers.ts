@@ -3,13 +3,14 @@ import { setImmediate as nextTurn } from "node:timers/promises";
 /** What the sleepers need of a virtual clock. */
 export interface VirtualTime {
   now(): number;
-  /** Moves virtual time forward, running what falls due. */
-  advance(ms: number): void;
+  /** Moves virtual time forward, running what falls due (a remote clock answers asynchronously). */
+  advance(ms: number): void | Promise<void>;
 }
 
 interface Sleeper {
   wakeAt: number;
   wake: () => void;
+  fail: (error: unknown) => void;
 }
 
 /**
@@ -27,7 +28,7 @@ export class VirtualSleepers {
   /** Resolves when virtual time reaches now + `ms`, or rejects with `onAbort()` when the signal fires first. */
   sleep(ms: number, abortSignal: AbortSignal | undefined, onAbort: () => Error): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const sleeper: Sleeper = { wakeAt: this.time.now() + Math.max(0, ms), wake: resolve };
+      const sleeper: Sleeper = { wakeAt: this.time.now() + Math.max(0, ms), wake: resolve, fail: reject };
       const abort = (): void => {
         const index = this.sleepers.indexOf(sleeper);
         if (index >= 0) this.sleepers.splice(index, 1);
@@ -37,6 +38,10 @@ export class VirtualSleepers {
       sleeper.wake = () => {
         abortSignal?.removeEventListener("abort", abort);
         resolve();
+      };
+      sleeper.fail = (error) => {
+        abortSignal?.removeEventListener("abort", abort);
+        reject(error);
       };
       this.sleepers.push(sleeper);
       void this.flush();
@@ -53,7 +58,15 @@ export class VirtualSleepers {
         if (this.sleepers.length === 0) break;
         const earliest = Math.min(...this.sleepers.map((s) => s.wakeAt));
         const now = this.time.now();
-        if (earliest > now) this.time.advance(earliest - now);
+        if (earliest > now) {
+          try {
+            await this.time.advance(earliest - now);
+          } catch (error) {
+            // The clock could not move (a remote emulator gone): every waiter learns it, none hangs.
+            for (const sleeper of this.sleepers.splice(0)) sleeper.fail(error);
+            break;
+          }
+        }
         const due = this.sleepers.filter((s) => s.wakeAt <= this.time.now());
         for (const sleeper of due) this.sleepers.splice(this.sleepers.indexOf(sleeper), 1);
         for (const sleeper of due) sleeper.wake();

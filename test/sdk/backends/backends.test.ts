@@ -17,6 +17,28 @@ test("the emulator backend drives a served emulator over loopback HTTP with the 
   t.is(served.emulator.clock.now(), dr.clock.now().getTime(), "the SDK's waits advance the server's clock");
 });
 
+test("on the emulator backend, concurrent waits and chained operations overlap on the server's virtual clock instead of adding up", async (t) => {
+  const served = await serveEmulator({ port: 0 });
+  t.teardown(() => served.close());
+  const dr = new DrClient(await createEmulatorBackend({ url: served.url }));
+  const before = dr.clock.now().getTime();
+  await Promise.all(Array.from({ length: 10 }, () => dr.clock.sleep(300_000)));
+  t.is(served.emulator.clock.now() - before, 300_000, "ten five-minute waits side by side take five minutes");
+
+  const chain = async (name: string): Promise<void> => {
+    await dr.virtualMachines.create("app-rg", name, vmInput("app-rg", name));
+    await dr.virtualMachines.deallocate("app-rg", name);
+  };
+  const oneStart = dr.clock.now().getTime();
+  await chain("solo-0");
+  const one = dr.clock.now().getTime() - oneStart;
+  const manyStart = dr.clock.now().getTime();
+  await Promise.all(Array.from({ length: 8 }, (_, i) => chain(`vm-${i}`)));
+  const many = dr.clock.now().getTime() - manyStart;
+  t.true(many <= one + 60_000, `eight create-then-deallocate chains took ${many / 1000} s of virtual time; one took ${one / 1000} s`);
+  t.is(served.emulator.clock.now(), dr.clock.now().getTime());
+});
+
 test("the emulator backend refuses plain http to anything but loopback", async (t) => {
   const error = await t.throwsAsync(createEmulatorBackend({ url: "http://10.0.0.5:8080" }), { instanceOf: ValidationError });
   t.is(error.field, "url");
