@@ -97,23 +97,13 @@ export class HyperVGateway {
     return this.siteRecovery.createContainer(vault, site, name, CONTAINER_INPUT, options);
   }
 
-  async createAzureMapping(vault: VaultRef, site: string, container: string, name: string, policyId: string, options: JobWaitOptions): Promise<string> {
-    const mapping = await this.siteRecovery.runJob(
+  createAzureMapping(vault: VaultRef, site: string, container: string, name: string, policyId: string, options: JobWaitOptions): Promise<string> {
+    return this.siteRecovery.createMapping(
       vault,
-      `create container mapping ${name}`,
-      (o) =>
-        this.asr.replicationProtectionContainerMappings.beginCreate(
-          vault.name,
-          vault.resourceGroup,
-          site,
-          container,
-          name,
-          { properties: { targetProtectionContainerId: MICROSOFT_AZURE, policyId, providerSpecificInput: MAPPING_INPUT } },
-          o,
-        ),
+      { fabric: site, container, name },
+      { targetProtectionContainerId: MICROSOFT_AZURE, policyId, providerSpecificInput: MAPPING_INPUT },
       options,
     );
-    return mapping.id ?? "";
   }
 
   listHosts(vault: VaultRef, site: string): AsyncIterable<HyperVHost> {

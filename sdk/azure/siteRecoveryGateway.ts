@@ -13,6 +13,7 @@ import type {
   ApplyRecoveryPointProviderSpecificInputUnion,
   EnableProtectionInputProperties,
   ReplicationProviderSpecificContainerCreationInputUnion,
+  ReplicationProviderSpecificContainerMappingInputUnion,
   ReplicationProtectedItem,
   TestFailoverProviderSpecificInputUnion,
   UnplannedFailoverProviderSpecificInputUnion,
@@ -323,40 +324,23 @@ export class SiteRecoveryGateway {
     return out;
   }
 
-  async createA2AMapping(
+  /** Creates a container mapping with the provider's input (A2A: `{ instanceType: "A2A", agentAutoUpdateStatus }`). */
+  async createMapping(
     vault: VaultRef,
-    fabric: string,
-    container: string,
-    name: string,
-    targetContainerId: string,
-    policyId: string,
+    path: { fabric: string; container: string; name: string },
+    properties: { targetProtectionContainerId: string; policyId: string; providerSpecificInput: ReplicationProviderSpecificContainerMappingInputUnion },
     options: JobWaitOptions,
   ): Promise<string> {
     const mapping = await this.runJob(
       vault,
-      `create container mapping ${name}`,
+      `create container mapping ${path.name}`,
       (o) =>
-        this.asr.replicationProtectionContainerMappings.beginCreate(
-          vault.name,
-          vault.resourceGroup,
-          fabric,
-          container,
-          name,
-          {
-            properties: {
-              targetProtectionContainerId: targetContainerId,
-              policyId,
-              providerSpecificInput: { instanceType: "A2A", agentAutoUpdateStatus: "Disabled" },
-            },
-          },
-          o,
-        ),
+        this.asr.replicationProtectionContainerMappings.beginCreate(vault.name, vault.resourceGroup, path.fabric, path.container, path.name, { properties }, o),
       options,
     );
     return mapping.id ?? "";
   }
 
-  /** Network mappings of the vault, as (id, primary network, recovery network). */
   /**
    * Removes a piece of the replication infrastructure by its ARM id (network mapping, container
    * mapping, protection container or fabric), waiting for the job; a piece already gone is fine.
@@ -390,6 +374,7 @@ export class SiteRecoveryGateway {
     }
   }
 
+  /** Network mappings of the vault, as (id, primary network, recovery network). */
   async listNetworkMappings(vault: VaultRef): Promise<{ id: string; primaryNetworkId: string; recoveryNetworkId: string }[]> {
     const out: { id: string; primaryNetworkId: string; recoveryNetworkId: string }[] = [];
     for await (const m of mapItems(this.asr.replicationNetworkMappings.list(vault.name, vault.resourceGroup), (x) => x, "list network mappings")) {

@@ -123,13 +123,10 @@ export class ReplicationInfrastructureOperations {
         const existing = (await this.asr.listMappings(ref, fabric, container)).find((m) => m.targetContainerId.toLowerCase() === targetId.toLowerCase());
         if (existing !== undefined) return existing.id;
         if (!createMissing) throw missing;
-        const id = await this.asr.createA2AMapping(
+        const id = await this.asr.createMapping(
           ref,
-          fabric,
-          container,
-          infrastructureNames.mapping(fromRegion, toRegion, policyName),
-          targetId,
-          policy.id,
+          { fabric, container, name: infrastructureNames.mapping(fromRegion, toRegion, policyName) },
+          { targetProtectionContainerId: targetId, policyId: policy.id, providerSpecificInput: { instanceType: "A2A", agentAutoUpdateStatus: "Disabled" } },
           options,
         );
         created.push(id);
