@@ -1,5 +1,5 @@
 // Layer 3 (ARCHITECTURE.md "Tests"): replays the official Azure REST API examples of
-// Microsoft.Compute 2025-11-01 (../shared/reference/api-examples, see its README.md for the method
+// Microsoft.Compute 2025-11-01 (test/fixtures/api-examples, see its README.md for the method
 // and path of each file) against the emulator over loopback HTTP with plain fetch, so the exact
 // wire is checked: status codes the example documents, the JSON shape of the bodies, and the
 // long-running-operation headers, followed to completion.
@@ -385,7 +385,7 @@ async function replayExample(t: ExecutionContext, exampleCase: ExampleCase): Pro
 
 test("the compute example corpus is present and every example in it is replayed", (t) => {
   if (!existsSync(COMPUTE_EXAMPLES)) {
-    t.fail(`The Azure REST API example corpus is missing: expected the folder ${COMPUTE_EXAMPLES} (shared/ beside the repository).`);
+    t.fail(`The Azure REST API example corpus is missing: expected the folder ${COMPUTE_EXAMPLES} (test/fixtures/api-examples).`);
     return;
   }
   const files = readdirSync(COMPUTE_EXAMPLES)

@@ -1,5 +1,5 @@
 // Layer 3 (ARCHITECTURE.md "Tests"): replays the official Azure REST API examples of Site Recovery
-// (../shared/reference/api-examples/siterecovery, see its README.md for the method and path of each
+// (test/fixtures/api-examples/siterecovery, see its README.md for the method and path of each
 // file) against the emulator over loopback HTTP with plain fetch, so the exact wire is checked: the
 // prerequisites are created under the example's own names, the documented request is sent at the
 // example's api-version, the long-running operation is followed through its Azure-AsyncOperation
@@ -449,7 +449,7 @@ async function replayExample(t: ExecutionContext, exampleCase: ExampleCase): Pro
 
 test("the site recovery example corpus is present and each example is replayed or listed as not yet served", (t) => {
   if (!existsSync(SITE_RECOVERY_EXAMPLES)) {
-    t.fail(`The Azure REST API example corpus is missing: expected the folder ${SITE_RECOVERY_EXAMPLES} (shared/ beside the repository).`);
+    t.fail(`The Azure REST API example corpus is missing: expected the folder ${SITE_RECOVERY_EXAMPLES} (test/fixtures/api-examples).`);
     return;
   }
   const files = readdirSync(SITE_RECOVERY_EXAMPLES, { withFileTypes: true })

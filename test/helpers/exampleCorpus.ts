@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 
-/** The official example corpus, beside the repository (`../shared/reference/api-examples`), as CI checks it out. */
-export const EXAMPLES_ROOT = path.resolve(__dirname, "../../../shared/reference/api-examples");
+/** The official example corpus, copied into the repository (`test/fixtures/api-examples`, from the project's shared reference) so that the tests need nothing outside it. */
+export const EXAMPLES_ROOT = path.resolve(__dirname, "../fixtures/api-examples");
 
 /** The keys of a protection container in the Site Recovery examples' 200 bodies. */
 export const SITE_RECOVERY_CONTAINER_KEYS: readonly string[] = [
@@ -54,7 +54,7 @@ export interface Example {
 export function loadExample(folder: string, file: string): Example {
   if (!existsSync(folder)) {
     throw new Error(
-      `The Azure REST API example corpus is missing: expected the folder ${folder}. Layer-3 fidelity tests replay it; the repository must be checked out with shared/ beside it (shared/reference/api-examples, see ARCHITECTURE.md 'Tests').`,
+      `The Azure REST API example corpus is missing: expected the folder ${folder}. Layer-3 fidelity tests replay it; it lives in test/fixtures/api-examples.`,
     );
   }
   const full = path.join(folder, file);
