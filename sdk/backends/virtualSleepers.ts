@@ -28,7 +28,9 @@ export class VirtualSleepers {
   /** Resolves when virtual time reaches now + `ms`, or rejects with `onAbort()` when the signal fires first. */
   sleep(ms: number, abortSignal: AbortSignal | undefined, onAbort: () => Error): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const sleeper: Sleeper = { wakeAt: this.time.now() + Math.max(0, ms), wake: resolve, fail: reject };
+      // Whole milliseconds: a clock (a remote one's ISO timestamps) cannot stop at 2487272.7 ms, and a
+      // wake-up it can never reach would have the sleepers ask it to move forever.
+      const sleeper: Sleeper = { wakeAt: this.time.now() + Math.ceil(Math.max(0, ms)), wake: resolve, fail: reject };
       const abort = (): void => {
         const index = this.sleepers.indexOf(sleeper);
         if (index >= 0) this.sleepers.splice(index, 1);
@@ -61,8 +63,9 @@ export class VirtualSleepers {
         if (earliest > now) {
           try {
             await this.time.advance(earliest - now);
+            if (this.time.now() <= now) throw new Error(`the virtual clock did not move from ${new Date(now).toISOString()} towards ${new Date(earliest).toISOString()}`);
           } catch (error) {
-            // The clock could not move (a remote emulator gone): every waiter learns it, none hangs.
+            // The clock could not move (a remote emulator gone, or one that refuses to): every waiter learns it, none hangs.
             for (const sleeper of this.sleepers.splice(0)) sleeper.fail(error);
             break;
           }

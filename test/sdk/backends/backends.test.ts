@@ -39,6 +39,18 @@ test("on the emulator backend, concurrent waits and chained operations overlap o
   t.is(served.emulator.clock.now(), dr.clock.now().getTime());
 });
 
+test("on the emulator backend, fractional waits (as a progress estimate computes them) end, each once, on the server's clock", async (t) => {
+  const served = await serveEmulator({ port: 0 });
+  t.teardown(() => served.close());
+  const dr = new DrClient(await createEmulatorBackend({ url: served.url }));
+  const before = served.emulator.clock.now();
+  const requestsBefore = served.emulator.requestCount;
+  await Promise.all([dr.clock.sleep(2_487_272.7), dr.clock.sleep(0.4), dr.clock.sleep(1_000.5), dr.clock.sleep(1_000.2)]);
+  t.is(served.emulator.clock.now() - before, 2_487_273, "the clock stops at the whole millisecond after the longest wait");
+  t.is(dr.clock.now().getTime(), served.emulator.clock.now());
+  t.true(served.emulator.requestCount - requestsBefore <= 4, `the waits took ${served.emulator.requestCount - requestsBefore} clock requests (one per distinct wake-up)`);
+});
+
 test("the emulator backend refuses plain http to anything but loopback", async (t) => {
   const error = await t.throwsAsync(createEmulatorBackend({ url: "http://10.0.0.5:8080" }), { instanceOf: ValidationError });
   t.is(error.field, "url");
