@@ -297,8 +297,7 @@ export class VirtualMachines {
     if (String(wantedSet).toLowerCase() !== String(currentSet).toLowerCase()) throw propertyChangeNotAllowed("availabilitySet");
     checkVmProfiles({ ...current, ...properties });
     this.assertActionable(vm, "update");
-    const next = { ...current, ...sanitize(properties) };
-    vm.body.properties = next;
+    vm.body.properties = { ...current, ...keepDiskIdentity(current, sanitize(properties)) };
     if (tags !== undefined) vm.body.tags = tags;
     return this.startUpdate(ctx, vm, 200, false);
   }
@@ -315,7 +314,8 @@ export class VirtualMachines {
     }
     checkVmProfiles({ ...(vm.body.properties as JsonObject), ...properties });
     this.assertActionable(vm, "update");
-    vm.body.properties = { ...(vm.body.properties as JsonObject), ...sanitize(properties) };
+    const current = vm.body.properties as JsonObject;
+    vm.body.properties = { ...current, ...keepDiskIdentity(current, sanitize(properties)) };
     if (tags !== undefined) vm.body.tags = tags;
     return this.startUpdate(ctx, vm, 200, false);
   }
@@ -503,6 +503,43 @@ function withManagedDiskIds(properties: JsonObject, subscriptionId: string, reso
     for (const disk of storage.dataDisks as JsonObject[]) fill(disk, `${vmName}_DataDisk_${String(disk.lun)}`, undefined);
   }
   return properties;
+}
+
+/**
+ * An update (PUT again, as a resumed deployment sends it, or PATCH) that restates the storage
+ * profile without what Azure filled in keeps the VM's disks: Azure never recreates the disks of an
+ * existing VM, so each disk keeps its name, managed disk id and size unless the request names them.
+ * Data disks are matched by LUN; a new LUN gets its disk's identity when the profile is filled.
+ */
+function keepDiskIdentity(current: JsonObject, requested: JsonObject): JsonObject {
+  const wanted = requested.storageProfile;
+  const existing = current.storageProfile;
+  if (!isJsonObject(wanted) || !isJsonObject(existing)) return requested;
+  const keep = (from: JsonValue | undefined, to: JsonObject): void => {
+    if (!isJsonObject(from) || to.vhd !== undefined) return;
+    if (from.name !== undefined) to.name ??= from.name;
+    if (from.diskSizeGB !== undefined) to.diskSizeGB ??= from.diskSizeGB;
+    const fromManaged = from.managedDisk;
+    if (isJsonObject(fromManaged) && fromManaged.id !== undefined) {
+      const managed = (isJsonObject(to.managedDisk) ? to.managedDisk : (to.managedDisk = {})) as JsonObject;
+      managed.id ??= fromManaged.id;
+    }
+  };
+  if (isJsonObject(wanted.osDisk)) keep(existing.osDisk, wanted.osDisk);
+  if (Array.isArray(wanted.dataDisks) && Array.isArray(existing.dataDisks)) {
+    for (const disk of wanted.dataDisks) {
+      if (isJsonObject(disk))
+        keep(
+          existing.dataDisks.find((d) => isJsonObject(d) && d.lun === disk.lun),
+          disk,
+        );
+    }
+  }
+  return requested;
+}
+
+function isJsonObject(value: JsonValue | undefined): value is JsonObject {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 /** Drops what Azure never stores or serves back (secrets) and what only the service sets. */

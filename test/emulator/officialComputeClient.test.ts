@@ -386,6 +386,13 @@ test("createOrUpdate of an existing vm runs the update lro and keeps its identit
   });
   t.is(recorder.responses.find((r) => r.request.method === "PUT")?.status, 200, "a PUT on an existing vm answers 200");
   t.is(updated.vmId, created.vmId);
+  t.truthy(created.storageProfile?.osDisk?.managedDisk?.id);
+  t.is(
+    updated.storageProfile?.osDisk?.managedDisk?.id,
+    created.storageProfile?.osDisk?.managedDisk?.id,
+    "a re-sent PUT (a resumed deployment) keeps the os disk",
+  );
+  t.is(updated.storageProfile?.osDisk?.name, created.storageProfile?.osDisk?.name);
   t.deepEqual(updated.tags, { tier: "db" });
   t.is(updated.provisioningState, "Succeeded");
   t.is(await powerState(client, RG, "vm-reput"), "PowerState/running");
