@@ -11,6 +11,7 @@ import { AVAILABILITY_SET_TYPE, COMPUTE_API_VERSIONS, COMPUTE_RG_TEMPLATE, COMPU
 import { checkAvailabilitySetName, itemIdFromPath } from "./names.js";
 import { maxFaultDomains, requireLocation } from "./regions.js";
 import { checkTags, objectField, propertyChangeNotAllowed } from "./validation.js";
+import { vmSizeCatalog } from "./vmSizeCatalog.js";
 
 const DEFAULT_UPDATE_DOMAINS = 5;
 const DEFAULT_FAULT_DOMAINS = 2;
@@ -22,7 +23,7 @@ export interface AvailabilitySetInternal extends JsonObject {
   placements: number;
 }
 
-/** Microsoft.Compute/availabilitySets: create/get/list/update-tags/delete, with Azure's limits. */
+/** Microsoft.Compute/availabilitySets: create/get/list/update-tags/delete and the sizes a new member may have, with Azure's limits. */
 export class AvailabilitySets {
   constructor(private readonly services: EmulatorServices) {}
 
@@ -34,6 +35,10 @@ export class AvailabilitySets {
     add("PATCH", item, "AvailabilitySets_Update", (ctx) => this.update(ctx));
     add("GET", item, "AvailabilitySets_Get", (ctx) => jsonResponse(200, this.require(ctx).body));
     add("DELETE", item, "AvailabilitySets_Delete", (ctx) => this.delete(ctx));
+    add("GET", `${item}/vmSizes`, "AvailabilitySets_ListAvailableSizes", (ctx) => {
+      this.require(ctx);
+      return jsonResponse(200, { value: vmSizeCatalog() });
+    });
     add("GET", `${COMPUTE_RG_TEMPLATE}/availabilitySets`, "AvailabilitySets_List", (ctx) =>
       this.list(ctx, resourceGroupScope(param(ctx, "subscriptionId"), param(ctx, "resourceGroupName"))),
     );

@@ -1,5 +1,7 @@
-/** api-versions served for Microsoft.Compute: what @azure/arm-compute 24.x sends, and the examples' version. */
-export const COMPUTE_API_VERSIONS = ["2026-03-01", "2025-11-01"] as const;
+import { COMPUTE_PUBLISHED_API_VERSIONS } from "../arm/publishedApiVersions.js";
+
+/** api-versions served for Microsoft.Compute: every published one, newest first (@azure/arm-compute 24.x sends the first). */
+export const COMPUTE_API_VERSIONS = COMPUTE_PUBLISHED_API_VERSIONS;
 
 /** ARM resource types of the Compute slice. */
 export const AVAILABILITY_SET_TYPE = "Microsoft.Compute/availabilitySets";

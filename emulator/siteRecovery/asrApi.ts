@@ -1,11 +1,14 @@
 import { createHash } from "node:crypto";
 import { ArmError } from "../arm/armError.js";
+import { RECOVERY_SERVICES_VAULT_PUBLISHED_API_VERSIONS, SITE_RECOVERY_PUBLISHED_API_VERSIONS } from "../arm/publishedApiVersions.js";
 import { param, type RequestContext } from "../arm/requestContext.js";
 
-/** api-versions served for Site Recovery: what @azure/arm-recoveryservices-siterecovery 5.1.0 sends, and the newer examples' version. */
-export const ASR_API_VERSIONS = ["2023-06-01", "2025-08-01"] as const;
-/** api-versions served for the vault itself: what @azure/arm-recoveryservices 6.0.0 sends. */
-export const VAULT_API_VERSIONS = ["2024-04-01", "2023-06-01"] as const;
+/** api-versions served for Site Recovery: every published one, newest first. */
+export const ASR_API_VERSIONS = SITE_RECOVERY_PUBLISHED_API_VERSIONS;
+/** The api-version of the links of jobs the service starts by itself: what @azure/arm-recoveryservices-siterecovery 5.1.0 sends. */
+export const ASR_SERVICE_API_VERSION = "2023-06-01";
+/** api-versions served for the vault itself: every published one, newest first (@azure/arm-recoveryservices 6.0.0 sends 2024-04-01). */
+export const VAULT_API_VERSIONS = RECOVERY_SERVICES_VAULT_PUBLISHED_API_VERSIONS;
 
 /** Route template of a vault. */
 export const VAULT_TEMPLATE = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.RecoveryServices/vaults/{resourceName}";

@@ -11,7 +11,7 @@ import type { EmulatorResponse, JsonObject, JsonValue } from "../arm/types.js";
 import type { EmulatorServices } from "../services.js";
 import { ResourceStore } from "../store/resourceStore.js";
 import type { StoredResource } from "../store/state.js";
-import { ASR_API_VERSIONS, ASR_TYPES, VAULT_TEMPLATE, vaultIdOf, vaultIdOfResource } from "./asrApi.js";
+import { ASR_API_VERSIONS, ASR_SERVICE_API_VERSION, ASR_TYPES, VAULT_TEMPLATE, vaultIdOf, vaultIdOfResource } from "./asrApi.js";
 
 /** Emulated time one poll of a Site Recovery operation stands for (its examples send `Retry-After: 30`). */
 export const ASR_POLL_INTERVAL_MS = 30_000;
@@ -68,7 +68,38 @@ function originOf(ctx: RequestContext, now: number): AsrJobOrigin {
 export function serviceOrigin(resourceId: string, at: number): AsrJobOrigin {
   const vaultId = vaultIdOfResource(resourceId);
   if (vaultId === undefined) throw new Error(`'${resourceId}' is not under a vault`);
-  return { vaultId, subscriptionId: vaultId.split("/")[2] ?? "", apiVersion: ASR_API_VERSIONS[0], at };
+  return { vaultId, subscriptionId: vaultId.split("/")[2] ?? "", apiVersion: ASR_SERVICE_API_VERSION, at };
+}
+
+/**
+ * The `instanceType` values Site Recovery's spec defines for a task's `customDetails`
+ * (`TaskTypeDetails` and its derived types); the emulator's tasks use `JobTaskDetails` and
+ * `ManualActionTaskDetails`.
+ */
+export const TASK_DETAILS_INSTANCE_TYPES = [
+  "AutomationRunbookTaskDetails",
+  "ConsistencyCheckTaskDetails",
+  "FabricReplicationGroupTaskDetails",
+  "JobTaskDetails",
+  "ManualActionTaskDetails",
+  "ScriptActionTaskDetails",
+  "VirtualMachineTaskDetails",
+  "VmNicUpdatesTaskDetails",
+] as const;
+
+/** A task's `customDetails` naming the job it belongs to (`JobTaskDetails` with its `JobEntity`). */
+function jobTaskDetails(job: StoredResource, internal: JobInternal): JsonObject {
+  return {
+    instanceType: "JobTaskDetails",
+    jobTask: {
+      jobId: job.body.name as string,
+      jobFriendlyName: internal.friendlyName,
+      targetObjectId: internal.targetObjectId,
+      targetObjectName: internal.targetObjectName,
+      targetInstanceType: internal.targetInstanceType,
+      jobScenarioName: internal.scenarioName,
+    },
+  };
 }
 
 /** The job's outcome as the job resource shows it. */
@@ -184,7 +215,8 @@ export class AsrJobs {
 
   /** Registers a kind of job whose completion stores the resource record it carries (`data.record`): a creation or replacement. */
   registerStore(kind: string): void {
-    this.register(kind, { complete: (op) => this.services.resources.put(op.data.record as unknown as StoredResource) });
+    // A copy: the record stays the operation's (and its job's) data, which must not follow the resource's later changes.
+    this.register(kind, { complete: (op) => this.services.resources.put(structuredClone(op.data.record) as unknown as StoredResource) });
   }
 
   /** Registers what a kind of stepped job does; see {@link AsrJobs.startStepped}. */
@@ -356,7 +388,7 @@ export class AsrJobs {
         stateDescription: state === "Succeeded" ? "Completed" : state,
         taskType: task.waitsForUser === true ? "ManualActionTaskDetails" : "TaskDetails",
         allowedActions: state === "Suspended" ? ["Resume"] : [],
-        customDetails: { instanceType: task.waitsForUser === true ? "ManualActionTaskDetails" : "TaskDetails" },
+        customDetails: task.waitsForUser === true ? { instanceType: "ManualActionTaskDetails" } : jobTaskDetails(job, internal),
         errors: state === "Failed" ? internal.errors : [],
       };
       if (run !== undefined) taskBody.startTime = new Date(run.start).toISOString();

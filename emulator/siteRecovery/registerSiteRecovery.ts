@@ -1,4 +1,6 @@
 import type { Router } from "../arm/router.js";
+import { VersionShapedRouter } from "../arm/versionShape.js";
+import { VAULT_VERSION_SHAPES } from "../arm/versionShapeTables.js";
 import type { EmulatorServices } from "../services.js";
 import { AsrJobs } from "./asrJobs.js";
 import type { AsrContext } from "./asrContext.js";
@@ -31,7 +33,7 @@ export interface SiteRecoveryService extends AsrContext {
   itemFailover: ItemFailover;
 }
 
-/** Builds Microsoft.RecoveryServices (vaults and Site Recovery) and adds its routes. */
+/** Builds Microsoft.RecoveryServices (vaults and Site Recovery) and adds its routes; vault answers take the shape of the request's api-version. */
 export function registerSiteRecovery(services: EmulatorServices, router: Router, compute: ComputeService, storage: StorageAccounts): SiteRecoveryService {
   const jobs = new AsrJobs(services);
   const vaults = new Vaults(services);
@@ -43,7 +45,7 @@ export function registerSiteRecovery(services: EmulatorServices, router: Router,
   const networkMappings = new NetworkMappings(asr, fabrics);
   const hyperVSites = new HyperVSites(asr, fabrics, containers);
   const protectedItems = new ProtectedItems(asr, containers, containerMappings, policies, compute, storage, hyperVSites);
-  vaults.register(router);
+  vaults.register(new VersionShapedRouter(router, VAULT_VERSION_SHAPES));
   jobs.registerRoutes(router);
   fabrics.register(router);
   containers.register(router);

@@ -16,11 +16,13 @@ test("api-version is required, well formed and served", async (t) => {
   t.is(missing.status, 400);
   t.is(JSON.parse(missing.body ?? "").error.code, "MissingApiVersionParameter");
   t.is(errorCode(await send(emulator, "GET", `${url}?api-version=latest`)), "InvalidApiVersionParameter");
-  const unsupported = await send(emulator, "GET", `${url}?api-version=2019-07-01`);
+  const unsupported = await send(emulator, "GET", `${url}?api-version=2019-07-02`);
   t.is(unsupported.status, 400);
   t.is(errorCode(unsupported), "NoRegisteredProviderFound");
-  t.regex(String((unsupported.json.error as { message: string }).message), /2026-03-01, 2025-11-01/);
-  t.is((await send(emulator, "GET", `${url}?api-version=2025-11-01`)).status, 404);
+  t.regex(String((unsupported.json.error as { message: string }).message), /'2015-06-15, 2016-03-30, 2016-04-30-preview, .*, 2025-11-01, 2026-03-01'/);
+  for (const published of ["2025-11-01", "2019-07-01", "2016-04-30-preview", "2015-06-15"]) {
+    t.is((await send(emulator, "GET", `${url}?api-version=${published}`)).status, 404, `published ${published} is served`);
+  }
 });
 
 test("every response carries ARM's request and correlation headers", async (t) => {
