@@ -22,6 +22,8 @@ const GATEWAY_CODES = new Set([
   "HttpMethodNotAllowed",
   "RequestEntityTooLarge",
   "InvalidRequestUri",
+  "InvalidHostName",
+  "ReservedResourceName",
   "SubscriptionRequestsThrottled",
 ]);
 

@@ -1,4 +1,5 @@
 import { ArmError } from "./armError.js";
+import { isReservedName } from "./unsafeInput.js";
 import type { RequestContext } from "./requestContext.js";
 import type { EmulatorResponse } from "./types.js";
 
@@ -51,6 +52,11 @@ export class Router {
     this.routes.push({ route, segments });
   }
 
+  /**
+   * The route serving `method` on `path`. Throws {@link ArmError} 400 `InvalidRequestUri` for a
+   * segment that does not URL-decode and 400 `ReservedResourceName` for a segment that is a reserved
+   * name (`__proto__`, `constructor`, `prototype`, in any casing).
+   */
   lookup(method: string, path: string): RouteLookup {
     let parts: string[];
     try {
@@ -60,6 +66,14 @@ export class Router {
         .map((s) => decodeURIComponent(s));
     } catch {
       throw new ArmError(400, "InvalidRequestUri", `The request URI '${path}' is not valid.`);
+    }
+    const reserved = parts.find(isReservedName);
+    if (reserved !== undefined) {
+      throw new ArmError(
+        400,
+        "ReservedResourceName",
+        `The resource name '${reserved}' or a part of the name is a reserved word (__proto__, constructor and prototype are refused).`,
+      );
     }
     const allowed: string[] = [];
     for (const compiled of this.routes) {

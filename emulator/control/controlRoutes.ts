@@ -3,10 +3,14 @@ import { emptyResponse, jsonResponse } from "../arm/responses.js";
 import type { Router } from "../arm/router.js";
 import type { JsonValue } from "../arm/types.js";
 import { ArmError } from "../arm/armError.js";
+import { MAX_JSON_DEPTH } from "../arm/unsafeInput.js";
 import type { ControlApi } from "./controlApi.js";
 
 /** The reserved path prefix of the control surface (never an ARM path). */
 export const CONTROL_PREFIX = "/_emulator";
+
+/** A snapshot nests stored request bodies (at most {@link MAX_JSON_DEPTH} deep) inside the state document. */
+const SNAPSHOT_MAX_DEPTH = 2 * MAX_JSON_DEPTH;
 
 function toJson(value: unknown): JsonValue {
   return JSON.parse(JSON.stringify(value)) as JsonValue;
@@ -29,7 +33,7 @@ export function registerControlRoutes(router: Router, control: ControlApi): void
   });
   add("GET", "/snapshot", "Control_Snapshot", () => jsonResponse(200, toJson(control.snapshot())));
   add("PUT", "/snapshot", "Control_Restore", (ctx) => {
-    control.restore(jsonBody(ctx));
+    control.restore(jsonBody(ctx, SNAPSHOT_MAX_DEPTH));
     return emptyResponse(204);
   });
   add("GET", "/clock", "Control_Clock", () => jsonResponse(200, { now: control.now().toISOString(), ...control.timeMode() }));

@@ -1,5 +1,6 @@
 import { ArmError } from "../arm/armError.js";
 import { parseInput } from "../arm/parseInput.js";
+import { GlobMatcher } from "./globMatcher.js";
 import { faultRuleInputSchema, type FaultEffect, type FaultRule } from "./faultRule.js";
 import type { EmulatorState } from "../store/state.js";
 
@@ -11,12 +12,12 @@ export interface FaultTarget {
 }
 
 /**
- * Deterministic fault injection: rules match by method, path glob and operation id, and fire by
- * count (`skip`, `times`) or by a probability drawn from a seeded source kept in the state, so the
- * same requests always meet the same faults.
+ * Deterministic fault injection: rules match by method, path glob (without backtracking, see
+ * {@link GlobMatcher}) and operation id, and fire by count (`skip`, `times`) or by a probability
+ * drawn from a seeded source kept in the state, so the same requests always meet the same faults.
  */
 export class FaultEngine {
-  private readonly compiled = new Map<string, RegExp | undefined>();
+  private readonly compiled = new Map<string, GlobMatcher>();
 
   constructor(
     private readonly getState: () => EmulatorState,
@@ -69,26 +70,17 @@ export class FaultEngine {
     const { method, path, operationId } = rule.match;
     if (method !== undefined && method.toUpperCase() !== target.method) return false;
     if (operationId !== undefined && operationId.toLowerCase() !== target.operationId?.toLowerCase()) return false;
-    if (path !== undefined && !this.globFor(path).test(target.path)) return false;
+    if (path !== undefined && !this.globFor(path).matches(target.path)) return false;
     return true;
   }
 
-  private globFor(glob: string): RegExp {
-    let regex = this.compiled.get(glob);
-    if (regex === undefined) {
-      const source = glob
-        .split("**")
-        .map((part) =>
-          part
-            .split("*")
-            .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
-            .join("[^/]*"),
-        )
-        .join(".*");
-      regex = new RegExp(`^${source}$`, "i");
-      this.compiled.set(glob, regex);
+  private globFor(glob: string): GlobMatcher {
+    let matcher = this.compiled.get(glob);
+    if (matcher === undefined) {
+      matcher = new GlobMatcher(glob);
+      this.compiled.set(glob, matcher);
     }
-    return regex;
+    return matcher;
   }
 
   /** mulberry32 over the state's random word: deterministic for a given seed. */

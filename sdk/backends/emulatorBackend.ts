@@ -17,6 +17,29 @@ export interface EmulatorBackendOptions {
   url: string;
   /** @default "00000000-0000-0000-0000-000000000000" */
   subscriptionId?: string;
+  /**
+   * The token the emulator was started with (`azure-dr emulator --control-token`), sent as
+   * `Authorization: Bearer` on its control routes (the clock).
+   * @default the `AZURE_DR_EMULATOR_TOKEN` environment variable, if set
+   */
+  controlToken?: string;
+}
+
+/** The environment variable holding the emulator's control token, for the server and its clients. */
+export const EMULATOR_TOKEN_ENV = "AZURE_DR_EMULATOR_TOKEN";
+
+/** A control token: 8 to 512 visible ASCII characters, as `startEmulatorServer` accepts. */
+export const controlTokenSchema = z.string().regex(/^[\x21-\x7e]{8,512}$/, "must be 8 to 512 visible ASCII characters (no spaces)");
+
+/**
+ * The headers of a request to an emulator server's control surface (`/_emulator/...`): JSON, and
+ * the control token as `Authorization: Bearer` when there is one (`token`, by default the
+ * `AZURE_DR_EMULATOR_TOKEN` environment variable).
+ */
+export function emulatorControlHeaders(token: string | undefined = process.env[EMULATOR_TOKEN_ENV]): Record<string, string> {
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (token !== undefined && token !== "") headers.authorization = `Bearer ${token}`;
+  return headers;
 }
 
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
@@ -27,6 +50,7 @@ const optionsSchema = z.object({
     return url !== undefined && (url.protocol === "https:" || (url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname)));
   }, "plain http is allowed only to a loopback emulator (127.0.0.1, localhost, [::1])"),
   subscriptionId: subscriptionIdSchema,
+  controlToken: controlTokenSchema.optional(),
 });
 
 /**
@@ -34,13 +58,20 @@ const optionsSchema = z.object({
  * `https://management.azure.com` (so bearer authentication and every link stay as against Azure);
  * the transport sends each request to the emulator, which builds its links for the forwarded host.
  * The clock is the emulator's: in virtual time the SDK's waits advance it through its control surface.
- * @throws ValidationError (`ValidationFailed`) for a bad URL or subscription id;
- *   DrError `ServiceUnavailable` when no emulator answers at the URL.
+ * @throws ValidationError (`ValidationFailed`) for a bad URL, subscription id or control token;
+ *   DrError `ServiceUnavailable` when no emulator answers at the URL; DrError `ServiceError` (status
+ *   401) when the emulator demands a control token and none or another was given.
  */
 export async function createEmulatorBackend(options: EmulatorBackendOptions): Promise<Backend> {
-  const parsed = validate(optionsSchema, { url: options.url, subscriptionId: options.subscriptionId ?? FAKE_SUBSCRIPTION_ID }, "");
+  const envToken = process.env[EMULATOR_TOKEN_ENV];
+  const controlToken = options.controlToken ?? (envToken === "" ? undefined : envToken);
+  const parsed = validate(
+    optionsSchema,
+    { url: options.url, subscriptionId: options.subscriptionId ?? FAKE_SUBSCRIPTION_ID, ...(controlToken === undefined ? {} : { controlToken }) },
+    "",
+  );
   const base = new URL(parsed.url);
-  const remote = new RemoteClock(base);
+  const remote = new RemoteClock(base, parsed.controlToken);
   await remote.sync();
   const sleepers = remote.sleepers;
   return {
@@ -105,7 +136,10 @@ class RemoteClock implements Clock {
     advance: async (ms) => this.set(await this.control("POST", "/_emulator/clock/advanceTo", { at: new Date(this.knownMs + ms).toISOString() })),
   });
 
-  constructor(private readonly base: URL) {}
+  constructor(
+    private readonly base: URL,
+    private readonly controlToken: string | undefined,
+  ) {}
 
   now(): Date {
     return new Date(this.mode === "virtual" ? this.knownMs : this.knownMs + (Date.now() - this.knownAtRealMs) * this.scale);
@@ -142,16 +176,18 @@ class RemoteClock implements Clock {
     try {
       response = await fetch(new URL(path, this.base), {
         method,
-        headers: { "content-type": "application/json" },
+        headers: emulatorControlHeaders(this.controlToken),
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
     } catch (error) {
       throw new DrError("ServiceUnavailable", `No emulator answers at ${this.base.origin}: ${(error as Error).message}`, { cause: error });
     }
-    if (!response.ok)
-      throw new DrError("ServiceError", `The emulator at ${this.base.origin} answered ${response.status} to ${method} ${path}.`, {
+    if (!response.ok) {
+      const hint = response.status === 401 ? ` (its control token: the controlToken option or ${EMULATOR_TOKEN_ENV})` : "";
+      throw new DrError("ServiceError", `The emulator at ${this.base.origin} answered ${response.status} to ${method} ${path}${hint}.`, {
         statusCode: response.status,
       });
+    }
     return (await response.json()) as { now?: unknown; mode?: unknown; scale?: unknown };
   }
 }

@@ -15,6 +15,13 @@ export interface ServeEmulatorOptions {
   timeScale?: number;
   /** Seed of the fault rules' random source. @default 1 */
   seed?: number;
+  /**
+   * A secret the control routes (`/_emulator/...`) then demand as `Authorization: Bearer {token}`
+   * (401 otherwise): 8 to 512 visible ASCII characters. Clients pass it as `createEmulatorBackend`'s
+   * `controlToken` (or the `AZURE_DR_EMULATOR_TOKEN` environment variable). Without it, any local
+   * process may use the control surface; browsers are refused either way.
+   */
+  controlToken?: string;
 }
 
 /** A running emulator server. */
@@ -28,7 +35,7 @@ export interface ServedEmulator {
 
 /**
  * Starts the emulator as an HTTP server on loopback (what `azure-dr emulator` runs).
- * @throws RangeError for a non-loopback host or an unreadable state file; Error when another process holds the state file.
+ * @throws RangeError for a non-loopback host, a malformed control token or an unreadable state file; Error when another process holds the state file.
  */
 export async function serveEmulator(options: ServeEmulatorOptions = {}): Promise<ServedEmulator> {
   const { createEmulator, startEmulatorServer, StateFile } = loadEmulator();
@@ -40,7 +47,11 @@ export async function serveEmulator(options: ServeEmulatorOptions = {}): Promise
       ...(options.seed === undefined ? {} : { seed: options.seed }),
       ...(stateFile === undefined ? {} : { persistence: stateFile }),
     });
-    const server = await startEmulatorServer(emulator, { port: options.port ?? 0, host: options.host ?? "127.0.0.1" });
+    const server = await startEmulatorServer(emulator, {
+      port: options.port ?? 0,
+      host: options.host ?? "127.0.0.1",
+      ...(options.controlToken === undefined ? {} : { controlToken: options.controlToken }),
+    });
     return {
       url: server.url,
       emulator,

@@ -1,4 +1,5 @@
 import type { Backend } from "../backends/backend.js";
+import { emulatorControlHeaders } from "../backends/emulatorBackend.js";
 import type { FakeBackend } from "../backends/fakeBackend.js";
 import type { DrClient } from "../client.js";
 import { DrError, ResourceNotFoundError, ValidationError, isResourceNotFoundError } from "../errors.js";
@@ -235,7 +236,7 @@ async function registerHyperVHosts(backend: Backend, emulatorUrl: string | undef
   const url = new URL("/_emulator/hyperV/hosts", emulatorUrl);
   let response: Response;
   try {
-    response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(input) });
+    response = await fetch(url, { method: "POST", headers: emulatorControlHeaders(), body: JSON.stringify(input) });
   } catch (error) {
     throw new DrError("ServiceUnavailable", `No emulator answers at ${url.origin}: ${(error as Error).message}`, { cause: error });
   }
