@@ -1,8 +1,12 @@
 /** A JSON value as the emulator stores and serves it. */
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue | undefined };
 
-/** A JSON object. */
-export type JsonObject = { [key: string]: JsonValue };
+/**
+ * A JSON object. A member may be `undefined` (JSON leaves it out): without
+ * `exactOptionalPropertyTypes`, which a project using this package's declarations may not set,
+ * an optional member of an interface that extends this type is `T | undefined`.
+ */
+export type JsonObject = { [key: string]: JsonValue | undefined };
 
 /** An HTTP request as the emulator's pure handler sees it. Header names are lower-case. */
 export interface EmulatorRequest {
