@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import { resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { AzureDrProvider } from "./azureDrProvider.js";
 import type { ResourceKind } from "./core/index.js";
@@ -7,17 +6,11 @@ import type { ResourceKind } from "./core/index.js";
 // One provider object per kind: Pulumi caches the serialized text per object, so N resources share one closure.
 const providers = new Map<ResourceKind, AzureDrProvider>();
 
-/** Where the providers' logic is, as a file the host can load from any folder (the built package). */
-function coreModulePath(): string {
-  // From the sources (tests, tsx), the built copy in dist/ is what a plain `node` host can load.
-  return __filename.endsWith(".ts") ? resolve(__dirname, "../dist/providers/core/index.js") : resolve(__dirname, "core/index.js");
-}
-
 /** The shared dynamic provider of a resource kind. */
 export function providerFor(kind: ResourceKind): AzureDrProvider {
   let provider = providers.get(kind);
   if (provider === undefined) {
-    provider = new AzureDrProvider(kind, coreModulePath());
+    provider = new AzureDrProvider(kind);
     providers.set(kind, provider);
   }
   return provider;

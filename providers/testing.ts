@@ -7,7 +7,13 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { isMainThread } from "node:worker_threads";
 import * as pulumi from "@pulumi/pulumi";
-import type { RegisterResourceOutputsRequest, RegisterResourceRequest, RegisterResourceResponse } from "@pulumi/pulumi/proto/resource_pb";
+import type {
+  ReadResourceRequest,
+  ReadResourceResponse,
+  RegisterResourceOutputsRequest,
+  RegisterResourceRequest,
+  RegisterResourceResponse,
+} from "@pulumi/pulumi/proto/resource_pb";
 import type { DrClient } from "../sdk/index.js";
 import { CONFIG_KEYS, resolveBackendConfig, withDrClient } from "./core/providerConfig.js";
 
@@ -95,8 +101,8 @@ export interface ResourceFailure {
   readonly type: string;
   /** The resource's logical name (empty when the program itself threw). */
   readonly name: string;
-  /** `check` (invalid inputs), `create` (the provider failed), or `program` (the program itself threw). */
-  readonly step: "check" | "create" | "program";
+  /** `check` (invalid inputs), `create` (the provider failed), `read` (a resource read by id with `get` could not be read), or `program` (the program itself threw). */
+  readonly step: "check" | "create" | "read" | "program";
   /** What went wrong, as `pulumi up` would report it. */
   readonly message: string;
   /** The check failures, each naming its property (empty unless `step` is `check`). */
@@ -141,6 +147,7 @@ let running = false;
  * program, marked secret where the input was. Other resources get their inputs as outputs (or what
  * `options.mocks` says).
  *
+ * Resources read by id (`Vault.get(name, id)`, ...) are read by their provider, as the engine does.
  * It is not the engine: there is no previous state, so no diff, update, replace, refresh or
  * delete (test those on the cores, or through the real provider host). The providers run the
  * built code (`npm run build` first when working on this package). One program runs at a time
@@ -289,9 +296,10 @@ let serializationReady: Promise<void> | undefined;
  * builds once per thread by requiring each of them; in a worker thread (ava's default, vitest's
  * threads pool) `trace_events` throws ERR_TRACE_EVENTS_UNAVAILABLE and every serialization fails.
  * There, the map is built once here with `trace_events` standing in as an empty object (a provider
- * never captures it).
+ * never captures it). {@link runOnEmulator} calls it; call it before a program of your own runs
+ * under `pulumi.runtime.setMocks` in a worker thread.
  */
-function prepareSerialization(): Promise<void> {
+export function prepareSerialization(): Promise<void> {
   if (isMainThread) return Promise.resolve();
   serializationReady ??= (async () => {
     const loader = Module as unknown as { _load(request: string, ...rest: unknown[]): unknown };
@@ -323,17 +331,21 @@ function stackConfig(given: Readonly<Record<string, string>>): Record<string, st
   return config;
 }
 
-/** Check then create, as the engine and the provider host do for a new resource. */
+/**
+ * Check then create, as the engine and the provider host do for a new resource; or, for a
+ * resource read by id (`get`), the provider's read with the properties the program gave.
+ */
 async function createDynamic(
   args: pulumi.runtime.MockResourceArgs,
   provider: (text: string) => Promise<pulumi.dynamic.ResourceProvider>,
 ): Promise<pulumi.runtime.MockResourceResult> {
-  if (args.id !== undefined && args.id !== "") throw new StepError("create", "dynamic resources cannot be imported or read with `get`");
+  const step = args.id !== undefined && args.id !== "" ? "read" : "create";
   // The engine removes the secrets before it calls a provider that does not accept them (T8).
   const news = toStruct(unwrapSecrets(args.inputs), "inputs") as Record<string, unknown>;
   const text = news[PROVIDER_KEY];
-  if (typeof text !== "string") throw new StepError("create", `code must be a string, not ${typeof text} (the resource has no serialized provider)`);
+  if (typeof text !== "string") throw new StepError(step, `code must be a string, not ${typeof text} (the resource has no serialized provider)`);
   const dynamic = await provider(text);
+  if (args.id !== undefined && args.id !== "") return readDynamic(args.id, news, text, dynamic);
 
   let checked = news;
   if (dynamic.check !== undefined) {
@@ -356,9 +368,28 @@ async function createDynamic(
   return { id: created.id, state: markSecrets(outs, args.inputs as Record<string, unknown>) };
 }
 
+/** Read by id, as the engine does for `get`: the provider's read with the properties the program gave. */
+async function readDynamic(
+  id: string,
+  props: Record<string, unknown>,
+  text: string,
+  dynamic: pulumi.dynamic.ResourceProvider,
+): Promise<pulumi.runtime.MockResourceResult> {
+  if (dynamic.read === undefined) throw new StepError("read", "the provider cannot read");
+  let found: pulumi.dynamic.ReadResult;
+  try {
+    found = await dynamic.read(id, props);
+  } catch (error) {
+    throw new StepError("read", messageOf(error));
+  }
+  if (typeof found.id !== "string" || found.id === "") throw new StepError("read", `no resource has the id ${id}`);
+  const state = toStruct({ ...(found.props as Record<string, unknown> | undefined), [PROVIDER_KEY]: text }, "read's outputs") as Record<string, unknown>;
+  return { id: found.id, state };
+}
+
 class StepError extends Error {
   constructor(
-    readonly step: "check" | "create",
+    readonly step: "check" | "create" | "read",
     message: string,
     readonly checkFailures: ResourceFailure["checkFailures"] = [],
   ) {
@@ -463,6 +494,7 @@ type MutableRegistration = { -readonly [K in keyof RegisteredResource]: Register
 type Callback<R> = (error: unknown, response?: R) => void;
 interface RecordingMonitor {
   registerResource(request: RegisterResourceRequest, callback: Callback<RegisterResourceResponse>): unknown;
+  readResource(request: ReadResourceRequest, callback: Callback<ReadResourceResponse>): unknown;
   registerResourceOutputs(request: RegisterResourceOutputsRequest, callback: Callback<unknown>): unknown;
 }
 
@@ -476,6 +508,23 @@ function recordRegistrations(): RegisteredResource[] {
   const resources: MutableRegistration[] = [];
   const register = monitor.registerResource.bind(monitor);
   const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
+  const read = monitor.readResource.bind(monitor);
+  monitor.readResource = (request, callback) =>
+    read(request, (error, response) => {
+      if (error == null && response !== undefined) {
+        resources.push({
+          urn: response.getUrn(),
+          type: request.getType(),
+          name: request.getName(),
+          custom: true,
+          parent: request.getParent() === "" ? undefined : request.getParent(),
+          id: request.getId(),
+          inputs: propertiesOf(request.getProperties()),
+          outputs: propertiesOf(response.getProperties()),
+        });
+      }
+      callback(error, response);
+    });
   monitor.registerResource = (request, callback) =>
     register(request, (error, response) => {
       if (error == null && response !== undefined) {

@@ -92,13 +92,13 @@ const shop = new DrTopology("shop-dr", {
   tiers: [
     {
       name: "db",
-      virtualMachineIds: database.vms.map((vm) => vm.virtualMachineId),
+      virtualMachines: Object.fromEntries(database.vms.map((vm, index) => [`db-${index}`, vm.virtualMachineId])),
       availabilitySet: { name: "db-as-dr", faultDomainCount: 2 },
       after: [checkDatabase],
     },
     {
       name: "web",
-      virtualMachineIds: web.vms.map((vm) => vm.virtualMachineId),
+      virtualMachines: Object.fromEntries(web.vms.map((vm, index) => [`web-${index}`, vm.virtualMachineId])),
       availabilitySet: { name: "web-as-dr", faultDomainCount: 2 },
     },
   ],

@@ -3,6 +3,7 @@ import {
   availabilitySetInputSchema,
   availabilitySetNameSchema,
   isResourceNotFoundError,
+  parseResourceId,
   resourceGroupNameSchema,
   type AvailabilitySet,
   type AvailabilitySetInput,
@@ -38,7 +39,7 @@ function settingsOf(inputs: Props): AvailabilitySetInput {
   });
 }
 
-/** An availability set: created, read (drift), tags updated in place, replaced when a fixed property changes, deleted. */
+/** An availability set: created, read (drift; also from its ARM id alone, as `AvailabilitySet.get` does), tags updated in place, replaced when a fixed property changes, deleted. */
 export const availabilitySetCore: ResourceCore = {
   check: (olds, news) => checkProps(news, identity, availabilitySetInputSchema, olds),
   diff(_id, olds, news) {
@@ -59,9 +60,13 @@ export const availabilitySetCore: ResourceCore = {
     const set = await dr.availabilitySets.createOrUpdate(resourceGroup, name, settingsOf(inputs));
     return { id: set.id, outs: { ...inputs, ...outputsOf(set) } };
   },
-  async read(dr, _id, props) {
+  async read(dr, id, props) {
+    const { resourceGroup, name } =
+      props.resourceGroup === undefined || props.name === undefined
+        ? parseResourceId(id, { expectedType: "Microsoft.Compute/availabilitySets" })
+        : { resourceGroup: String(props.resourceGroup), name: String(props.name) };
     try {
-      const set = await dr.availabilitySets.get(String(props.resourceGroup), String(props.name));
+      const set = await dr.availabilitySets.get(resourceGroup, name);
       const outs = { ...props, ...outputsOf(set) };
       return { id: set.id, props: outs, inputs: inputsOf(outs) };
     } catch (error) {
@@ -98,5 +103,5 @@ export async function refuseExisting(read: () => Promise<unknown>, what: string)
     if (isResourceNotFoundError(error)) return;
     throw error;
   }
-  throw new Error(`${what} already exists: choose another name, or delete it first (dynamic resources cannot be imported)`);
+  throw new Error(`${what} already exists: choose another name, or delete it first (or read it with .get(name, id) to use it without managing it)`);
 }

@@ -40,6 +40,7 @@ export const cores: Readonly<Record<ResourceKind, ResourceCore>> = {
   HyperVProtectedVm: hyperVProtectedVmCore,
 };
 
-export { withDrClient, resolveBackendConfig, CONFIG_KEYS, type ProviderBackendConfig } from "./providerConfig.js";
+export { withDrClient, sessionFor, resolveBackendConfig, CONFIG_KEYS, type ProviderBackendConfig } from "./providerConfig.js";
+export { ProviderSession, openConfiguredBackend, type BackendOpener, type ProviderSessionOptions } from "./providerSession.js";
 export { UNKNOWN, containsUnknown } from "./checkProps.js";
 export type { CheckResult, DiffResult, Props, ReadResult, ResourceCore, PlainValue } from "./types.js";

@@ -9,8 +9,10 @@ import {
   type ReplicationInfrastructure,
   type VaultRef,
 } from "../../sdk/index.js";
+import { adoptSchema, requireAdoptable } from "./adoption.js";
 import { changedKeys, checkProps } from "./checkProps.js";
 import type { Props, ResourceCore } from "./types.js";
+import { childName, parseVaultChildId } from "./vaultChildId.js";
 
 const infrastructureSchema = z.object({
   sourceRegion: z.string(),
@@ -30,6 +32,7 @@ const identity = z.strictObject({
   infrastructure: infrastructureSchema,
   /** Wait until the initial replication is done and the VM is protected. @default true */
   waitForProtection: z.boolean().default(true),
+  adopt: adoptSchema,
 });
 /** The SDK cannot change these on a replicated item: a change disables protection and enables it again. */
 const REPLACING = [
@@ -76,6 +79,61 @@ export async function findProtectedVm(dr: DrClient, vault: VaultRef, id: string,
   return undefined;
 }
 
+/** The outputs that are not inputs (what `read` leaves out of the inputs it gives back). */
+const PROTECTION_OUTPUTS = [
+  "protectedVmId",
+  "lifecycleId",
+  "phase",
+  "protectionState",
+  "activeLocation",
+  "replicationHealth",
+  "sourceRegion",
+  "targetRegion",
+  "recoveryVmName",
+];
+
+/** A value Site Recovery or the program may leave out. */
+type MaybeString = string | undefined;
+
+/**
+ * What of an existing protection a program must match to adopt it (what only a replacement could
+ * change), as far as Site Recovery shows it: the program's value, and the item's when it is known.
+ */
+function adoptionView(vm: ProtectedVm, inputs: Props): { actual: Props; wanted: Props; fixed: string[] } {
+  const infrastructure = inputs.infrastructure as unknown as ReplicationInfrastructure;
+  const pairs: [string, string | undefined, MaybeString][] = [
+    ["recoveryResourceGroupId", vm.recoveryResourceGroupId, inputs.recoveryResourceGroupId as MaybeString],
+    ["infrastructure.targetRegion", vm.targetRegion, infrastructure.targetRegion],
+    ["infrastructure.targetContainerId", vm.recoveryContainerId, infrastructure.targetContainerId],
+    ["infrastructure.policyId", vm.policyId, infrastructure.policyId],
+    ["multiVmGroupName", vm.multiVmGroupName, inputs.multiVmGroupName as MaybeString],
+  ];
+  const known = pairs.filter(([, actual]) => actual !== undefined);
+  return {
+    actual: Object.fromEntries(known.map(([key, actual]) => [key, actual ?? null])),
+    wanted: Object.fromEntries(known.filter(([, , wanted]) => wanted !== undefined).map(([key, , wanted]) => [key, wanted ?? null])),
+    fixed: known.map(([key]) => key),
+  };
+}
+
+/** The inputs of a protection Site Recovery shows, for a read from its ARM id alone. */
+async function inputsFromItem(dr: DrClient, vault: VaultRef, vm: ProtectedVm): Promise<Props> {
+  const policyName = vm.policyId === undefined ? undefined : childName(parseVaultChildId(vm.policyId, "replicationPolicies"));
+  const infrastructure =
+    policyName === undefined
+      ? undefined
+      : await dr.replicationInfrastructure.find(vault, { sourceRegion: vm.sourceRegion, targetRegion: vm.targetRegion, policyName });
+  const { created: _created, ...outputs } = infrastructure ?? { created: [] };
+  return {
+    vault: { ...vault },
+    ...(infrastructure === undefined ? {} : { infrastructure: outputs as unknown as Props[string] }),
+    virtualMachineId: vm.virtualMachineId,
+    ...(vm.recoveryResourceGroupId === undefined ? {} : { recoveryResourceGroupId: vm.recoveryResourceGroupId }),
+    ...(vm.multiVmGroupName === undefined ? {} : { multiVmGroupName: vm.multiVmGroupName }),
+    waitForProtection: true,
+  };
+}
+
 /**
  * The error of a create that failed after replication was enabled, marked as a partial create
  * (`id`, `properties`, `reasons`), so that the engine keeps the item in state.
@@ -86,13 +144,15 @@ export function partialCreate(error: unknown, id: string, properties: Props): Er
 }
 
 function protectInput(inputs: Props): ProtectVmInput {
-  const { vault: _vault, infrastructure: _infrastructure, waitForProtection: _wait, ...settings } = inputs;
+  const { vault: _vault, infrastructure: _infrastructure, waitForProtection: _wait, adopt: _adopt, ...settings } = inputs;
   return protectVmInputSchema.parse(settings);
 }
 
 /**
  * A VM replicated to another region: create enables replication (and waits for protection unless
- * told not to), read follows the item (also after reprotect moves it) and shows where it stands,
+ * told not to; with `adopt: true`, takes over the VM's existing replication when its recovery
+ * group, target region, container, policy and consistency group are as the program says), read follows the item (also after reprotect moves it; also from its ARM id alone, as
+ * `ProtectedVm.get` does) and shows where it stands,
  * a change of source VM or recovery settings replaces it (refused while the VM is failed over, since
  * that would drop its protection silently), delete disables replication.
  */
@@ -111,11 +171,18 @@ export const protectedVmCore: ResourceCore = {
   async create(dr, inputs) {
     const vault = inputs.vault as unknown as VaultRef;
     const vmId = String(inputs.virtualMachineId).toLowerCase();
-    for await (const existing of dr.protectedVms.list(vault))
-      if (existing.virtualMachineId.toLowerCase() === vmId)
+    for await (const existing of dr.protectedVms.list(vault)) {
+      if (existing.virtualMachineId.toLowerCase() !== vmId) continue;
+      if (inputs.adopt !== true)
         throw new Error(
-          `${String(inputs.virtualMachineId)} is already replicated (${existing.id}): one ProtectedVm per VM (dynamic resources cannot be imported)`,
+          `${String(inputs.virtualMachineId)} is already replicated (${existing.id}): one ProtectedVm per VM; set adopt: true to bring this protection under Pulumi as it is`,
         );
+      const { actual, wanted, fixed } = adoptionView(existing, inputs);
+      requireAdoptable(`the protection of ${String(inputs.virtualMachineId)} (${existing.id})`, actual, wanted, fixed);
+      const settling = existing.phase === "enabling" || existing.phase === "initialReplication";
+      const vm = settling && inputs.waitForProtection !== false ? await dr.protectedVms.waitForProtection(existing.id) : existing;
+      return { id: vm.id, outs: { ...inputs, ...protectionOutputs(vm) } };
+    }
     const item = await dr.protectedVms.protect(vault, inputs.infrastructure as unknown as ReplicationInfrastructure, protectInput(inputs));
     try {
       const vm = inputs.waitForProtection === false ? item : await dr.protectedVms.waitForProtection(item.id);
@@ -125,21 +192,12 @@ export const protectedVmCore: ResourceCore = {
     }
   },
   async read(dr, id, props) {
-    const vm = await findProtectedVm(dr, props.vault as unknown as VaultRef, id, typeof props.lifecycleId === "string" ? props.lifecycleId : undefined);
+    const fromIdAlone = props.vault === undefined;
+    const vault = fromIdAlone ? parseVaultChildId(id, "replicationProtectedItems").vault : (props.vault as unknown as VaultRef);
+    const vm = await findProtectedVm(dr, vault, id, typeof props.lifecycleId === "string" ? props.lifecycleId : undefined);
     if (vm === undefined) return {};
-    const outs = { ...props, ...protectionOutputs(vm) };
-    const {
-      protectedVmId: _a,
-      lifecycleId: _b,
-      phase: _c,
-      protectionState: _d,
-      activeLocation: _e,
-      replicationHealth: _f,
-      sourceRegion: _g,
-      targetRegion: _h,
-      recoveryVmName: _i,
-      ...inputs
-    } = outs;
+    const outs = { ...(fromIdAlone ? await inputsFromItem(dr, vault, vm) : {}), ...props, ...protectionOutputs(vm) };
+    const inputs = Object.fromEntries(Object.entries(outs).filter(([key]) => !PROTECTION_OUTPUTS.includes(key)));
     return { id: vm.id, props: outs, inputs };
   },
   async update(dr, id, olds, news) {

@@ -1,4 +1,5 @@
-import { DrClient, ValidationError, createAzureBackend, createEmulatorBackend, createFakeBackend, type Backend } from "../../sdk/index.js";
+import { ValidationError, type DrClient } from "../../sdk/index.js";
+import { ProviderSession } from "./providerSession.js";
 
 /** The stack configuration keys the providers read (fully qualified, so the host's project name does not matter). */
 export const CONFIG_KEYS = {
@@ -45,38 +46,31 @@ export function resolveBackendConfig(config: Readonly<Record<string, string>>, e
   }
 }
 
-let queue: Promise<unknown> = Promise.resolve();
+// One session per configuration in the process: the providers of every kind share its client.
+const sessions = new Map<string, ProviderSession>();
 
 /**
- * Runs `work` with a client on the configured backend, built for this call and closed after it.
- * Calls in one process run one at a time: on the fake backend each call takes the state file's
- * lock, so provider processes started by the engine share the emulator's state safely.
+ * The session of a configuration (the same object for the same configuration, whichever
+ * provider asks): one credential per configuration and process, not per call.
+ * @throws ValidationError naming the missing or wrong key.
  */
-export async function withDrClient<T>(config: Readonly<Record<string, string>>, work: (dr: DrClient) => Promise<T>): Promise<T> {
+export function sessionFor(config: Readonly<Record<string, string>>): ProviderSession {
   const resolved = resolveBackendConfig(config);
-  const run = async (): Promise<T> => {
-    const backend = await openBackend(resolved);
-    const dr = new DrClient(backend);
-    try {
-      return await work(dr);
-    } finally {
-      await dr.close();
-    }
-  };
-  const result = queue.then(run, run);
-  queue = result.catch(() => undefined);
-  return result;
+  const key = JSON.stringify(resolved);
+  let session = sessions.get(key);
+  if (session === undefined) {
+    session = new ProviderSession(resolved);
+    sessions.set(key, session);
+  }
+  return session;
 }
 
-async function openBackend(config: ProviderBackendConfig): Promise<Backend> {
-  const subscription = config.subscriptionId === undefined ? {} : { subscriptionId: config.subscriptionId };
-  switch (config.kind) {
-    case "azure":
-      return createAzureBackend({ subscriptionId: config.subscriptionId });
-    case "emulator":
-      return createEmulatorBackend({ url: config.url, ...subscription });
-    case "fake":
-      // Disks of a few GB copy in minutes: a stack's VMs are protected in a few polls of virtual time.
-      return createFakeBackend({ stateFile: config.stateFile, replicationBandwidthMBps: 512, ...subscription });
-  }
+/**
+ * Runs `work` with a client on the configured backend (see {@link ProviderSession}): on Azure and
+ * on an emulator at a URL, calls share one client and run side by side; on the fake backend, each
+ * call opens the state file (taking its lock) and calls on one file run one at a time.
+ * @throws ValidationError naming the missing or wrong configuration key; what `work` throws.
+ */
+export async function withDrClient<T>(config: Readonly<Record<string, string>>, work: (dr: DrClient) => Promise<T>): Promise<T> {
+  return sessionFor(config).run(work);
 }

@@ -8,16 +8,17 @@ import {
   type RecoveryPlanInput,
   type VaultRef,
 } from "../../sdk/index.js";
-import { refuseExisting } from "./availabilitySetCore.js";
+import { adoptSchema, alreadyExists, existing, requireAdoptable } from "./adoption.js";
 import { changedKeys, checkProps } from "./checkProps.js";
 import type { Props, ResourceCore } from "./types.js";
+import { childName, parseVaultChildId } from "./vaultChildId.js";
 
-const identity = z.strictObject({ vault: vaultRefSchema, name: asrNameSchema });
+const identity = z.strictObject({ vault: vaultRefSchema, name: asrNameSchema, adopt: adoptSchema });
 const IMMUTABLE = ["vault", "name", "primaryFabricId", "recoveryFabricId"];
 const GROUPS = ["groups", "shutdown", "failover"];
 
 function planInput(inputs: Props): RecoveryPlanInput {
-  const { vault: _vault, name: _name, ...rest } = inputs;
+  const { vault: _vault, name: _name, adopt: _adopt, ...rest } = inputs;
   return recoveryPlanInputSchema.parse(rest);
 }
 
@@ -54,7 +55,11 @@ function outputsOf(plan: RecoveryPlan): Props {
   };
 }
 
-/** A recovery plan: created, read (its groups follow items moved by reprotect), groups changed in place, deleted. */
+/**
+ * A recovery plan: created (or, with `adopt: true`, an existing one between the same fabrics taken
+ * over, its groups set as the program says), read (its groups follow items moved by reprotect;
+ * also from its ARM id alone, as `RecoveryPlan.get` does), groups changed in place, deleted.
+ */
 export const recoveryPlanCore: ResourceCore = {
   check: (olds, news) => checkProps(news, identity, recoveryPlanInputSchema, olds),
   diff(_id, olds, news) {
@@ -65,14 +70,22 @@ export const recoveryPlanCore: ResourceCore = {
   async create(dr, inputs) {
     const vault = inputs.vault as unknown as VaultRef;
     const name = String(inputs.name);
-    await refuseExisting(() => dr.recoveryPlans.get(vault, name), `recovery plan ${name} in vault ${vault.name}`);
-    const plan = await dr.recoveryPlans.createOrUpdate(vault, name, planInput(inputs));
+    const what = `recovery plan ${name} in vault ${vault.name}`;
+    const found = await existing(() => dr.recoveryPlans.get(vault, name));
+    if (found !== undefined) {
+      if (inputs.adopt !== true) throw alreadyExists(what);
+      requireAdoptable(what, inputsOf(found), inputs, ["primaryFabricId", "recoveryFabricId"]);
+    }
+    const plan = await dr.recoveryPlans.createOrUpdate(vault, name, planInput(inputs), found === undefined ? {} : { update: true });
     return { id: plan.id, outs: { ...inputs, ...outputsOf(plan) } };
   },
-  async read(dr, _id, props) {
+  async read(dr, id, props) {
+    const parsed = props.vault === undefined || props.name === undefined ? parseVaultChildId(id, "replicationRecoveryPlans") : undefined;
+    const vault = parsed?.vault ?? (props.vault as unknown as VaultRef);
+    const name = parsed === undefined ? String(props.name) : childName(parsed);
     try {
-      const plan = await dr.recoveryPlans.get(props.vault as unknown as VaultRef, String(props.name));
-      const inputs = { vault: props.vault as Props[string], name: String(props.name), ...inputsOf(plan) };
+      const plan = await dr.recoveryPlans.get(vault, name);
+      const inputs: Props = { vault: { ...vault }, name, ...inputsOf(plan), ...(props.adopt === undefined ? {} : { adopt: props.adopt }) };
       return { id: plan.id, props: { ...inputs, ...outputsOf(plan) }, inputs };
     } catch (error) {
       if (isResourceNotFoundError(error)) return {};

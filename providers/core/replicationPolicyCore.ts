@@ -7,11 +7,12 @@ import {
   type ReplicationPolicyInput,
   type VaultRef,
 } from "../../sdk/index.js";
-import { refuseExisting } from "./availabilitySetCore.js";
+import { adoptSchema, alreadyExists, existing, requireAdoptable } from "./adoption.js";
 import { changedKeys, checkProps } from "./checkProps.js";
 import type { Props, ResourceCore } from "./types.js";
+import { childName, parseVaultChildId } from "./vaultChildId.js";
 
-const identity = z.strictObject({ vault: vaultRefSchema, name: asrNameSchema });
+const identity = z.strictObject({ vault: vaultRefSchema, name: asrNameSchema, adopt: adoptSchema });
 const IMMUTABLE = ["vault", "name", "kind"];
 const SETTINGS = [
   "recoveryPointRetentionMinutes",
@@ -25,11 +26,15 @@ const SETTINGS = [
 ];
 
 function settingsOf(inputs: Props): ReplicationPolicyInput {
-  const { vault: _vault, name: _name, ...settings } = inputs;
+  const { vault: _vault, name: _name, adopt: _adopt, ...settings } = inputs;
   return replicationPolicyInputSchema.parse(settings);
 }
 
-/** A replication policy in a vault (A2A or Hyper-V to Azure): created, read, changed in place, deleted. */
+/**
+ * A replication policy in a vault (A2A or Hyper-V to Azure): created (or, with `adopt: true`, an
+ * existing one of the same kind taken over, its settings set as the program says), read (also from
+ * its ARM id alone, as `ReplicationPolicy.get` does), changed in place, deleted.
+ */
 export const replicationPolicyCore: ResourceCore = {
   check: (olds, news) => checkProps(news, identity, replicationPolicyInputSchema, olds),
   diff(_id, olds, news) {
@@ -40,15 +45,23 @@ export const replicationPolicyCore: ResourceCore = {
   async create(dr, inputs) {
     const vault = inputs.vault as unknown as VaultRef;
     const name = String(inputs.name);
-    await refuseExisting(() => dr.replicationPolicies.get(vault, name), `replication policy ${name} in vault ${vault.name}`);
+    const what = `replication policy ${name} in vault ${vault.name}`;
+    const found = await existing(() => dr.replicationPolicies.get(vault, name));
+    if (found !== undefined) {
+      if (inputs.adopt !== true) throw alreadyExists(what);
+      requireAdoptable(what, { kind: found.kind }, inputs, ["kind"]);
+    }
     const policy = await dr.replicationPolicies.createOrUpdate(vault, name, settingsOf(inputs));
     return { id: policy.id, outs: { ...inputs, policyId: policy.id } };
   },
-  async read(dr, _id, props) {
+  async read(dr, id, props) {
+    const parsed = props.vault === undefined || props.name === undefined ? parseVaultChildId(id, "replicationPolicies") : undefined;
+    const vault = parsed?.vault ?? (props.vault as unknown as VaultRef);
+    const name = parsed === undefined ? String(props.name) : childName(parsed);
     try {
-      const policy = await dr.replicationPolicies.get(props.vault as unknown as VaultRef, String(props.name));
+      const policy = await dr.replicationPolicies.get(vault, name);
       const { id, name: _name, ...settings } = policy;
-      const outs: Props = { ...props, ...(settings as unknown as Props), policyId: id };
+      const outs: Props = { ...props, vault: { ...vault }, name: policy.name, ...(settings as unknown as Props), policyId: id };
       const { policyId: _policyId, crashConsistentFrequencyMinutes: _crash, ...inputs } = outs;
       return { id, props: outs, inputs };
     } catch (error) {

@@ -1,16 +1,21 @@
 import { z } from "zod";
 import { asrNameSchema, isResourceNotFoundError, resourceGroupNameSchema, vaultInputSchema, type Vault } from "../../sdk/index.js";
-import { refuseExisting } from "./availabilitySetCore.js";
+import { adoptSchema, alreadyExists, existing, requireAdoptable } from "./adoption.js";
 import { changedKeys, checkProps } from "./checkProps.js";
 import type { Props, ResourceCore } from "./types.js";
+import { parseVaultChildId } from "./vaultChildId.js";
 
-const identity = z.strictObject({ resourceGroup: resourceGroupNameSchema, name: asrNameSchema });
+const identity = z.strictObject({ resourceGroup: resourceGroupNameSchema, name: asrNameSchema, adopt: adoptSchema });
 
 function outputsOf(vault: Vault): Props {
   return { vaultId: vault.id, location: vault.location, tags: vault.tags };
 }
 
-/** A Recovery Services vault: created, read, tags changed in place, replaced when its name, group or region changes, deleted. */
+/**
+ * A Recovery Services vault: created (or, with `adopt: true`, an existing one in the same region
+ * taken over, its tags set as the program says), read (also from its ARM id alone, as `Vault.get`
+ * does), tags changed in place, replaced when its name, group or region changes, deleted.
+ */
 export const vaultCore: ResourceCore = {
   check: (olds, news) => checkProps(news, identity, vaultInputSchema, olds),
   diff(_id, olds, news) {
@@ -25,14 +30,23 @@ export const vaultCore: ResourceCore = {
   },
   async create(dr, inputs) {
     const ref = { resourceGroup: String(inputs.resourceGroup), name: String(inputs.name) };
-    await refuseExisting(() => dr.vaults.get(ref), `vault ${ref.resourceGroup}/${ref.name}`);
+    const what = `vault ${ref.resourceGroup}/${ref.name}`;
+    const found = await existing(() => dr.vaults.get(ref));
+    if (found !== undefined) {
+      if (inputs.adopt !== true) throw alreadyExists(what);
+      requireAdoptable(what, outputsOf(found), inputs, ["location"]);
+    }
     const vault = await dr.vaults.createOrUpdate(ref.resourceGroup, ref.name, vaultInputSchema.parse({ location: inputs.location, tags: inputs.tags }));
     return { id: vault.id, outs: { ...inputs, ...outputsOf(vault) } };
   },
-  async read(dr, _id, props) {
+  async read(dr, id, props) {
+    const ref =
+      props.resourceGroup === undefined || props.name === undefined
+        ? parseVaultChildId(id, undefined).vault
+        : { resourceGroup: String(props.resourceGroup), name: String(props.name) };
     try {
-      const vault = await dr.vaults.get({ resourceGroup: String(props.resourceGroup), name: String(props.name) });
-      const outs = { ...props, ...outputsOf(vault) };
+      const vault = await dr.vaults.get(ref);
+      const outs: Props = { ...props, resourceGroup: vault.resourceGroup, name: vault.name, ...outputsOf(vault) };
       const { vaultId: _vaultId, ...inputs } = outs;
       return { id: vault.id, props: outs, inputs };
     } catch (error) {

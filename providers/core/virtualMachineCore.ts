@@ -1,5 +1,12 @@
 import { z } from "zod";
-import { isResourceNotFoundError, resourceGroupNameSchema, virtualMachineInputSchema, virtualMachineNameSchema, type VirtualMachine } from "../../sdk/index.js";
+import {
+  isResourceNotFoundError,
+  parseResourceId,
+  resourceGroupNameSchema,
+  virtualMachineInputSchema,
+  virtualMachineNameSchema,
+  type VirtualMachine,
+} from "../../sdk/index.js";
 import { refuseExisting } from "./availabilitySetCore.js";
 import { changedKeys, checkProps } from "./checkProps.js";
 import type { Props, ResourceCore } from "./types.js";
@@ -53,10 +60,17 @@ export const virtualMachineCore: ResourceCore = {
     const { adminPassword: _secret, ...kept } = inputs;
     return { id: vm.id, outs: { ...kept, ...outputsOf(vm) } };
   },
-  async read(dr, _id, props) {
+  async read(dr, id, props) {
+    const fromIdAlone = props.resourceGroup === undefined || props.name === undefined;
+    const { resourceGroup, name } = fromIdAlone
+      ? parseResourceId(id, { expectedType: "Microsoft.Compute/virtualMachines" })
+      : { resourceGroup: String(props.resourceGroup), name: String(props.name) };
     try {
-      const vm = await dr.virtualMachines.get(String(props.resourceGroup), String(props.name));
-      const outs = { ...props, ...outputsOf(vm) };
+      const vm = await dr.virtualMachines.get(resourceGroup, name);
+      // Older releases kept the password among the outputs: it is dropped at the first refresh.
+      const { adminPassword: _secret, ...kept } = props;
+      const known: Props = fromIdAlone ? { resourceGroup: vm.resourceGroup, name: vm.name, location: vm.location, size: vm.size, tags: vm.tags } : {};
+      const outs = { ...known, ...kept, ...outputsOf(vm) };
       const { virtualMachineId: _a, vmId: _b, provisioningState: _c, ...inputs } = outs;
       return { id: vm.id, props: outs, inputs };
     } catch (error) {
@@ -64,7 +78,10 @@ export const virtualMachineCore: ResourceCore = {
       throw error;
     }
   },
-  update: async (_dr, _id, olds, news) => ({ outs: { ...news, virtualMachineId: olds.virtualMachineId ?? null } }),
+  update: async (_dr, _id, olds, news) => {
+    const { adminPassword: _secret, ...kept } = news;
+    return { outs: { ...kept, virtualMachineId: olds.virtualMachineId ?? null } };
+  },
   async delete(dr, _id, props) {
     try {
       await dr.virtualMachines.delete(String(props.resourceGroup), String(props.name));

@@ -29,11 +29,34 @@ export class AvailabilitySet extends pulumi.dynamic.Resource {
   declare readonly updateDomainCount: pulumi.Output<number>;
   declare readonly virtualMachineIds: pulumi.Output<string[]>;
 
-  constructor(name: string, args: AvailabilitySetArgs, opts?: pulumi.CustomResourceOptions) {
+  /**
+   * The existing availability set with this ARM id, read (and refreshed) but not managed by the stack: Pulumi
+   * never changes or deletes it.
+   * @throws nothing here; the read fails (as `pulumi up` reports it) when no availability set has this id or
+   *   the id is not a availability set's (ValidationError naming `id`).
+   */
+  static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): AvailabilitySet {
+    return new AvailabilitySet(name, undefined, { ...opts, id });
+  }
+
+  constructor(name: string, args: AvailabilitySetArgs, opts?: pulumi.CustomResourceOptions);
+  /** Reads the existing availability set with the id in `opts.id` (what {@link AvailabilitySet.get} does). */
+  constructor(name: string, args: undefined, opts: pulumi.CustomResourceOptions & { id: pulumi.Input<pulumi.ID> });
+  constructor(name: string, args: AvailabilitySetArgs | undefined, opts?: pulumi.CustomResourceOptions) {
     super(
       providerFor("AvailabilitySet"),
       name,
-      { ...args, name: args.name ?? physicalName(name, 80), availabilitySetId: undefined, virtualMachineIds: undefined },
+      args === undefined
+        ? {
+            resourceGroup: undefined,
+            name: undefined,
+            location: undefined,
+            faultDomainCount: undefined,
+            updateDomainCount: undefined,
+            availabilitySetId: undefined,
+            virtualMachineIds: undefined,
+          }
+        : { ...args, name: args.name ?? physicalName(name, 80), availabilitySetId: undefined, virtualMachineIds: undefined },
       opts,
       TYPE_MODULE,
       "AvailabilitySet",

@@ -22,6 +22,14 @@ export interface ProtectedVmArgs {
   targetDiskType?: pulumi.Input<string>;
   /** Wait until the initial replication is done. @default true */
   waitForProtection?: pulumi.Input<boolean>;
+  /**
+   * Take over the VM's existing replication in the vault instead of refusing to protect it again:
+   * its recovery resource group, target region, target container, policy and consistency group
+   * must be as the program says, as far as Site Recovery shows them (else the create fails, naming
+   * each difference, and changes nothing); replication is never disabled or restarted. When the VM
+   * is not replicated, replication is enabled. Changing this input later changes nothing. @default false
+   */
+  adopt?: pulumi.Input<boolean>;
 }
 
 /**
@@ -41,7 +49,20 @@ export class ProtectedVm extends pulumi.dynamic.Resource {
   declare readonly targetRegion: pulumi.Output<string>;
   declare readonly recoveryVmName: pulumi.Output<string | null>;
 
-  constructor(name: string, args: ProtectedVmArgs, opts?: pulumi.CustomResourceOptions) {
+  /**
+   * The existing protected VM (replicated item) with this ARM id, read (and refreshed) but not managed by the stack: Pulumi
+   * never changes or deletes it. To manage an existing protected VM (replicated item), declare it with `adopt: true` instead.
+   * @throws nothing here; the read fails (as `pulumi up` reports it) when no protected VM (replicated item) has this id or
+   *   the id is not a protected VM (replicated item)'s (ValidationError naming `id`).
+   */
+  static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): ProtectedVm {
+    return new ProtectedVm(name, undefined, { ...opts, id });
+  }
+
+  constructor(name: string, args: ProtectedVmArgs, opts?: pulumi.CustomResourceOptions);
+  /** Reads the existing protected VM (replicated item) with the id in `opts.id` (what {@link ProtectedVm.get} does). */
+  constructor(name: string, args: undefined, opts: pulumi.CustomResourceOptions & { id: pulumi.Input<pulumi.ID> });
+  constructor(name: string, args: ProtectedVmArgs | undefined, opts?: pulumi.CustomResourceOptions) {
     const outputs = [
       "protectedVmId",
       "lifecycleId",
@@ -53,6 +74,13 @@ export class ProtectedVm extends pulumi.dynamic.Resource {
       "targetRegion",
       "recoveryVmName",
     ];
-    super(providerFor("ProtectedVm"), name, { ...args, ...Object.fromEntries(outputs.map((k) => [k, undefined])) }, opts, TYPE_MODULE, "ProtectedVm");
+    super(
+      providerFor("ProtectedVm"),
+      name,
+      args === undefined ? Object.fromEntries(outputs.map((k) => [k, undefined])) : { ...args, ...Object.fromEntries(outputs.map((k) => [k, undefined])) },
+      opts,
+      TYPE_MODULE,
+      "ProtectedVm",
+    );
   }
 }

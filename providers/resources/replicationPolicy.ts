@@ -12,6 +12,12 @@ interface ReplicationPolicyCommonArgs {
   vault: pulumi.Input<VaultRefInput>;
   /** @default the logical name with a stable suffix */
   name?: pulumi.Input<string>;
+  /**
+   * Take over the vault's existing policy of this name instead of refusing to create it: its kind
+   * must be as the program says (else the create fails and changes nothing); its settings are set
+   * as the program says. When none exists, it is created. Changing this input later changes nothing. @default false
+   */
+  adopt?: pulumi.Input<boolean>;
 }
 
 /** Arguments of an Azure-to-Azure {@link ReplicationPolicy} (`kind` `A2A`, the default). */
@@ -63,11 +69,26 @@ export class ReplicationPolicy extends pulumi.dynamic.Resource {
   declare readonly policyId: pulumi.Output<string>;
   declare readonly name: pulumi.Output<string>;
 
-  constructor(name: string, args: ReplicationPolicyArgs, opts?: pulumi.CustomResourceOptions) {
+  /**
+   * The existing replication policy with this ARM id, read (and refreshed) but not managed by the stack: Pulumi
+   * never changes or deletes it. To manage an existing replication policy, declare it with `adopt: true` instead.
+   * @throws nothing here; the read fails (as `pulumi up` reports it) when no replication policy has this id or
+   *   the id is not a replication policy's (ValidationError naming `id`).
+   */
+  static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): ReplicationPolicy {
+    return new ReplicationPolicy(name, undefined, { ...opts, id });
+  }
+
+  constructor(name: string, args: ReplicationPolicyArgs, opts?: pulumi.CustomResourceOptions);
+  /** Reads the existing replication policy with the id in `opts.id` (what {@link ReplicationPolicy.get} does). */
+  constructor(name: string, args: undefined, opts: pulumi.CustomResourceOptions & { id: pulumi.Input<pulumi.ID> });
+  constructor(name: string, args: ReplicationPolicyArgs | undefined, opts?: pulumi.CustomResourceOptions) {
     super(
       providerFor("ReplicationPolicy"),
       name,
-      { kind: "A2A", ...args, name: args.name ?? physicalName(name, 40), policyId: undefined },
+      args === undefined
+        ? { vault: undefined, name: undefined, kind: undefined, policyId: undefined }
+        : { kind: "A2A", ...args, name: args.name ?? physicalName(name, 40), policyId: undefined },
       opts,
       TYPE_MODULE,
       "ReplicationPolicy",

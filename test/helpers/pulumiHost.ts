@@ -15,7 +15,7 @@ import type { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import type { ExecutionContext } from "ava";
 import { lock } from "proper-lockfile";
-import { AzureDrProvider } from "../../providers/azureDrProvider.js";
+import { LegacyAzureDrProvider } from "../providers/legacyAzureDrProvider.js";
 import { RESOURCE_KINDS, type ResourceKind } from "../../providers/core/index.js";
 import { providerFor } from "../../providers/providerFor.js";
 
@@ -101,7 +101,7 @@ export interface SerializedProvider {
   containsSecrets: boolean;
 }
 
-/** Which provider to serialize: the shared provider of a kind ({@link providerFor}), or one whose logic is at `coreModule`. */
+/** Which provider to serialize: the shared provider of a kind ({@link providerFor}), or release 0.1.0's, whose logic was at `coreModule`. */
 export interface SerializeRequest {
   kind: ResourceKind;
   coreModule?: string;
@@ -155,7 +155,7 @@ export async function serializeProviderAt(kind: ResourceKind, coreModule: string
 async function serializeMain(requests: SerializeRequest[]): Promise<void> {
   const texts: SerializedProvider[] = [];
   for (const { kind, coreModule } of requests) {
-    const provider = coreModule === undefined ? providerFor(kind) : new AzureDrProvider(kind, coreModule);
+    const provider = coreModule === undefined ? providerFor(kind) : new LegacyAzureDrProvider(kind, coreModule);
     const serialized = await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true });
     texts.push({ text: serialized.text, containsSecrets: serialized.containsSecrets });
   }

@@ -1,8 +1,9 @@
 // Layer 1.5 (PULUMI-DYNAMIC-PROVIDERS.md §3): the serialization guard. Each kind's provider is
 // serialized as `pulumi.dynamic.Resource` does it, the text is checked (T1-T5: no secret, no package
-// require, no machine path but the core module's), then loaded as the host loads it
-// (`require-from-string`) in a process whose folder has no node_modules, and its `check` called.
-// The loaded provider runs the BUILT core (dist/): `ensureBuilt` rebuilds it first when it is stale.
+// require but azure-dr's own, no path of this machine at all, so that state written here works for
+// `destroy` elsewhere), then loaded as the host loads it (`require-from-string`) in a process whose
+// folder is another project that installed azure-dr, and its `check` called. The loaded provider
+// runs the BUILT core (dist/): `ensureBuilt` rebuilds it first when it is stale.
 import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
@@ -16,6 +17,7 @@ import {
   UNKNOWN,
   ensureBuilt,
   isNodeBuiltin,
+  projectWithAzureDr,
   resolvesPackagesFrom,
   serializeProviders,
   tempDir,
@@ -63,8 +65,17 @@ function absolutePaths(text: string): string[] {
   return [...text.matchAll(/(["'`])((?:\/[\w.@-]|[A-Za-z]:\\)[^"'`\n]*)\1/g)].map((m) => m[2] ?? "");
 }
 
-/** What the load-and-check child process reports. */
+/** The machine-specific folders no serialized text may name. */
+const MACHINE_PATHS: [string, string][] = [
+  ["the repository", REPO],
+  ["the temp folder", tmpdir()],
+  ["the home folder", homedir()],
+  ["the current folder", process.cwd()],
+];
+
+/** What the load-and-check child process reports (`error` when loading or a check threw). */
 interface LoadReport {
+  error?: string;
   pulumiResolves: boolean;
   packageResolves: boolean;
   methods: string[];
@@ -80,17 +91,18 @@ const requireFromString = require(requireFromStringPath);
 const resolves = (name) => { try { require.resolve(name); return true; } catch { return false; } };
 const report = { pulumiResolves: resolves("@pulumi/pulumi"), packageResolves: resolves(${JSON.stringify(CORE_PACKAGE)}) };
 const provider = requireFromString(fs.readFileSync(textFile, "utf8")).handler();
-report.methods = Object.getOwnPropertyNames(Object.getPrototypeOf(provider));
 (async () => {
   report.results = {};
+  report.methods = Object.getOwnPropertyNames(Object.getPrototypeOf(provider));
   for (const [name, { olds, news }] of Object.entries(JSON.parse(fs.readFileSync(casesFile, "utf8")))) {
     report.results[name] = await provider.check(olds, news);
   }
   report.loadedCore = Object.keys(require.cache).includes(coreModule);
   process.stdout.write(JSON.stringify(report));
 })().catch((error) => {
-  process.stderr.write(String((error && error.stack) || error));
-  process.exitCode = 1;
+  report.error = String((error && error.message) || error);
+  report.loadedCore = Object.keys(require.cache).includes(coreModule);
+  process.stdout.write(JSON.stringify(report));
 });
 `;
 
@@ -113,7 +125,7 @@ async function loadAndCheck(cwd: string, text: string, cases: Record<string, { o
 }
 
 for (const kind of RESOURCE_KINDS) {
-  test(`${kind}: the serialized provider holds no secret, requires only Node builtins and ${CORE_PACKAGE}, and names no path but the core module`, (t) => {
+  test(`${kind}: the serialized provider holds no secret, requires only Node builtins and ${CORE_PACKAGE}, and names no path of this machine`, (t) => {
     const { text, containsSecrets } = textOf(kind);
     t.false(containsSecrets, "no secret Output captured");
     t.regex(text, /^exports\.handler = /);
@@ -122,45 +134,36 @@ for (const kind of RESOURCE_KINDS) {
     const literal = required.filter((arg) => /^(["'`]).*\1$/.test(arg)).map((arg) => arg.slice(1, -1));
     const dynamic = required.filter((arg) => !/^(["'`]).*\1$/.test(arg));
     t.deepEqual(
-      literal.filter((name) => !isNodeBuiltin(name) && name !== CORE_PACKAGE),
+      literal.filter((name) => !isNodeBuiltin(name)),
       [],
-      "every require of a name is a Node builtin or the core package",
+      "every require of a literal name is a Node builtin",
     );
-    t.true(literal.includes(CORE_PACKAGE), `the core is loaded from ${CORE_PACKAGE} first`);
-    t.true(
-      dynamic.every((arg) => /^[A-Za-z_$][\w$]*$/.test(arg)),
-      `a require of a computed name takes a plain variable (the captured core path): ${dynamic.join(", ")}`,
-    );
+    t.deepEqual([...new Set(dynamic)], ["CORE_PACKAGE"], "every other require takes the package name, resolved where the provider runs");
+    t.true(text.includes(`CORE_PACKAGE: ${JSON.stringify(CORE_PACKAGE)}`), `the package name captured is ${CORE_PACKAGE}`);
 
     for (const [name, value] of Object.entries(ENVIRONMENT)) t.false(text.includes(value), `${name} is not in the text`);
     t.notRegex(text, /eyJ[\w-]{8,}\.[\w-]{8,}/, "no JWT");
     t.notRegex(text, /Bearer\s|-----BEGIN/, "no bearer token or key");
 
-    t.deepEqual(absolutePaths(text), [CORE_MODULE], "the only absolute path is the core module's");
-    const elsewhere = text.split(CORE_MODULE).join("");
-    for (const [what, path] of [
-      ["the repository", REPO],
-      ["the temp folder", tmpdir()],
-      ["the home folder", homedir()],
-    ]) {
-      t.false(elsewhere.includes(path as string), `${what} appears nowhere else`);
-    }
+    t.deepEqual(absolutePaths(text), [], "no absolute path");
+    for (const [what, path] of MACHINE_PATHS) t.false(text.includes(path), `${what} (${path}) appears nowhere`);
     t.true(text.includes(JSON.stringify(kind)), "the kind is captured");
   });
 
-  test(`${kind}: loaded like the host from a folder without node_modules, its check passes valid inputs, names the invalid properties and lets preview unknowns through`, async (t) => {
+  test(`${kind}: loaded like the host from another project's folder, it finds ${CORE_PACKAGE} there; its check passes valid inputs, names the invalid properties and lets preview unknowns through`, async (t) => {
     const { text } = textOf(kind);
     const sample = SAMPLES[kind];
-    const cwd = tempDir("load", t);
+    const cwd = projectWithAzureDr(t);
     t.false(resolvesPackagesFrom(cwd));
     const report = await loadAndCheck(cwd, text, {
       valid: { olds: {}, news: { ...sample.valid, __provider: text } },
       invalid: { olds: {}, news: { ...sample.invalid, __provider: text } },
       unknown: { olds: sample.valid, news: { ...sample.valid, [sample.unknownKey]: UNKNOWN, __provider: text } },
     });
-    t.false(report.pulumiResolves, "no package resolves from the folder");
-    t.false(report.packageResolves, `${CORE_PACKAGE} does not resolve either`);
-    t.true(report.loadedCore, "so the logic came from the core module's path");
+    t.is(report.error, undefined);
+    t.false(report.pulumiResolves, "no other package resolves from the folder");
+    t.true(report.packageResolves, `${CORE_PACKAGE} resolves from the folder`);
+    t.true(report.loadedCore, "the logic came from the installed package");
     for (const method of ["configure", "check", "diff", "create", "read", "update", "delete"]) t.true(report.methods.includes(method), method);
 
     const { valid, invalid, unknown } = report.results;
@@ -172,6 +175,17 @@ for (const kind of RESOURCE_KINDS) {
     t.is(unknown?.inputs[sample.unknownKey], UNKNOWN, "the unknown passes through");
   });
 }
+
+test(`where ${CORE_PACKAGE} resolves from nowhere, a call fails naming the package and the folders looked in, and what to do`, async (t) => {
+  const { text } = textOf("Vault");
+  const cwd = tempDir("bare", t);
+  t.false(resolvesPackagesFrom(cwd));
+  const report = await loadAndCheck(cwd, text, { valid: { olds: {}, news: { ...SAMPLES.Vault.valid, __provider: text } } });
+  t.regex(report.error ?? "", /cannot load the providers' logic \('azure-dr\/provider-core'\)/);
+  t.true(report.error?.includes(cwd), "names the folder");
+  t.regex(report.error ?? "", /npm install azure-dr/);
+  t.false(report.loadedCore);
+});
 
 test("every kind's provider is the same code: only the captured kind differs", (t) => {
   const shapes = new Set(RESOURCE_KINDS.map((kind) => textOf(kind).text.replace(JSON.stringify(kind), '"<kind>"')));
