@@ -18,9 +18,12 @@ import {
   type Topology,
   type TopologyInput,
 } from "../sdk/index.js";
+import { backendBanner } from "./backendBanner.js";
+import { askYesNo, confirmOperation, processTerminal } from "./confirmation.js";
 import { DrillProgress, summary } from "./drillOutput.js";
-import { EXIT, reportFailure } from "./failure.js";
+import { CliStop, EXIT, reportFailure } from "./failure.js";
 import { renderHtmlReport } from "./htmlReport.js";
+import { recordLastTopology } from "./lastTopology.js";
 import { openBackend } from "./openBackend.js";
 import { resolveSettings, withBackendFlags, type SettingsFlags } from "./settings.js";
 
@@ -35,6 +38,15 @@ interface DrillFlags extends SettingsFlags {
   out: string;
   json?: boolean;
   fresh?: boolean;
+  yes?: boolean;
+  approveManualActions?: boolean;
+}
+
+/** A manual action the drill met, and what became of it. */
+interface ManualActionRecord {
+  plan: string;
+  action: string;
+  decision: "approved automatically (emulated backend)" | "approved by --approve-manual-actions" | "approved at the terminal" | "not approved";
 }
 
 /** Reads a topology file (JSON, or YAML for .yaml/.yml) and validates it; errors name the file and the field. */
@@ -59,6 +71,11 @@ const SAMPLES = { shop: SAMPLE_TOPOLOGY, hyperv: SAMPLE_HYPERV_TOPOLOGY } satisf
 
 function isSampleName(name: string): name is keyof typeof SAMPLES {
   return Object.hasOwn(SAMPLES, name);
+}
+
+/** How the drill's record names the estate: the topology file, or `sample <name>`. */
+function topologyLabel(flags: DrillFlags): string {
+  return flags.topology === undefined ? `sample ${(flags.sample ?? "shop").toLowerCase()}` : resolve(flags.topology);
 }
 
 /** The estate the flags name: `--topology`'s file, or a built-in sample (`--sample`, default the shop). */
@@ -95,7 +112,12 @@ export function drillCommand(): Command {
     .option("--max-rpo <seconds>", "largest RPO a VM may show for its plan to be ready", seconds, 900)
     .option("--out <dir>", "where to write drill-report.json and drill-report.html", ".")
     .option("--json", "print the report as JSON on stdout (progress goes to stderr)")
-    .option("--fresh", "fake backend: start from a fresh estate (forget the state file)");
+    .option("--fresh", "fake backend: start from a fresh estate (forget the state file)")
+    .option("--yes", "with --full off the fake backend: confirm the real failover without asking")
+    .option(
+      "--approve-manual-actions",
+      "azure backend: approve every manual action of the plans as it waits (on the emulated backends the drill approves them itself and says so)",
+    );
   return withBackendFlags(command)
     .addHelpText(
       "after",
@@ -104,8 +126,13 @@ Examples:
   $ azure-dr drill --fresh                        # the sample estate on the embedded emulator
   $ azure-dr drill --fresh --sample hyperv --full # the sample Hyper-V site, failed over to Azure and back
   $ azure-dr drill --full --topology estate.yaml  # your estate, the whole cycle, offline
-  $ azure-dr drill --backend azure --subscription <id> --vault dr-rg/shop-vault --test-network <vnet id>
-Exit codes: 0 passed, 1 failed, 2 bad input, 3 not ready / invalid state, 130 stopped (Ctrl-C).`,
+  $ azure-dr drill --backend azure --subscription <id> --vault dr-rg/shop-vault --test-network <vnet id> --approve-manual-actions
+The drill records the vault and test network it drilled (last-topology.json beside the state file): the
+other commands default to them. On the fake backend and an emulator server it approves manual actions
+itself (a rehearsal: nobody is there to do them) and says so; on Azure they wait for a "y" at the
+terminal or --approve-manual-actions. --full off the fake backend asks "Proceed? [y/N]" (or --yes).
+Exit codes: 0 passed, 1 failed or not confirmed, 2 bad input (an unknown option, --yes missing without a terminal),
+3 not ready / invalid state / a manual action not approved, 130 stopped (Ctrl-C).`,
     )
     .action(async (flags: DrillFlags) => {
       process.exitCode = await drill(flags);
@@ -126,8 +153,17 @@ async function drill(flags: DrillFlags): Promise<number> {
   let dr: DrClient | undefined;
   try {
     const settings = resolveSettings(flags);
+    process.stderr.write(backendBanner(settings));
     const topology = topologyOf(flags);
     const vault = settings.vault ?? { resourceGroup: topology.vault.resourceGroup, name: topology.vault.name };
+    const terminal = processTerminal();
+    if (flags.full === true)
+      await confirmOperation(
+        settings,
+        `a full drill of vault ${vault.resourceGroup}/${vault.name} (real failover, commit, reprotect and failback)`,
+        flags.yes === true,
+        terminal,
+      );
     const backend = await openBackend(settings, { fresh: flags.fresh === true });
     dr = new DrClient(backend);
     const provisionOptions = settings.emulatorUrl === undefined ? {} : { emulatorUrl: settings.emulatorUrl };
@@ -148,11 +184,26 @@ async function drill(flags: DrillFlags): Promise<number> {
       // On Azure nothing is built: the Hyper-V site, hosts and protected VMs the topology names must exist.
       await provisionEstate(dr, { ...topology, vault: { ...topology.vault, ...vault } }, backend.subscriptionId, undefined, provisionOptions);
     }
+    const testNetworkId = flags.testNetwork ?? topology.network.testNetworkId;
+    recordLastTopology(settings, { vault, testNetworkId, topology: topologyLabel(flags) }, new Date());
     const progress = new DrillProgress(dr.clock.now(), progressOut);
+    const manualActions: ManualActionRecord[] = [];
+    const clock = dr.clock;
+    const onManualAction = async (plan: string, action: string): Promise<boolean> => {
+      let decision: ManualActionRecord["decision"];
+      if (backend.kind !== "azure") decision = "approved automatically (emulated backend)";
+      else if (flags.approveManualActions === true) decision = "approved by --approve-manual-actions";
+      else if (terminal.interactive && (await askYesNo(terminal, `plan ${plan}: ${action} waits: is it done? Resume the plan?`)))
+        decision = "approved at the terminal";
+      else decision = "not approved";
+      manualActions.push({ plan, action, decision });
+      progress.note(clock.now(), `${plan}: ${action}: ${decision}${decision === "not approved" ? "; the plan stops waiting" : "; the plan goes on"}`);
+      return decision !== "not approved";
+    };
     const report = await runDrill(dr, {
       vault,
       backend: backend.kind,
-      testNetworkId: flags.testNetwork ?? topology.network.testNetworkId,
+      testNetworkId,
       full: flags.full === true,
       maxRpoSeconds: flags.maxRpo,
       ...(flags.plan === undefined ? {} : { plans: flags.plan }),
@@ -160,13 +211,23 @@ async function drill(flags: DrillFlags): Promise<number> {
       ...(flags.check === undefined
         ? {}
         : { userChecks: async (plan) => userCheck(flags.check as string, plan, flags.testNetwork ?? topology.network.testNetworkId) }),
+      onManualAction,
       onEvent: (event) => progress.on(event),
       abortSignal: controller.signal,
     });
-    const files = writeReports(report, flags.out);
-    if (flags.json === true) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-    else process.stdout.write(`${summary(report)}\nReports: ${files.join(", ")}\n`);
+    const files = writeReports(report, manualActions, flags.out);
+    if (flags.json === true) process.stdout.write(`${JSON.stringify({ ...report, manualActions }, null, 2)}\n`);
+    else process.stdout.write(`${summary(report)}${manualActionSummary(manualActions)}\nReports: ${files.join(", ")}\n`);
     if (report.outcome === "stopped") return EXIT.interrupted;
+    const pending = manualActions.filter((m) => m.decision === "not approved");
+    if (pending.length > 0)
+      return reportFailure(
+        new CliStop(
+          "ManualActionPending",
+          `manual action(s) not approved: ${pending.map((m) => `${m.plan}: ${m.action}`).join("; ")}`,
+          "clean up as the next steps say, then run the drill again on a terminal (answer y once each action is done) or with --approve-manual-actions",
+        ),
+      );
     if (report.outcome === "passed") return EXIT.ok;
     return report.plans.every((p) => p.outcome === "not-ready") ? EXIT.invalidState : EXIT.failed;
   } catch (error) {
@@ -186,11 +247,17 @@ function userCheck(command: string, plan: string, testNetworkId: string): boolea
   return result.status === 0;
 }
 
-function writeReports(report: DrillReport, dir: string): string[] {
+/** The summary's lines about manual actions: which were approved and by what (never silently). */
+function manualActionSummary(records: ManualActionRecord[]): string {
+  if (records.length === 0) return "";
+  return `\nManual actions:\n${records.map((m) => `  ${m.plan}: ${m.action}: ${m.decision}`).join("\n")}\n`;
+}
+
+function writeReports(report: DrillReport, manualActions: ManualActionRecord[], dir: string): string[] {
   mkdirSync(resolve(dir), { recursive: true });
   const json = join(dir, "drill-report.json");
   const html = join(dir, "drill-report.html");
-  writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(json, `${JSON.stringify({ ...report, manualActions }, null, 2)}\n`);
   writeFileSync(html, renderHtmlReport(report));
   return [json, html];
 }

@@ -50,7 +50,7 @@ export class DrillProgress {
         }
         return;
       case "manual-action":
-        this.line(event.at, `${event.plan}: ${event.step} › waiting at ${event.action}: going on`);
+        this.line(event.at, `${event.plan}: ${event.step} › waits at ${event.action}`);
         return;
       case "step-ended":
         this.line(
@@ -59,6 +59,11 @@ export class DrillProgress {
         );
         return;
     }
+  }
+
+  /** Prints a line of the drill's own (a manual action's approval), timed like the events'. */
+  note(at: Date | undefined, text: string): void {
+    this.line(at, text);
   }
 
   private line(at: Date | undefined, text: string): void {

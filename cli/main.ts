@@ -2,6 +2,7 @@
 import { Command } from "commander";
 import { drillCommand } from "./drillCommand.js";
 import { emulatorCommand } from "./emulatorCommand.js";
+import { reportFailure } from "./failure.js";
 import { maintenanceCommand } from "./maintenanceCommand.js";
 import { commitCommand, failoverCommands, reprotectCommand, statusCommand, testFailoverCommands } from "./operatorCommands.js";
 
@@ -13,7 +14,13 @@ const program = new Command("azure-dr")
 for (const command of [...testFailoverCommands(), ...failoverCommands(), commitCommand(), reprotectCommand(), emulatorCommand()]) program.addCommand(command);
 program.addCommand(maintenanceCommand());
 
+/** Commander's errors (unknown option, bad value) are thrown rather than exiting, so that failure.ts gives them their exit code. */
+function throwOnCommanderErrors(command: Command): void {
+  command.exitOverride();
+  for (const sub of command.commands) throwOnCommanderErrors(sub);
+}
+throwOnCommanderErrors(program);
+
 program.parseAsync(process.argv).catch((error: unknown) => {
-  process.stderr.write(`azure-dr: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
+  process.exitCode = reportFailure(error);
 });

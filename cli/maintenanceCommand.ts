@@ -13,9 +13,11 @@ import {
   type MaintenanceVm,
   type PlannedVm,
 } from "../sdk/index.js";
+import { backendBanner } from "./backendBanner.js";
+import { confirmOperation } from "./confirmation.js";
 import { EXIT, reportFailure } from "./failure.js";
 import { openBackend } from "./openBackend.js";
-import { resolveSettings, withBackendFlags, type SettingsFlags } from "./settings.js";
+import { resolveSettings, withBackendFlags, type CliSettings, type SettingsFlags } from "./settings.js";
 
 interface ScopeFlags extends SettingsFlags {
   resourceGroup?: string;
@@ -37,10 +39,11 @@ interface RunFlags extends PlanFlags {
   healthCheck?: string;
   dryRun?: boolean;
   readyTimeout?: number;
+  yes?: boolean;
 }
 
 /** What a subcommand does once the client and the output are set; resolves with the exit code. */
-type Body<F> = (context: { dr: DrClient; flags: F; out: (text: string) => void; signal: AbortSignal }) => Promise<number>;
+type Body<F> = (context: { dr: DrClient; flags: F; settings: CliSettings; out: (text: string) => void; signal: AbortSignal }) => Promise<number>;
 
 const UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
@@ -93,7 +96,7 @@ function subcommand<F extends ScopeFlags>(name: string, description: string, exa
   return withBackendFlags(command)
     .addHelpText(
       "after",
-      `\nExamples:\n${examples.map((e) => `  $ ${e}`).join("\n")}\nExit codes: 0 done, 1 failed, 2 bad input, 3 nothing can be maintained now, 130 stopped (Ctrl-C).`,
+      `\nExamples:\n${examples.map((e) => `  $ ${e}`).join("\n")}\nExit codes: 0 done, 1 failed or not confirmed, 2 bad input (an unknown option, a bad value, --yes missing without a terminal), 3 nothing can be maintained now, 130 stopped (Ctrl-C).`,
     )
     .action(async (flags: F) => {
       const controller = new AbortController();
@@ -105,9 +108,11 @@ function subcommand<F extends ScopeFlags>(name: string, description: string, exa
       process.on("SIGINT", onSigint);
       let dr: DrClient | undefined;
       try {
-        dr = new DrClient(await openBackend(resolveSettings(flags)));
+        const settings = resolveSettings(flags);
+        process.stderr.write(backendBanner(settings));
+        dr = new DrClient(await openBackend(settings));
         const out = (text: string): void => void (flags.json === true ? process.stderr : process.stdout).write(text);
-        process.exitCode = await body({ dr, flags, out, signal: controller.signal });
+        process.exitCode = await body({ dr, flags, settings, out, signal: controller.signal });
       } catch (error) {
         process.exitCode = reportFailure(error);
       } finally {
@@ -312,7 +317,7 @@ export function maintenanceCommand(): Command {
       "azure-dr maintenance run --resource-group shop-rg --order web-as,db-as --health-check ./smoke-test.sh",
       "azure-dr maintenance run --backend azure --subscription <id> --resource-group shop-rg --gap-vms 10m --json",
     ],
-    async ({ dr, flags, out, signal }) => {
+    async ({ dr, flags, settings, out, signal }) => {
       const made = await dr.maintenance.plan(planInput(dr, flags));
       if (flags.dryRun === true) {
         if (flags.json === true) json({ dryRun: true, plan: made });
@@ -324,6 +329,12 @@ export function maintenanceCommand(): Command {
         return nothingToRun(made);
       }
       out(planText(made));
+      const count = made.steps.reduce((n, step) => n + step.vms.length, 0);
+      await confirmOperation(
+        settings,
+        `maintenance of ${count} VM(s) in ${made.steps.length} step(s) (each VM is redeployed: it restarts)`,
+        flags.yes === true,
+      );
       const report = await dr.maintenance.run(made, {
         abortSignal: signal,
         onEvent: (event) => {
@@ -340,6 +351,7 @@ export function maintenanceCommand(): Command {
   )
     .option("--health-check <command>", "a shell command run after each step (env AZURE_DR_MAINTENANCE_STEP, AZURE_DR_MAINTENANCE_VMS); non-zero stops the run")
     .option("--dry-run", "show the plan, start nothing")
+    .option("--yes", "confirm without asking (needed off the fake backend when there is no terminal)")
     .option("--ready-timeout <duration>", "how long a VM may take to be back after its maintenance (default 30m)", duration);
 
   return new Command("maintenance")

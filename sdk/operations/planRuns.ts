@@ -9,6 +9,17 @@ import { parseReplicatedItemId } from "../model/replicatedItemId.js";
 import { validate } from "../model/validate.js";
 import type { VaultRef } from "../model/vault.js";
 
+/**
+ * How a finished plan failover ran: `planned` when it is Hyper-V's `PlannedFailover` or its job
+ * shut the source VMs down first (an Azure-to-Azure plan's planned failover is an
+ * `UnplannedFailover` with `sourceSiteOperations: Required`, whose Shutdown group runs the
+ * `ShutdownSourceVms` step), else `unplanned`. The step's name is the emulator's (inferred, see
+ * emulator/FIDELITY.md): Azure records no failover kind on an Azure-to-Azure plan's job otherwise.
+ */
+function failoverKind(job: Job): "planned" | "unplanned" {
+  return job.scenario === "PlannedFailover" || job.tasks.some((t) => t.name === "ShutdownSourceVms" && t.state === "Succeeded") ? "planned" : "unplanned";
+}
+
 /** Site Recovery asks clients to wait 30 seconds between polls. */
 const POLL_MS = 30_000;
 
@@ -60,7 +71,8 @@ export class PlanRuns {
 
   /**
    * Starts `request` on the plan, or finds it already under way or done.
-   * @throws InvalidStateError naming the plan's allowed operations when it allows neither.
+   * @throws InvalidStateError naming the plan's allowed operations when it allows neither (a failover
+   * of the other kind, planned or unplanned, done already included).
    */
   async start(
     vault: VaultRef,
@@ -83,9 +95,17 @@ export class PlanRuns {
     if (!plan.allowedOperations.includes(requiredOperation)) {
       // The plan's current scenario is its last operation: when it is this one and it succeeded, report it.
       const done = current;
+      // A failover of another kind (planned after unplanned, or the reverse) is not the one asked for: refused below, never reported as done.
+      const sameKind = request.operation !== "failover" || done === undefined || failoverKind(done) === (request.shutDownSource ? "planned" : "unplanned");
       if (done?.state === "Succeeded" && (await this.sameDirection(plan, request))) {
-        logger.info(`recovery plan ${plan.name}: ${scenario} already done (job ${done.name}); reporting it`);
-        return this.handle(vault, plan.name, request.operation, done.name, done.startTime ?? this.clock.now());
+        if (sameKind) {
+          logger.info(`recovery plan ${plan.name}: ${scenario} already done (job ${done.name}); reporting it`);
+          return this.handle(vault, plan.name, request.operation, done.name, done.startTime ?? this.clock.now());
+        }
+        throw new InvalidStateError(
+          `recovery plan ${plan.name} is already failed over by ${failoverKind(done) === "planned" ? "a planned" : "an unplanned"} failover (job ${done.name}): ${request.operation === "failover" && request.shutDownSource ? "a planned" : "an unplanned"} failover is not allowed now; commit or cancel it first; allowed now: [${plan.allowedOperations.join(", ")}].`,
+          { resourceId: plan.id, azureCode: "OperationNotAllowed" },
+        );
       }
       throw new InvalidStateError(
         `recovery plan ${plan.name}: '${requiredOperation}' is not allowed now${plan.currentScenario === undefined ? "" : ` (${plan.currentScenario.name} is ${plan.currentScenario.status})`}; allowed now: [${plan.allowedOperations.join(", ")}].`,

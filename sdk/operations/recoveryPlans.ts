@@ -226,7 +226,7 @@ export class RecoveryPlanOperations {
    * A Hyper-V plan's VMs, after their failback is committed, replicate to Azure again
    * (`HyperVReplicaAzure` reverse replication, item by item); they take no `settings`.
    * @throws ValidationError (`ValidationFailed`: a VM of `settings` not in the plan; `settings` on a Hyper-V plan); ResourceNotFoundError (no such plan);
-   * InvalidStateError (a VM not committed, the region to replicate to is down); OperationFailedError; DrError `Aborted`.
+   * InvalidStateError (the plan was never failed over, a VM not committed, the region to replicate to is down); OperationFailedError; DrError `Aborted`.
    */
   async reprotect(vault: VaultRef, name: string, settings: Readonly<Record<string, ReprotectInput>> = {}, options: JobWaitOptions = {}): Promise<RecoveryPlan> {
     const plan = await this.get(vault, name);
@@ -236,6 +236,7 @@ export class RecoveryPlanOperations {
       if (!plan.groups.some((g) => g.protectedVmIds.some((vm) => vm.toLowerCase() === id.toLowerCase())))
         throw new ValidationError(`settings.${id}`, `is not a protected VM of recovery plan ${name}`);
     }
+    await this.requireFailedOver(plan);
     for (const group of plan.groups.filter((g) => g.type === "Boot")) {
       await Promise.all(
         group.protectedVmIds.map(async (id) => {
@@ -283,6 +284,29 @@ export class RecoveryPlanOperations {
   }
 
   /**
+   * Refuses the reprotect of a plan that was never failed over: none of its VMs waits for reprotect
+   * (or is failed over, which the VM's own reprotect refuses with its reason) and the plan's last
+   * run is not a committed failover, after which its VMs may be reprotected already (left as they are).
+   */
+  private async requireFailedOver(plan: RecoveryPlan): Promise<void> {
+    const committed = plan.currentScenario !== undefined && SCENARIO_COMMIT.includes(plan.currentScenario.name) && plan.currentScenario.status === "Succeeded";
+    if (committed) return;
+    const ids = plan.groups.flatMap((g) => g.protectedVmIds);
+    const waiting = await Promise.all(
+      ids.map(async (id) => {
+        if (isHyperVPlan(plan)) return !["protected", "reprotecting", "enabling", "initialReplication"].includes((await this.hyperV.get(id)).phase);
+        const vm = await this.protectedVms.get(id);
+        return vm.allowedOperations.includes("ReverseReplicate") || vm.phase === "failedOver" || vm.phase === "failingOver" || vm.phase === "committed";
+      }),
+    );
+    if (ids.length > 0 && !waiting.some(Boolean))
+      throw new InvalidStateError(
+        `recovery plan ${plan.name}: nothing to reprotect: its VMs were not failed over${plan.currentScenario === undefined ? "" : ` (its last run is ${plan.currentScenario.name} ${plan.currentScenario.status})`}; reprotect follows a committed failover.`,
+        { resourceId: plan.id, azureCode: "OperationNotAllowed" },
+      );
+  }
+
+  /**
    * Reverse replication of one Hyper-V VM of a plan after its committed failback, waited for. A VM
    * replicating already is left as it is; one that cannot be reprotected now is an InvalidStateError.
    */
@@ -308,6 +332,9 @@ export class RecoveryPlanOperations {
     return this.runs.wait(handle, options);
   }
 }
+
+/** The job scenarios of a plan's committed failover. */
+const SCENARIO_COMMIT = ["CommitFailover", "FailoverCommit"];
 
 /** The replication provider of a plan's VMs, which decides the provider inputs its runs send. */
 function providerOf(plan: RecoveryPlan): "A2A" | "HyperVReplicaAzure" {

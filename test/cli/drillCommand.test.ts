@@ -22,6 +22,18 @@ test("the default drill rehearses the sample estate on the embedded emulator, sh
   );
   t.regex(stdout, /shop: ok {3}protected: 4 VM\(s\) protected/);
   t.regex(stdout, /Drill of vault dr-rg\/shop-vault on fake \(rehearsal\): PASSED/);
+  t.regex(stderr, /^backend: fake \(embedded emulator, state file .*state\.json\); the default\n/);
+  t.regex(
+    stdout,
+    /shop: Group 1 \(end\): manual action 'check-db': approved automatically \(emulated backend\); the plan goes on\n/,
+    "the rehearsal approves the manual action itself, and says so as it goes",
+  );
+  t.regex(stdout, /Manual actions:\n {2}shop: Group 1 \(end\): manual action 'check-db': approved automatically \(emulated backend\)\n/);
+  t.like(JSON.parse(readFileSync(join(dir, "last-topology.json"), "utf8")), {
+    backend: "fake",
+    vault: { resourceGroup: "dr-rg", name: "shop-vault" },
+    topology: "sample shop",
+  });
   t.regex(stdout, /plan +outcome +RPO reached +RTO reached +scenario +test failover +cleanup/);
   t.regex(stdout, /shop +passed +\d+m \d\ds +\d+m \d\ds +Azure to Azure +\d+m \d\ds ok +\d+m \d\ds ok/);
   const report = JSON.parse(readFileSync(join(dir, "drill-report.json"), "utf8")) as DrillReport;

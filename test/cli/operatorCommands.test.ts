@@ -27,8 +27,14 @@ test("operator commands take a plan through the cycle, refuse what is out of ord
   t.deepEqual(parsed.protectedVms.map((v) => `${v.name}:${v.phase}`).sort(), ["db-1:protected", "db-2:protected", "web-1:protected", "web-2:protected"]);
   t.deepEqual(parsed.recoveryPlans[0]?.allowedOperations, ["TestFailover", "UnplannedFailover", "PlannedFailover"]);
 
-  const rehearsal = await cli(["test-failover", "--plan", "shop", "--network", ISOLATED]);
+  const unapproved = await cli(["test-failover", "--plan", "shop", "--network", ISOLATED]);
+  t.is(unapproved.code, 3, "a manual action waits and nothing approved it");
+  t.regex(unapproved.stdout, /plan shop: testFailover WaitingForUser .*\n(.*\n)* {2}Group 1 \(end\): manual action 'check-db': Suspended/);
+  t.regex(unapproved.stderr, /ManualActionPending: plan shop waits at Group 1 \(end\): manual action 'check-db'/);
+  t.regex(unapproved.stderr, /what to do: do the action, then approve it: run `azure-dr test-failover --plan shop .*--approve-manual-actions`/);
+  const rehearsal = await cli(["test-failover", "--plan", "shop", "--network", ISOLATED, "--approve-manual-actions"]);
   t.is(rehearsal.code, 0, rehearsal.stderr);
+  t.regex(rehearsal.stderr, /plan shop: Group 1 \(end\): manual action 'check-db' approved by --approve-manual-actions/);
   t.regex(rehearsal.stdout, /plan shop: testFailover WaitingForCleanup/);
   t.regex(rehearsal.stdout, /Group 2: start 2 virtual machine\(s\): Succeeded/);
 
@@ -45,11 +51,21 @@ test("operator commands take a plan through the cycle, refuse what is out of ord
   t.is(both.code, 2);
   t.regex(both.stderr, /give either --plan <name> or --vm <name or id>/);
 
-  const failover = await cli(["failover", "--plan", "shop", "--planned"]);
+  const failover = await cli(["failover", "--plan", "shop", "--planned", "--approve-manual-actions"]);
   t.is(failover.code, 0, failover.stderr);
   t.regex(failover.stdout, /plan shop: failover Succeeded .*\n(.*\n)* {2}data loss: 0s/);
+  const twice = await cli(["failover", "--plan", "shop", "--planned"]);
+  t.is(twice.code, 0, twice.stderr);
+  t.regex(
+    twice.stdout,
+    /^plan shop: already failed over \(UnplannedFailover Succeeded, job [0-9a-f-]+\); nothing was done/,
+    "a planned failover of an A2A plan runs as Azure's UnplannedFailover with the sources shut down first",
+  );
+  const otherKind = await cli(["failover", "--plan", "shop", "--unplanned"]);
+  t.is(otherKind.code, 3);
+  t.regex(otherKind.stderr, /already failed over by a planned failover .*: an unplanned failover is not allowed now/);
   const tooEarly = await cli(["failback", "--plan", "shop"]);
-  t.is(tooEarly.code, 2);
+  t.is(tooEarly.code, 3);
   t.regex(tooEarly.stderr, /not protected in the reverse direction/);
   t.is((await cli(["commit", "--plan", "shop"])).code, 0);
 
@@ -66,7 +82,7 @@ test("operator commands take a plan through the cycle, refuse what is out of ord
   t.is(reprotect.code, 0, reprotect.stderr);
   t.is(reprotect.stdout.match(/: protected \(Protected\), runs in northeurope/g)?.length, 4);
 
-  const failback = await cli(["failback", "--plan", "shop", "--json"]);
+  const failback = await cli(["failback", "--plan", "shop", "--json", "--approve-manual-actions"]);
   t.is(failback.code, 0, failback.stderr);
   t.like(JSON.parse(failback.stdout), { state: "Succeeded", handle: { operation: "failover", plan: "shop" } });
   t.is((await cli(["commit", "--plan", "shop"])).code, 0);
@@ -75,7 +91,7 @@ test("operator commands take a plan through the cycle, refuse what is out of ord
   t.regex(back.stdout, /web-1: (initialReplication|protected)/);
 
   const vmFailover = await cli(["failover", "--vm", "db-1", "--unplanned", "--recovery-point", "Bogus"]);
-  t.is(vmFailover.code, 1, "commander refuses the value");
+  t.is(vmFailover.code, 2, "commander refuses the value: bad input");
   t.regex(vmFailover.stderr, /must be one of Latest, LatestProcessed/);
 });
 

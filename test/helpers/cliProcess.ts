@@ -50,8 +50,8 @@ export function startCli(t: ExecutionContext, args: string[], options: CliRunOpt
   return { child, stdout: () => out, stderr: () => err, exited };
 }
 
-/** Waits for the emulator command to print its URL. */
-export async function emulatorUrl(cli: CliProcess, timeoutMs = 20_000): Promise<string> {
+/** Waits for the emulator command to print its URL (generous: a loaded machine starts tsx and the server slowly). */
+export async function emulatorUrl(cli: CliProcess, timeoutMs = 120_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const match = /listening on (http:\/\/\S+)/.exec(cli.stdout());
