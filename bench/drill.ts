@@ -36,7 +36,7 @@ export interface DrillBenchOptions {
 }
 
 /** What one CLI run showed, times in ms from the spawn. */
-interface CliRun {
+export interface CliRun {
   wallMs: number;
   /** The first stdout line ("Building the estate..."). */
   firstLineMs: number | undefined;
@@ -53,7 +53,8 @@ interface CliRun {
   stateBytes: number | undefined;
 }
 
-const timingsSchema = z.object({
+/** What `bench/drillChild.ts` prints: {@link measureDrillInProcess}'s timings. */
+export const timingsSchema = z.object({
   openMs: z.number(),
   estateMs: z.number(),
   drillMs: z.number(),
@@ -170,7 +171,7 @@ function cliEnv(): NodeJS.ProcessEnv {
  * with `dir` as working folder: wall time from the spawn to the exit, when each stdout line came,
  * and the peak RSS from /proc.
  */
-async function runCli(dir: string, args: string[], timeoutMs = 60_000): Promise<CliRun> {
+export async function runCli(dir: string, args: string[], timeoutMs = 60_000): Promise<CliRun> {
   const stateFile = join(dir, "state.json");
   const cliArgs = ["--import", TSX_LOADER, CLI, "drill", "--fresh", "--state", stateFile, "--out", join(dir, "out"), ...args];
   const start = performance.now();
@@ -226,7 +227,7 @@ const reportSchema = z.object({
 });
 
 /** What is wrong with the drill-report.json in `out` (undefined when it is a passed drill of `plans` plans on the fake backend). */
-function checkReport(out: string, plans: number, full: boolean): string | undefined {
+export function checkReport(out: string, plans: number, full: boolean): string | undefined {
   let report: z.infer<typeof reportSchema>;
   try {
     report = reportSchema.parse(JSON.parse(readFileSync(join(out, "drill-report.json"), "utf8")));
@@ -242,7 +243,7 @@ function checkReport(out: string, plans: number, full: boolean): string | undefi
 }
 
 /** Why a run did not finish, in a few words. */
-function failureOf(run: CliRun, out: string, plans: number): string {
+export function failureOf(run: CliRun, out: string, plans: number): string {
   if (run.timedOut) return `killed after ${Math.round(run.wallMs / 1000)} s`;
   if (/heap out of memory/i.test(run.stderr)) return `${run.exit}, JavaScript heap out of memory`;
   if (run.exit === 0) return checkReport(out, plans, false) ?? "exit 0";

@@ -78,7 +78,7 @@ export class ItemFailover {
 
   /** Whether the item allows `operation` now. */
   allows(item: StoredResource, operation: string): boolean {
-    return ((this.items.view(item).properties as JsonObject).allowedOperations as JsonValue[]).includes(operation);
+    return this.items.allowedOperations(item).includes(operation);
   }
 
   /** 409 OperationNotAllowed, naming the item's state and allowed operations, unless it allows `operation` now. */

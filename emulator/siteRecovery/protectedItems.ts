@@ -6,7 +6,7 @@ import type { Router } from "../arm/router.js";
 import type { EmulatorResponse, JsonObject, JsonValue } from "../arm/types.js";
 import type { ComputeService } from "../compute/registerCompute.js";
 import type { StorageAccounts } from "../storage/storageAccounts.js";
-import { ResourceStore } from "../store/resourceStore.js";
+import { ResourceStore, resourceKey, type ResourceLookup } from "../store/resourceStore.js";
 import type { StoredResource } from "../store/state.js";
 import { ASR_TYPES, checkAsrName, guidOf, ID_PATTERNS, nameOf, vaultIdOf, vaultIdOfResource } from "./asrApi.js";
 import type { AsrContext } from "./asrContext.js";
@@ -183,6 +183,8 @@ export class ProtectedItems {
   readonly health: ReplicationHealth;
   /** What Hyper-V to Azure items add. */
   readonly hyperV: HyperVReplication;
+  /** The items by the id of the VM each replicates (`vmId`), so that enabling one VM does not walk every item. */
+  private readonly byVm: ResourceLookup;
 
   constructor(
     private readonly asr: AsrContext,
@@ -193,6 +195,7 @@ export class ProtectedItems {
     private readonly storage: StorageAccounts,
     private readonly sites: HyperVSites,
   ) {
+    this.byVm = asr.services.resources.lookup(ASR_TYPES.protectedItem, (item) => [(item.internal as ItemInternal).vmId]);
     asr.jobs.register("asr.item.enable", {
       complete: (op, at) => this.startInitialReplication(String(op.data.itemId), at),
       failed: (op) => this.asr.services.resources.delete(String(op.data.itemId)),
@@ -285,9 +288,8 @@ export class ProtectedItems {
         "properties.providerSpecificDetails.instanceType",
       );
     const vm = this.requireVm(String(input.fabricObjectId ?? ""), sourceLocation);
-    const already = this.asr.services.resources
-      .list(vaultIdOf(ctx), ASR_TYPES.protectedItem)
-      .find((i) => (i.internal as ItemInternal).vmId.toLowerCase() === vm.id.toLowerCase());
+    const vaultPrefix = `${resourceKey(vaultIdOf(ctx))}/`;
+    const already = this.byVm.find(vm.id).find((i) => resourceKey(i.id).startsWith(vaultPrefix));
     if (already !== undefined) {
       throw new ArmError(
         409,
@@ -622,12 +624,16 @@ export class ProtectedItems {
     });
   }
 
-  /** The item as served at the current emulated time. */
+  /**
+   * The item as served at the current emulated time. It shares the stored values it does not
+   * compute (copies only the two objects it fills in): serialize it or read it, never change it.
+   */
   view(item: StoredResource): JsonObject {
     const internal = item.internal as ItemInternal;
     const now = this.asr.services.now();
-    const properties = JSON.parse(JSON.stringify(item.body.properties)) as JsonObject;
-    const details = properties.providerSpecificDetails as JsonObject;
+    const stored = item.body.properties as JsonObject;
+    const details: JsonObject = { ...(stored.providerSpecificDetails as JsonObject) };
+    const properties: JsonObject = { ...stored, providerSpecificDetails: details };
     const state = this.stateRow(internal);
     const vaultId = vaultIdOfResource(item.id) ?? "";
     const policy = this.policies.get(internal.policyId);
@@ -635,14 +641,7 @@ export class ProtectedItems {
     const test = internal.testFailover;
     const description =
       test !== null ? TEST_FAILOVER_DESCRIPTION[test.state] : health.resyncPercent !== null ? "Resynchronization in progress" : state.description;
-    const allowed =
-      test !== null
-        ? test.state === "WaitingForCompletion"
-          ? ["TestFailoverCleanup"]
-          : []
-        : internal.scenario === "CancelFailover"
-          ? []
-          : [...state.allowedOperations, ...health.allowedExtra];
+    const allowed = allowedOperationsOf(internal, state, health);
     Object.assign(properties, {
       protectionState: state.protectionState,
       protectionStateDescription: description,
@@ -665,6 +664,12 @@ export class ProtectedItems {
     if (isHyperV(internal)) this.hyperV.viewDetails(item, details, health, now);
     else this.a2aDetails(internal, details, health, state, now);
     return { ...item.body, properties };
+  }
+
+  /** The operations the item allows now: its view's `allowedOperations`, without building the rest of the view. */
+  allowedOperations(item: StoredResource): JsonValue[] {
+    const internal = item.internal as ItemInternal;
+    return allowedOperationsOf(internal, this.stateRow(internal), this.health.view(internal as unknown as HealthSubject, this.asr.services.now()));
   }
 
   /** How the item's state shows now. */
@@ -789,15 +794,14 @@ export class ProtectedItems {
 
   /** 409 OperationNotAllowed, naming the item's state and allowed operations, unless it allows `operation` now. */
   requireAllowed(item: StoredResource, operation: string, why = ""): void {
+    if (this.allowedOperations(item).includes(operation)) return;
     const properties = this.view(item).properties as JsonObject;
     const allowed = properties.allowedOperations as JsonValue[];
-    if (!allowed.includes(operation)) {
-      throw new ArmError(
-        409,
-        "OperationNotAllowed",
-        `Operation '${operation}' is not allowed on replicated item '${String(item.body.name)}' in state '${String(properties.protectionState)}' (${String(properties.protectionStateDescription)})${why}. Allowed operations: [${allowed.join(", ")}].`,
-      );
-    }
+    throw new ArmError(
+      409,
+      "OperationNotAllowed",
+      `Operation '${operation}' is not allowed on replicated item '${String(item.body.name)}' in state '${String(properties.protectionState)}' (${String(properties.protectionStateDescription)})${why}. Allowed operations: [${allowed.join(", ")}].`,
+    );
   }
 
   /** Where the item's VM comes up in Azure when it fails over (or is tested). */
@@ -938,6 +942,14 @@ export function enablingItem(
     lastSuccessfulFailoverTime: null,
     lastSuccessfulTestFailoverTime: null,
   };
+}
+
+/** What an item allows: nothing but the cleanup during a test failover, nothing while a failover is cancelled, else what its state and health allow. */
+function allowedOperationsOf(internal: ItemInternal, state: StateRow, health: { allowedExtra: string[] }): JsonValue[] {
+  const test = internal.testFailover;
+  if (test !== null) return test.state === "WaitingForCompletion" ? ["TestFailoverCleanup"] : [];
+  if (internal.scenario === "CancelFailover") return [];
+  return [...state.allowedOperations, ...health.allowedExtra];
 }
 
 /** Phases in which the item has recovery points: protected, and failed over until the commit. */

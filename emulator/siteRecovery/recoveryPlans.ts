@@ -120,7 +120,7 @@ export class RecoveryPlans {
     const items = (properties.groups as JsonObject[])
       .flatMap((g) => (g.replicationProtectedItems as JsonObject[]).map((i) => String(i.id)))
       .map((id) => findOfType(this.asr.services, id, ASR_TYPES.protectedItem));
-    const allowedByItem = items.map((item) => (item === undefined ? [] : ((this.items.view(item).properties as JsonObject).allowedOperations as string[])));
+    const allowedByItem = items.map((item) => (item === undefined ? [] : (this.items.allowedOperations(item) as string[])));
     // A Hyper-V plan also reverse-replicates its items after their failback (its `reProtect`).
     const planOperations = this.providerOf(plan) === HYPER_V_PROVIDER ? [...PLAN_OPERATIONS, "ReverseReplicate"] : PLAN_OPERATIONS;
     const candidates = [...new Set(allowedByItem.flat())].filter((op) => planOperations.includes(op));

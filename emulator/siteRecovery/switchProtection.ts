@@ -4,7 +4,7 @@ import type { Router } from "../arm/router.js";
 import type { EmulatorResponse, JsonObject, JsonValue } from "../arm/types.js";
 import type { ComputeService } from "../compute/registerCompute.js";
 import type { StorageAccounts } from "../storage/storageAccounts.js";
-import { ResourceStore } from "../store/resourceStore.js";
+import { ResourceStore, type ResourceLookup } from "../store/resourceStore.js";
 import type { StoredResource } from "../store/state.js";
 import { ASR_TYPES, ID_PATTERNS, nameOf } from "./asrApi.js";
 import type { AsrContext } from "./asrContext.js";
@@ -18,6 +18,7 @@ import { copyDurationMs } from "./replicationModel.js";
 /** How fast a failed-over VM's disks change while it runs unprotected (what reprotect must send on top of the seed), MB/s. */
 export const FAILED_OVER_CHURN_MBPS = 1;
 const GIB = 1024 * 1024 * 1024;
+const PLAN_TYPE = "Microsoft.RecoveryServices/vaults/replicationRecoveryPlans";
 
 /**
  * Reprotect of an Azure-to-Azure item with managed disks, through the protection container's
@@ -29,6 +30,13 @@ const GIB = 1024 * 1024 * 1024;
  * reverse replication ({@link HyperVFailback.reprotect}).
  */
 export class SwitchProtection {
+  /**
+   * The recovery plans by the names of the items they hold, so that moving one item does not walk
+   * every plan member. By name, not id: a reprotect changes an item's id (its container), never its
+   * name, so the members it rewrites in place stay filed.
+   */
+  private readonly plansByItem: ResourceLookup;
+
   constructor(
     private readonly asr: AsrContext,
     private readonly containers: Containers,
@@ -38,6 +46,7 @@ export class SwitchProtection {
     private readonly storage: StorageAccounts,
     private readonly failback: HyperVFailback,
   ) {
+    this.plansByItem = asr.services.resources.lookup(PLAN_TYPE, planMemberNames);
     asr.jobs.register("asr.item.switchProtection", {
       complete: (op, at) => this.switched(String(op.data.itemId), String(op.data.newItemId), op.data.plan as JsonObject, at),
     });
@@ -86,8 +95,8 @@ export class SwitchProtection {
         "OperationNotSupported",
         `Replicated item '${itemName}' replicates a Hyper-V VM: it is reprotected with its own 'reProtect' call (HyperVReplicaAzureReprotectInput).`,
       );
-    const state = this.items.view(item).properties as JsonObject;
-    if (!(state.allowedOperations as JsonValue[]).includes("ReverseReplicate")) {
+    if (!this.items.allowedOperations(item).includes("ReverseReplicate")) {
+      const state = this.items.view(item).properties as JsonObject;
       throw new ArmError(
         409,
         "OperationNotAllowed",
@@ -290,7 +299,7 @@ export class SwitchProtection {
     this.asr.services.resources.delete(item.id);
     this.asr.services.resources.put(ResourceStore.record(newItemId, ASR_TYPES.protectedItem, { ...item.body, id: newItemId, properties }, moved));
     // Recovery plans keep referring to the item after it moved.
-    for (const recoveryPlan of this.asr.services.resources.ofType("Microsoft.RecoveryServices/vaults/replicationRecoveryPlans")) {
+    for (const recoveryPlan of this.plansByItem.find(nameOf(item.id))) {
       for (const group of (recoveryPlan.body.properties as JsonObject).groups as JsonObject[]) {
         for (const member of group.replicationProtectedItems as JsonObject[]) {
           if (String(member.id).toLowerCase() === item.id.toLowerCase())
@@ -303,4 +312,15 @@ export class SwitchProtection {
       lifecycleId: moved.lifecycleId,
     });
   }
+}
+
+/** The names of the protected items a recovery plan holds, in all its groups. */
+function planMemberNames(plan: StoredResource): string[] {
+  const groups = (plan.body.properties as JsonObject | undefined)?.groups;
+  if (!Array.isArray(groups)) return [];
+  return groups.flatMap((group) => {
+    const members = (group as JsonObject | null)?.replicationProtectedItems;
+    if (!Array.isArray(members)) return [];
+    return members.map((member) => nameOf(String((member as JsonObject | null)?.id ?? ""))).filter((name) => name !== "");
+  });
 }
