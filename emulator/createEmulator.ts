@@ -1,7 +1,7 @@
 import { ArmError } from "./arm/armError.js";
 import { checkApiVersion } from "./arm/apiVersion.js";
 import { OperationEngine } from "./arm/operationEngine.js";
-import { publicBaseUrl, type RequestContext } from "./arm/requestContext.js";
+import { publicBaseUrl, requestUrl, type RequestContext } from "./arm/requestContext.js";
 import { errorResponse, withStandardHeaders } from "./arm/responses.js";
 import { Router } from "./arm/router.js";
 import { SubscriptionThrottle } from "./arm/throttling.js";
@@ -19,6 +19,8 @@ import type { EmulatorServices, EmulatorSettings } from "./services.js";
 import { ResourceStore } from "./store/resourceStore.js";
 import { emptyState, type EmulatorState } from "./store/state.js";
 import type { StatePersistence } from "./store/statePersistence.js";
+import { ChangeTracker } from "./store/changeTracker.js";
+import { SaveCoordinator } from "./store/saveCoordinator.js";
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -40,7 +42,11 @@ export interface EmulatorOptions {
   replicationBandwidthMBps?: number;
   /** Enforce ARM's subscription token buckets (429 when empty). They always count for the headers. @default false */
   throttling?: boolean;
-  /** Where state is kept between runs; its saved state, if any, is loaded at start. */
+  /**
+   * Where state is kept between runs; its saved state, if any, is loaded at start. A request is
+   * answered once what it changed (or saw) is saved; when saving fails it gets 500
+   * `StatePersistenceFailed` and the emulator goes back to the saved state.
+   */
   persistence?: StatePersistence;
 }
 
@@ -55,7 +61,10 @@ export interface Emulator {
   readonly resources: ResourceStore;
   /** How many ARM requests (not control calls) it has answered. */
   readonly requestCount: number;
-  /** Saves the whole state now, with its persistence (if any): in-process control calls change it without a request. */
+  /**
+   * Saves what changed now, with its persistence (if any): in-process control calls change the
+   * state without a request. Rejects with the persistence's error after rolling back to the saved state.
+   */
   persist(): Promise<void>;
 }
 
@@ -66,7 +75,10 @@ export interface Emulator {
 export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const clock = new EmulatorClock(options.time ?? "virtual", options.startTime?.getTime() ?? Math.floor(Date.now() / 1000) * 1000, options.timeScale ?? 1);
   const persistence = options.persistence;
-  let state: EmulatorState = persistence?.load() ?? emptyState(clock.now(), options.seed ?? 1);
+  const tracker = new ChangeTracker();
+  const startMs = clock.now();
+  let state: EmulatorState = persistence?.load() ?? emptyState(startMs, options.seed ?? 1);
+  if (persistence !== undefined) tracker.attach(state, false);
   clock.set(state.nowMs);
   let dirty = false;
   let requestCount = 0;
@@ -110,7 +122,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const siteRecovery = registerSiteRecovery(services, router, compute, storage);
   const control = new ControlApi(services, faults, compute.maintenance, siteRecovery, {
     replaceState(next) {
-      state = next;
+      state = persistence === undefined ? next : tracker.attach(next, true);
       clock.set(next.nowMs);
       dirty = true;
     },
@@ -120,7 +132,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   registerControlRoutes(controlRouter, control);
 
   function answer(request: EmulatorRequest): EmulatorResponse {
-    const url = new URL(request.url);
+    const url = requestUrl(request.url);
     const isControl = url.pathname.toLowerCase().startsWith(CONTROL_PREFIX);
     if (request.body !== undefined && Buffer.byteLength(request.body) > settings.maxBodyBytes) {
       throw new ArmError(413, "RequestEntityTooLarge", `The request content size exceeds the maximum of ${settings.maxBodyBytes} bytes.`);
@@ -183,47 +195,43 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     return delayMs > 0 ? { ...withLimits, delayMs } : withLimits;
   }
 
-  /** The save that will include the changes made so far and has not started yet, if any. */
-  let nextSave: Promise<void> | undefined;
-  let lastSave: Promise<void> = Promise.resolve();
-
-  /**
-   * Resolves once the state as it is now is on disk. Saves run one at a time and each writes the
-   * whole, latest state, so concurrent requests share the next save instead of queueing a copy each.
-   */
-  function persistNow(store: StatePersistence): Promise<void> {
-    if (nextSave !== undefined) return nextSave;
-    const save = lastSave
-      .catch(() => undefined)
-      .then(async () => {
-        // From here on, changes need another save: this one serializes the state as it is now.
-        nextSave = undefined;
-        dirty = false;
-        state.nowMs = clock.now();
-        try {
-          await store.save(state);
-        } catch (error) {
-          dirty = true;
-          throw error;
-        }
-      });
-    nextSave = save;
-    lastSave = save;
-    return save;
-  }
+  const saves =
+    persistence === undefined
+      ? undefined
+      : new SaveCoordinator(persistence, {
+          get dirty() {
+            return dirty;
+          },
+          begin() {
+            dirty = false;
+            state.nowMs = clock.now();
+            return { state, changes: tracker.take() };
+          },
+          rollBack() {
+            state = tracker.attach(persistence.load() ?? emptyState(startMs, options.seed ?? 1), false);
+            // Real time goes on; virtual time goes back with the state.
+            if (clock.mode === "virtual") clock.set(state.nowMs);
+            dirty = false;
+          },
+        });
 
   async function handle(request: EmulatorRequest): Promise<EmulatorResponse> {
+    try {
+      saves?.ready();
+    } catch (error) {
+      return withStandardHeaders(errorResponse(persistenceFailed(error)), request.headers, clock.now());
+    }
     let response: EmulatorResponse;
     try {
       response = answer(request);
     } catch (error) {
       response = errorResponse(error instanceof ArmError ? error : internalError(error));
     }
-    if (dirty && persistence !== undefined) {
+    if (saves !== undefined) {
       try {
-        await persistNow(persistence);
+        await saves.settle();
       } catch (error) {
-        response = errorResponse(new ArmError(500, "StatePersistenceFailed", `The emulator could not persist its state: ${(error as Error).message}`));
+        response = errorResponse(persistenceFailed(error));
       }
     }
     return withStandardHeaders(response, request.headers, clock.now());
@@ -232,7 +240,8 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   return {
     handle,
     persist: async () => {
-      if (persistence !== undefined) await persistNow(persistence);
+      saves?.ready();
+      await saves?.save();
     },
     control,
     clock,
@@ -242,6 +251,10 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       return requestCount;
     },
   };
+}
+
+function persistenceFailed(error: unknown): ArmError {
+  return new ArmError(500, "StatePersistenceFailed", `The emulator could not persist its state: ${error instanceof Error ? error.message : String(error)}`);
 }
 
 function internalError(error: unknown): ArmError {

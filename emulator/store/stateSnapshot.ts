@@ -1,3 +1,4 @@
+import { untracked } from "./changeTracker.js";
 import { STATE_FORMAT_VERSION, type EmulatorState } from "./state.js";
 
 /**
@@ -32,5 +33,7 @@ export function parseStateSnapshot(document: unknown): EmulatorState {
 
 /** A deep copy of the state as a plain JSON document. */
 export function snapshotOf(state: EmulatorState, nowMs: number): EmulatorState {
-  return JSON.parse(JSON.stringify({ ...state, nowMs })) as EmulatorState;
+  // Copying hands no record out: read past the change tracking, which would mark every record for the next save.
+  const records = { resources: untracked(state.resources), operations: untracked(state.operations) };
+  return JSON.parse(JSON.stringify({ ...state, ...records, nowMs })) as EmulatorState;
 }

@@ -1,9 +1,9 @@
 import { loadEmulator } from "./loadEmulator.js";
-import type { Emulator, EmulatorOptions } from "../../emulator/index.js";
+import type { Emulator, EmulatorOptions, StateFile } from "../../emulator/index.js";
 import { abortedError, systemClock, throwIfAborted, type Clock } from "../clock.js";
 import { subscriptionIdSchema } from "../model/names.js";
 import { validate } from "../model/validate.js";
-import { ValidationError } from "../errors.js";
+import { InvalidStateError, ValidationError } from "../errors.js";
 import { PUBLIC_ARM_ENDPOINT, PUBLIC_ARM_SCOPE, type Backend } from "./backend.js";
 import { fakeCredential } from "./fakeCredential.js";
 import { POLL_INTERVAL_HEADER } from "../../emulator/arm/pollInterval.js";
@@ -23,10 +23,16 @@ export interface FakeBackendOptions extends Pick<
   /** Share an existing emulator instead of creating one. */
   emulator?: Emulator;
   /**
-   * Keep the emulator's state in this JSON file (loaded at start, saved before each answer, locked
-   * while open), so that another process can take over after this one stops or crashes.
+   * Keep the emulator's state in this JSON file and a journal of changes beside it (loaded at start,
+   * each change on disk before it is answered, locked while open), so that another process can take
+   * over after this one stops or crashes.
    */
   stateFile?: string;
+  /**
+   * With `stateFile`: start from an empty estate. The file is locked first and only then its
+   * saved state deleted, so a file another process is using is never touched.
+   */
+  fresh?: boolean;
 }
 
 /** The embedded fake: the emulator in this process, reached without a socket. */
@@ -40,7 +46,8 @@ export interface FakeBackend extends Backend {
  * The embedded fake backend (the default for offline work): an in-process emulator as the Azure
  * clients' `HttpClient`, a fake token, and the emulator's clock (virtual unless `time: "real"`),
  * so waits of hours finish in milliseconds with true timestamps.
- * @throws ValidationError (`ValidationFailed`) for a malformed subscription id.
+ * @throws ValidationError (`ValidationFailed`) for a malformed subscription id, or `fresh` without `stateFile`;
+ * InvalidStateError (`InvalidState`) when another live process holds the state file.
  */
 export async function createFakeBackend(options: FakeBackendOptions = {}): Promise<FakeBackend> {
   const subscriptionId = validate(subscriptionIdSchema, options.subscriptionId ?? FAKE_SUBSCRIPTION_ID, "subscriptionId");
@@ -50,9 +57,18 @@ export async function createFakeBackend(options: FakeBackendOptions = {}): Promi
     if (options[key] !== undefined) Object.assign(emulatorOptions, { [key]: options[key] });
   }
   if (options.stateFile !== undefined && options.emulator !== undefined) throw new ValidationError("stateFile", "cannot be combined with 'emulator'");
-  const stateFile = options.stateFile === undefined ? undefined : await loadEmulator().StateFile.open(options.stateFile);
+  if (options.fresh === true && options.stateFile === undefined)
+    throw new ValidationError("fresh", "needs 'stateFile' (there is nothing to start afresh without one)");
+  const stateFile = options.stateFile === undefined ? undefined : await openStateFile(options.stateFile, options.fresh === true);
   if (stateFile !== undefined) emulatorOptions.persistence = stateFile;
-  const emulator = options.emulator ?? createEmulator(emulatorOptions);
+  let emulator: Emulator;
+  try {
+    emulator = options.emulator ?? createEmulator(emulatorOptions);
+  } catch (error) {
+    // A state file that cannot be loaded is not kept locked.
+    await stateFile?.close();
+    throw error;
+  }
   // One set of sleepers for the SDK's waits and the waits between polls: they all overlap.
   const sleepers = new VirtualSleepers({ now: () => emulator.clock.now(), advance: (ms) => void emulator.control.advanceClock(ms) });
   return {
@@ -68,11 +84,25 @@ export async function createFakeBackend(options: FakeBackendOptions = {}): Promi
     emulator,
     close: async () => {
       if (stateFile === undefined) return;
-      // What in-process control calls changed is saved too (they change the state without a request).
-      await emulator.persist();
-      await stateFile.close();
+      try {
+        // What in-process control calls changed is saved too (they change the state without a request).
+        await emulator.persist();
+      } finally {
+        await stateFile.close();
+      }
     },
   };
+}
+
+/** Opens (and locks) the state file; a lock held by another process is the SDK's `InvalidState`. */
+async function openStateFile(path: string, fresh: boolean): Promise<StateFile> {
+  const emulatorModule = loadEmulator();
+  try {
+    return await emulatorModule.StateFile.open(path, { fresh });
+  } catch (error) {
+    if ((error as { code?: unknown }).code === emulatorModule.STATE_FILE_LOCKED) throw new InvalidStateError((error as Error).message, { cause: error });
+    throw error;
+  }
 }
 
 /** The SDK's view of the emulator's clock: in virtual time a sleep advances it instead of waiting. */

@@ -2,6 +2,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import test, { type ExecutionContext } from "ava";
+import { StateFile } from "../../emulator/index.js";
 import { DrClient, createFakeBackend, type MaintenanceInventory, type MaintenancePlan, type MaintenanceRunReport } from "../../sdk/index.js";
 import { runCli, startCli } from "../helpers/cliProcess.js";
 import { vmInput } from "../helpers/fixtures.js";
@@ -217,13 +218,13 @@ test("a run killed during a health check, or while a maintenance is under way, i
 
 /** VMs whose maintenance the state file shows under way. */
 function underWay(state: string): string[] {
-  if (!existsSync(state)) return [];
-  let document: { resources: Record<string, { body: { name: string }; internal: { maintenance?: { phase: string } | null } }> };
+  let document: { resources: Record<string, { body: { name: string }; internal: { maintenance?: { phase: string } | null } }> } | undefined;
   try {
-    document = JSON.parse(readFileSync(state, "utf8")) as typeof document;
+    document = StateFile.read(state) as unknown as typeof document;
   } catch {
     return [];
   }
+  if (document === undefined) return [];
   return Object.values(document.resources)
     .filter((r) => r.internal.maintenance?.phase === "InProgress")
     .map((r) => r.body.name);
