@@ -15,6 +15,7 @@ export function checkApiVersion(url: URL, supported: readonly string[], resource
   if (apiVersion === null || apiVersion === "") {
     throw new ArmError(400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.");
   }
+  if (supported.includes(apiVersion)) return apiVersion;
   const listed = [...supported].sort(compareApiVersions);
   if (!WELL_FORMED.test(apiVersion)) {
     throw new ArmError(400, "InvalidApiVersionParameter", `The api-version '${apiVersion}' is invalid. The supported versions are '${listed.join(",")}'.`);

@@ -74,8 +74,11 @@ export function isValidHost(value: string): boolean {
  * does not parse (an in-process caller's mistake; the HTTP server refuses such requests itself).
  */
 export function requestUrl(url: string): URL {
-  if (!URL.canParse(url)) throw new ArmError(400, "InvalidRequestUri", "The request URI is not valid.");
-  return new URL(url);
+  try {
+    return new URL(url);
+  } catch {
+    throw new ArmError(400, "InvalidRequestUri", "The request URI is not valid.");
+  }
 }
 
 /**

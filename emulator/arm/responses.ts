@@ -40,12 +40,13 @@ export function errorResponse(error: ArmError): EmulatorResponse {
  */
 export function withStandardHeaders(response: EmulatorResponse, requestHeaders: Record<string, string>, nowMs: number): EmulatorResponse {
   const requestId = randomUUID();
+  const time = timeHeaders(nowMs);
   const headers: Record<string, string> = {
     ...response.headers,
     "x-ms-request-id": requestId,
     "x-ms-correlation-request-id": requestHeaders["x-ms-correlation-request-id"] ?? randomUUID(),
-    "x-ms-routing-request-id": `LOCAL:${new Date(nowMs).toISOString().replace(/[-:.]/g, "")}:${requestId}`,
-    date: new Date(nowMs).toUTCString(),
+    "x-ms-routing-request-id": `LOCAL:${time.routingStamp}:${requestId}`,
+    date: time.date,
     "cache-control": "no-cache",
     pragma: "no-cache",
   };
@@ -54,4 +55,15 @@ export function withStandardHeaders(response: EmulatorResponse, requestHeaders: 
     headers["x-ms-client-request-id"] = clientRequestId;
   }
   return { ...response, headers };
+}
+
+let lastTime: { nowMs: number; routingStamp: string; date: string } | undefined;
+
+/** The time stamps of the standard headers; virtual time often stands still, so the last ones are kept. */
+function timeHeaders(nowMs: number): { routingStamp: string; date: string } {
+  if (lastTime?.nowMs !== nowMs) {
+    const at = new Date(nowMs);
+    lastTime = { nowMs, routingStamp: at.toISOString().replace(/[-:.]/g, ""), date: at.toUTCString() };
+  }
+  return lastTime;
 }

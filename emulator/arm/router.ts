@@ -39,7 +39,8 @@ export type RouteLookup = { kind: "match"; match: RouteMatch } | { kind: "method
  * parameters keep the caller's casing.
  */
 export class Router {
-  private readonly routes: CompiledRoute[] = [];
+  /** Routes by number of path segments: a request is matched only against templates of its length. */
+  private readonly routesByLength = new Map<number, CompiledRoute[]>();
 
   add(route: Route): void {
     const segments = route.template
@@ -49,7 +50,9 @@ export class Router {
         const param = /^\{(\w+)\}$/.exec(s)?.[1];
         return param === undefined ? { literal: s.toLowerCase(), param: undefined } : { literal: undefined, param };
       });
-    this.routes.push({ route, segments });
+    const sameLength = this.routesByLength.get(segments.length);
+    if (sameLength === undefined) this.routesByLength.set(segments.length, [{ route, segments }]);
+    else sameLength.push({ route, segments });
   }
 
   /**
@@ -63,7 +66,7 @@ export class Router {
       parts = path
         .split("/")
         .filter((s) => s !== "")
-        .map((s) => decodeURIComponent(s));
+        .map((s) => (s.includes("%") ? decodeURIComponent(s) : s));
     } catch {
       throw new ArmError(400, "InvalidRequestUri", `The request URI '${path}' is not valid.`);
     }
@@ -76,8 +79,9 @@ export class Router {
       );
     }
     const allowed: string[] = [];
-    for (const compiled of this.routes) {
-      const params = matchSegments(compiled.segments, parts);
+    const lowerParts = parts.map((part) => part.toLowerCase());
+    for (const compiled of this.routesByLength.get(parts.length) ?? []) {
+      const params = matchSegments(compiled.segments, parts, lowerParts);
       if (params === undefined) continue;
       if (compiled.route.method === method) return { kind: "match", match: { route: compiled.route, params } };
       allowed.push(compiled.route.method);
@@ -86,14 +90,15 @@ export class Router {
   }
 }
 
-function matchSegments(segments: CompiledRoute["segments"], parts: string[]): Record<string, string> | undefined {
-  if (segments.length !== parts.length) return undefined;
+function matchSegments(segments: CompiledRoute["segments"], parts: string[], lowerParts: string[]): Record<string, string> | undefined {
+  for (let i = 0; i < segments.length; i++) {
+    const literal = (segments[i] as CompiledRoute["segments"][number]).literal;
+    if (literal !== undefined && literal !== lowerParts[i]) return undefined;
+  }
   const params: Record<string, string> = {};
   for (let i = 0; i < segments.length; i++) {
-    const segment = segments[i] as CompiledRoute["segments"][number];
-    const part = parts[i] as string;
-    if (segment.param !== undefined) params[segment.param] = part;
-    else if (segment.literal !== part.toLowerCase()) return undefined;
+    const param = (segments[i] as CompiledRoute["segments"][number]).param;
+    if (param !== undefined) params[param] = parts[i] as string;
   }
   return params;
 }
