@@ -16,9 +16,12 @@ export interface TimelineEvent {
 export type TimelineHandler = (data: JsonObject, at: number) => void;
 
 /**
- * The service's own timeline: events kept in due order in the state, run in order whenever time
- * reaches them. Handlers are registered by kind; an event whose kind has no handler is an
- * emulator bug and throws.
+ * The service's own timeline: events kept in the state as a binary min-heap by due time (then
+ * scheduling order), run in order whenever time reaches them, so that scheduling and running an
+ * event cost O(log n) with tens of thousands pending (an array kept sorted costs a copy of the
+ * rest per event). A sorted array is a valid heap, so a state whose timeline is sorted (an older
+ * snapshot, a replayed journal) loads as is. Handlers are registered by kind; an event whose kind
+ * has no handler is an emulator bug and throws.
  */
 export class Scheduler {
   private readonly handlers = new Map<string, TimelineHandler>();
@@ -34,25 +37,23 @@ export class Scheduler {
   }
 
   schedule(at: number, kind: string, data: JsonObject): void {
-    const timeline = this.getState().timeline;
-    const event: TimelineEvent = { at, seq: this.nextSeq(), kind, data };
-    let low = 0;
-    let high = timeline.length;
-    while (low < high) {
-      const mid = (low + high) >>> 1;
-      const other = timeline[mid] as TimelineEvent;
-      if (other.at < at || (other.at === at && other.seq < event.seq)) low = mid + 1;
-      else high = mid;
+    const heap = this.getState().timeline;
+    heap.push({ at, seq: this.nextSeq(), kind, data });
+    let child = heap.length - 1;
+    while (child > 0) {
+      const parent = (child - 1) >>> 1;
+      if (!before(heap[child] as TimelineEvent, heap[parent] as TimelineEvent)) break;
+      swap(heap, child, parent);
+      child = parent;
     }
-    timeline.splice(low, 0, event);
   }
 
   /** Runs every event due at or before `now`, including those the handlers schedule meanwhile. */
   runDue(now: number): number {
-    const timeline = this.getState().timeline;
+    const heap = this.getState().timeline;
     let ran = 0;
-    while (timeline.length > 0 && (timeline[0] as TimelineEvent).at <= now) {
-      const event = timeline.shift() as TimelineEvent;
+    while (heap.length > 0 && (heap[0] as TimelineEvent).at <= now) {
+      const event = takeFirst(heap);
       const handler = this.handlers.get(event.kind);
       if (handler === undefined) throw new Error(`no timeline handler for '${event.kind}'`);
       handler(event.data, event.at);
@@ -64,5 +65,34 @@ export class Scheduler {
   /** Emulated time of the next due event, if any. */
   nextDueAt(): number | undefined {
     return this.getState().timeline[0]?.at;
+  }
+}
+
+function before(a: TimelineEvent, b: TimelineEvent): boolean {
+  return a.at < b.at || (a.at === b.at && a.seq < b.seq);
+}
+
+function swap(heap: TimelineEvent[], i: number, j: number): void {
+  const held = heap[i] as TimelineEvent;
+  heap[i] = heap[j] as TimelineEvent;
+  heap[j] = held;
+}
+
+/** Removes and returns the heap's first event (the earliest due). */
+function takeFirst(heap: TimelineEvent[]): TimelineEvent {
+  const first = heap[0] as TimelineEvent;
+  const last = heap.pop() as TimelineEvent;
+  if (heap.length === 0) return first;
+  heap[0] = last;
+  let parent = 0;
+  for (;;) {
+    const left = 2 * parent + 1;
+    const right = left + 1;
+    let earliest = parent;
+    if (left < heap.length && before(heap[left] as TimelineEvent, heap[earliest] as TimelineEvent)) earliest = left;
+    if (right < heap.length && before(heap[right] as TimelineEvent, heap[earliest] as TimelineEvent)) earliest = right;
+    if (earliest === parent) return first;
+    swap(heap, parent, earliest);
+    parent = earliest;
   }
 }

@@ -54,7 +54,7 @@ export function applyStateDelta(state: EmulatorState, delta: StateDelta): void {
   for (const field of SMALL_FIELDS) if (small[field] !== undefined) Object.assign(state, { [field]: small[field] });
 }
 
-/** Puts the timeline back in due order (time, then scheduling order), as the scheduler keeps it. */
+/** Puts the timeline back in due order (time, then scheduling order): a sorted array is the heap the scheduler keeps. */
 export function sortTimeline(state: EmulatorState): void {
   state.timeline.sort((a, b) => a.at - b.at || a.seq - b.seq);
 }

@@ -1,4 +1,5 @@
 import test from "ava";
+import fc from "fast-check";
 import { createEmulator, type EmulatorState, type StatePersistence } from "../../../emulator/index.js";
 import { Scheduler } from "../../../emulator/scheduler.js";
 import { emptyState } from "../../../emulator/store/state.js";
@@ -26,6 +27,44 @@ test("the scheduler runs due events in time order, including those scheduled mea
   t.is(scheduler.runDue(25), 4);
   t.deepEqual(ran, ["a@10", "b@20", "b2@20", "b-child@25"]);
   t.is(scheduler.nextDueAt(), 30);
+});
+
+test("the scheduler's heap runs any mix of events in due order, then scheduling order, and picks up a sorted timeline as it is", (t) => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.integer({ min: 0, max: 50 }), { maxLength: 60 }),
+      fc.array(fc.integer({ min: 0, max: 60 }), { minLength: 1, maxLength: 5 }),
+      (dueTimes, checkpoints) => {
+        const state = emptyState(0, 1);
+        let seq = 0;
+        const scheduler = new Scheduler(
+          () => state,
+          () => ++seq,
+        );
+        const ran: { at: number; seq: number }[] = [];
+        scheduler.on("note", (data, at) => void ran.push({ at, seq: Number(data.seq) }));
+        for (const at of dueTimes) scheduler.schedule(at, "note", { seq: seq + 1 });
+        let now = 0;
+        for (const step of checkpoints) scheduler.runDue((now += step));
+        scheduler.runDue(Number.MAX_SAFE_INTEGER);
+        const expected = dueTimes.map((at, i) => ({ at, seq: i + 1 })).sort((a, b) => a.at - b.at || a.seq - b.seq);
+        t.deepEqual(ran, expected);
+        t.is(state.timeline.length, 0);
+      },
+    ),
+  );
+  const sorted = emptyState(0, 1);
+  sorted.timeline = [10, 20, 20, 30].map((at, i) => ({ at, seq: i + 1, kind: "note", data: {} }));
+  let seq = 4;
+  const scheduler = new Scheduler(
+    () => sorted,
+    () => ++seq,
+  );
+  const ran: number[] = [];
+  scheduler.on("note", (_data, at) => void ran.push(at));
+  scheduler.schedule(15, "note", {});
+  t.is(scheduler.runDue(100), 5);
+  t.deepEqual(ran, [10, 15, 20, 20, 30]);
 });
 
 test("snapshot and restore round-trip the whole state, time included", async (t) => {
