@@ -1,7 +1,6 @@
 // Every published api-version of the modelled Compute types is served, in its own shape; an
 // unpublished one is refused as ARM refuses it. Raw requests through the emulator's handler, and
 // the official @azure/arm-compute client sending an older version (as the Python SDK's 2022-08-01).
-import type { VirtualMachine } from "@azure/arm-compute";
 import { isRestError, type PipelinePolicy } from "@azure/core-rest-pipeline";
 import test from "ava";
 import { createEmulator, type Emulator } from "../../emulator/index.js";
@@ -11,8 +10,8 @@ import {
   SITE_RECOVERY_PUBLISHED_API_VERSIONS,
 } from "../../emulator/arm/publishedApiVersions.js";
 import { errorCode, rgUrl, send } from "../helpers/emulatorRequests.js";
-import { nicId, rawVmBody, SUB } from "../helpers/fixtures.js";
-import { loopbackCompute } from "../helpers/loopbackCompute.js";
+import { rawVmBody, SUB } from "../helpers/fixtures.js";
+import { loopbackCompute, vmModel } from "../helpers/loopbackCompute.js";
 
 const LRO = { updateIntervalInMs: 0 } as const;
 const RG = "rg-versions";
@@ -42,20 +41,6 @@ function sendApiVersion(apiVersion: string): PipelinePolicy {
       request.url = url.toString();
       return next(request);
     },
-  };
-}
-
-function vmModel(name: string, extra: Partial<VirtualMachine> = {}): VirtualMachine {
-  return {
-    location: "westeurope",
-    hardwareProfile: { vmSize: "Standard_D2s_v5" },
-    storageProfile: {
-      imageReference: { publisher: "Canonical", offer: "0001-com-ubuntu-server-jammy", sku: "22_04-lts-gen2", version: "latest" },
-      osDisk: { createOption: "FromImage", name: `${name}-os`, managedDisk: { storageAccountType: "Premium_LRS" } },
-    },
-    osProfile: { computerName: name, adminUsername: "azureuser", adminPassword: "Correct-Horse-42!" },
-    networkProfile: { networkInterfaces: [{ id: nicId(RG, `${name}-nic`), primary: true }] },
-    ...extra,
   };
 }
 
@@ -187,7 +172,7 @@ test("the official compute client sending 2022-08-01 creates, reads and lists in
     platformUpdateDomainCount: 5,
     sku: { name: "Aligned" },
   });
-  const created = await client.virtualMachines.createOrUpdate(RG, "vm-py", vmModel("vm-py", { userData: "aGVsbG8=" }), LRO);
+  const created = await client.virtualMachines.createOrUpdate(RG, "vm-py", vmModel(RG, "vm-py", { userData: "aGVsbG8=" }), LRO);
   t.is(created.provisioningState, "Succeeded");
   t.truthy(created.timeCreated, "2022-08-01 knows timeCreated");
   t.is(created.etag, undefined, "2022-08-01 predates the vm etag");
@@ -207,11 +192,11 @@ test("the official compute client sending 2022-08-01 creates, reads and lists in
 
 test("the official compute client sending 2020-12-01 gets no timeCreated, and is refused userData", async (t) => {
   const { client } = await olderComputeClient(t, "2020-12-01");
-  const created = await client.virtualMachines.createOrUpdate(RG, "vm-2021", vmModel("vm-2021"), LRO);
+  const created = await client.virtualMachines.createOrUpdate(RG, "vm-2021", vmModel(RG, "vm-2021"), LRO);
   t.is(created.provisioningState, "Succeeded");
   t.is(created.timeCreated, undefined, "the LRO's final answer is shaped too");
   t.is((await client.virtualMachines.get(RG, "vm-2021")).timeCreated, undefined);
-  const error = await t.throwsAsync(client.virtualMachines.createOrUpdate(RG, "vm-2021b", vmModel("vm-2021b", { userData: "aGk=" }), LRO));
+  const error = await t.throwsAsync(client.virtualMachines.createOrUpdate(RG, "vm-2021b", vmModel(RG, "vm-2021b", { userData: "aGk=" }), LRO));
   t.true(isRestError(error) && error.statusCode === 400 && error.code === "InvalidRequestContent", String(error));
 });
 
@@ -220,7 +205,7 @@ test("the official compute client sending 2020-12-01 gets no timeCreated, and is
 test("vmSizes of an availability set and of a vm list the size catalogue through the official client", async (t) => {
   const { client } = await loopbackCompute(t);
   await client.availabilitySets.createOrUpdate(RG, "as-sizes", { location: "westeurope", platformFaultDomainCount: 2, sku: { name: "Aligned" } });
-  await client.virtualMachines.createOrUpdate(RG, "vm-sizes", vmModel("vm-sizes"), LRO);
+  await client.virtualMachines.createOrUpdate(RG, "vm-sizes", vmModel(RG, "vm-sizes"), LRO);
   const forSet = await collect(client.availabilitySets.listAvailableSizes(RG, "as-sizes"));
   const forVm = await collect(client.virtualMachines.listAvailableSizes(RG, "vm-sizes"));
   t.true(forSet.length >= 10);

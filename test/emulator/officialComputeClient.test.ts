@@ -4,8 +4,8 @@
 import { restorePoller, type ComputeManagementClient, type VirtualMachine, type VirtualMachineInstanceView } from "@azure/arm-compute";
 import { isRestError, type PipelineResponse } from "@azure/core-rest-pipeline";
 import test, { type ExecutionContext } from "ava";
-import { computeId, nicId, rawVmBody, SUB } from "../helpers/fixtures.js";
-import { loopbackCompute, startLoopbackEmulator } from "../helpers/loopbackCompute.js";
+import { computeId, rawVmBody, SUB } from "../helpers/fixtures.js";
+import { loopbackCompute, startLoopbackEmulator, vmModel } from "../helpers/loopbackCompute.js";
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** See ARCHITECTURE.md: core-lro ignores `Retry-After: 0`, so pollers must be told not to wait. */
@@ -14,20 +14,6 @@ const COMPUTE_API_VERSION = "2026-03-01";
 const RG = "rg-official";
 
 // ---------------------------------------------------------------- helpers
-
-function vmModel(resourceGroup: string, name: string, extra: Partial<VirtualMachine> = {}): VirtualMachine {
-  return {
-    location: "westeurope",
-    hardwareProfile: { vmSize: "Standard_D2s_v5" },
-    storageProfile: {
-      imageReference: { publisher: "Canonical", offer: "0001-com-ubuntu-server-jammy", sku: "22_04-lts-gen2", version: "latest" },
-      osDisk: { createOption: "FromImage", name: `${name}-os`, managedDisk: { storageAccountType: "Premium_LRS" } },
-    },
-    osProfile: { computerName: name, adminUsername: "azureuser", adminPassword: "Correct-Horse-42!" },
-    networkProfile: { networkInterfaces: [{ id: nicId(resourceGroup, `${name}-nic`), primary: true }] },
-    ...extra,
-  };
-}
 
 function createVm(client: ComputeManagementClient, resourceGroup: string, name: string, extra: Partial<VirtualMachine> = {}): Promise<VirtualMachine> {
   return client.virtualMachines.createOrUpdate(resourceGroup, name, vmModel(resourceGroup, name, extra), LRO);

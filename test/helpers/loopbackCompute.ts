@@ -1,9 +1,9 @@
-import { ComputeManagementClient } from "@azure/arm-compute";
+import { ComputeManagementClient, type VirtualMachine } from "@azure/arm-compute";
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
 import { bearerTokenAuthenticationPolicyName } from "@azure/core-rest-pipeline";
 import type { ExecutionContext } from "ava";
 import { createEmulator, startEmulatorServer, type Emulator, type EmulatorOptions, type EmulatorRequest, type EmulatorResponse } from "../../emulator/index.js";
-import { SUB } from "./fixtures.js";
+import { nicId, SUB } from "./fixtures.js";
 
 /** One request the loopback server handed to the emulator. */
 export interface SeenRequest {
@@ -93,4 +93,19 @@ export async function loopbackCompute(t: ExecutionContext, options: EmulatorOpti
   });
   client.pipeline.removePolicy({ name: bearerTokenAuthenticationPolicyName });
   return { ...loopback, client, subscriptionId };
+}
+
+/** An official-client VM model of a small Ubuntu VM with one NIC, as a user would send it; `extra` overrides top-level fields. */
+export function vmModel(resourceGroup: string, name: string, extra: Partial<VirtualMachine> = {}): VirtualMachine {
+  return {
+    location: "westeurope",
+    hardwareProfile: { vmSize: "Standard_D2s_v5" },
+    storageProfile: {
+      imageReference: { publisher: "Canonical", offer: "0001-com-ubuntu-server-jammy", sku: "22_04-lts-gen2", version: "latest" },
+      osDisk: { createOption: "FromImage", name: `${name}-os`, managedDisk: { storageAccountType: "Premium_LRS" } },
+    },
+    osProfile: { computerName: name, adminUsername: "azureuser", adminPassword: "Correct-Horse-42!" },
+    networkProfile: { networkInterfaces: [{ id: nicId(resourceGroup, `${name}-nic`), primary: true }] },
+    ...extra,
+  };
 }
