@@ -9,6 +9,7 @@ import {
   type ReplicationInfrastructure,
   type VaultRef,
 } from "../../sdk/index.js";
+import { PROTECTED_VM_OUTPUTS } from "../protectedVmOutputs.js";
 import { adoptSchema, requireAdoptable } from "./adoption.js";
 import { changedKeys, checkProps } from "./checkProps.js";
 import type { Props, ResourceCore } from "./types.js";
@@ -78,19 +79,6 @@ export async function findProtectedVm(dr: DrClient, vault: VaultRef, id: string,
   for await (const vm of dr.protectedVms.list(vault)) if (vm.lifecycleId === lifecycleId) return vm;
   return undefined;
 }
-
-/** The outputs that are not inputs (what `read` leaves out of the inputs it gives back). */
-const PROTECTION_OUTPUTS = [
-  "protectedVmId",
-  "lifecycleId",
-  "phase",
-  "protectionState",
-  "activeLocation",
-  "replicationHealth",
-  "sourceRegion",
-  "targetRegion",
-  "recoveryVmName",
-];
 
 /** A value Site Recovery or the program may leave out. */
 type MaybeString = string | undefined;
@@ -197,7 +185,7 @@ export const protectedVmCore: ResourceCore = {
     const vm = await findProtectedVm(dr, vault, id, typeof props.lifecycleId === "string" ? props.lifecycleId : undefined);
     if (vm === undefined) return {};
     const outs = { ...(fromIdAlone ? await inputsFromItem(dr, vault, vm) : {}), ...props, ...protectionOutputs(vm) };
-    const inputs = Object.fromEntries(Object.entries(outs).filter(([key]) => !PROTECTION_OUTPUTS.includes(key)));
+    const inputs = Object.fromEntries(Object.entries(outs).filter(([key]) => !PROTECTED_VM_OUTPUTS.includes(key)));
     return { id: vm.id, props: outs, inputs };
   },
   async update(dr, id, olds, news) {

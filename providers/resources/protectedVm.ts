@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { providerFor, TYPE_MODULE } from "../providerFor.js";
+import { PROTECTED_VM_OUTPUTS } from "../protectedVmOutputs.js";
 import type { ReplicationInfrastructureOutputs } from "./replicationInfrastructure.js";
 import type { VaultRefInput } from "./replicationPolicy.js";
 
@@ -63,17 +64,7 @@ export class ProtectedVm extends pulumi.dynamic.Resource {
   /** Reads the existing protected VM (replicated item) with the id in `opts.id` (what {@link ProtectedVm.get} does). */
   constructor(name: string, args: undefined, opts: pulumi.CustomResourceOptions & { id: pulumi.Input<pulumi.ID> });
   constructor(name: string, args: ProtectedVmArgs | undefined, opts?: pulumi.CustomResourceOptions) {
-    const outputs = [
-      "protectedVmId",
-      "lifecycleId",
-      "phase",
-      "protectionState",
-      "activeLocation",
-      "replicationHealth",
-      "sourceRegion",
-      "targetRegion",
-      "recoveryVmName",
-    ];
+    const outputs = PROTECTED_VM_OUTPUTS;
     super(
       providerFor("ProtectedVm"),
       name,
