@@ -63,7 +63,8 @@ export class VirtualSleepers {
         if (earliest > now) {
           try {
             await this.time.advance(earliest - now);
-            if (this.time.now() <= now) throw new Error(`the virtual clock did not move from ${new Date(now).toISOString()} towards ${new Date(earliest).toISOString()}`);
+            if (this.time.now() <= now)
+              throw new Error(`the virtual clock did not move from ${new Date(now).toISOString()} towards ${new Date(earliest).toISOString()}`);
           } catch (error) {
             // The clock could not move (a remote emulator gone, or one that refuses to): every waiter learns it, none hangs.
             for (const sleeper of this.sleepers.splice(0)) sleeper.fail(error);

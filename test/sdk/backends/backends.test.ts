@@ -48,7 +48,10 @@ test("on the emulator backend, fractional waits (as a progress estimate computes
   await Promise.all([dr.clock.sleep(2_487_272.7), dr.clock.sleep(0.4), dr.clock.sleep(1_000.5), dr.clock.sleep(1_000.2)]);
   t.is(served.emulator.clock.now() - before, 2_487_273, "the clock stops at the whole millisecond after the longest wait");
   t.is(dr.clock.now().getTime(), served.emulator.clock.now());
-  t.true(served.emulator.requestCount - requestsBefore <= 4, `the waits took ${served.emulator.requestCount - requestsBefore} clock requests (one per distinct wake-up)`);
+  t.true(
+    served.emulator.requestCount - requestsBefore <= 4,
+    `the waits took ${served.emulator.requestCount - requestsBefore} clock requests (one per distinct wake-up)`,
+  );
 });
 
 test("the emulator backend refuses plain http to anything but loopback", async (t) => {
