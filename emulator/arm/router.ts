@@ -28,8 +28,22 @@ export interface RouteMatch {
 
 interface CompiledRoute {
   route: Route;
+  /** Registration order: where two templates match a path, the first registered serves it. */
+  order: number;
   segments: { literal: string | undefined; param: string | undefined }[];
 }
+
+/** A node of the template trie: one path segment deeper per level. */
+interface TrieNode {
+  /** Children by lower-cased literal segment. */
+  literals: Map<string, TrieNode>;
+  /** The child any segment reaches (a `{name}` segment). */
+  param: TrieNode | undefined;
+  /** Routes whose template ends here. */
+  routes: CompiledRoute[];
+}
+
+const emptyNode = (): TrieNode => ({ literals: new Map(), param: undefined, routes: [] });
 
 /** Result of looking up a path: a match, a path served for other methods, or nothing. */
 export type RouteLookup = { kind: "match"; match: RouteMatch } | { kind: "methodNotAllowed"; allowed: string[] } | { kind: "none" };
@@ -39,8 +53,9 @@ export type RouteLookup = { kind: "match"; match: RouteMatch } | { kind: "method
  * parameters keep the caller's casing.
  */
 export class Router {
-  /** Routes by number of path segments: a request is matched only against templates of its length. */
-  private readonly routesByLength = new Map<number, CompiledRoute[]>();
+  /** Templates as a trie of segments, so that a lookup walks the path once instead of trying every route. */
+  private readonly root = emptyNode();
+  private count = 0;
 
   add(route: Route): void {
     const segments = route.template
@@ -50,9 +65,16 @@ export class Router {
         const param = /^\{(\w+)\}$/.exec(s)?.[1];
         return param === undefined ? { literal: s.toLowerCase(), param: undefined } : { literal: undefined, param };
       });
-    const sameLength = this.routesByLength.get(segments.length);
-    if (sameLength === undefined) this.routesByLength.set(segments.length, [{ route, segments }]);
-    else sameLength.push({ route, segments });
+    let node = this.root;
+    for (const segment of segments) {
+      if (segment.literal === undefined) node = node.param ??= emptyNode();
+      else {
+        let next = node.literals.get(segment.literal);
+        if (next === undefined) node.literals.set(segment.literal, (next = emptyNode()));
+        node = next;
+      }
+    }
+    node.routes.push({ route, order: this.count++, segments });
   }
 
   /**
@@ -78,23 +100,32 @@ export class Router {
         `The resource name '${reserved}' or a part of the name is a reserved word (__proto__, constructor and prototype are refused).`,
       );
     }
-    const allowed: string[] = [];
-    const lowerParts = parts.map((part) => part.toLowerCase());
-    for (const compiled of this.routesByLength.get(parts.length) ?? []) {
-      const params = matchSegments(compiled.segments, parts, lowerParts);
-      if (params === undefined) continue;
-      if (compiled.route.method === method) return { kind: "match", match: { route: compiled.route, params } };
-      allowed.push(compiled.route.method);
-    }
-    return allowed.length > 0 ? { kind: "methodNotAllowed", allowed } : { kind: "none" };
+    const candidates: CompiledRoute[] = [];
+    collect(
+      this.root,
+      parts.map((part) => part.toLowerCase()),
+      0,
+      candidates,
+    );
+    candidates.sort((a, b) => a.order - b.order);
+    const served = candidates.find((c) => c.route.method === method);
+    if (served !== undefined) return { kind: "match", match: { route: served.route, params: paramsOf(served.segments, parts) } };
+    return candidates.length > 0 ? { kind: "methodNotAllowed", allowed: candidates.map((c) => c.route.method) } : { kind: "none" };
   }
 }
 
-function matchSegments(segments: CompiledRoute["segments"], parts: string[], lowerParts: string[]): Record<string, string> | undefined {
-  for (let i = 0; i < segments.length; i++) {
-    const literal = (segments[i] as CompiledRoute["segments"][number]).literal;
-    if (literal !== undefined && literal !== lowerParts[i]) return undefined;
+/** Every route whose template matches the path from `depth` on, under `node`. */
+function collect(node: TrieNode, lowerParts: string[], depth: number, into: CompiledRoute[]): void {
+  if (depth === lowerParts.length) {
+    into.push(...node.routes);
+    return;
   }
+  const literal = node.literals.get(lowerParts[depth] as string);
+  if (literal !== undefined) collect(literal, lowerParts, depth + 1, into);
+  if (node.param !== undefined) collect(node.param, lowerParts, depth + 1, into);
+}
+
+function paramsOf(segments: CompiledRoute["segments"], parts: string[]): Record<string, string> {
   const params: Record<string, string> = {};
   for (let i = 0; i < segments.length; i++) {
     const param = (segments[i] as CompiledRoute["segments"][number]).param;

@@ -1,4 +1,5 @@
 import { untracked } from "./changeTracker.js";
+import { sortTimeline } from "./stateDelta.js";
 import { STATE_FORMAT_VERSION, type EmulatorState } from "./state.js";
 
 /**
@@ -31,9 +32,11 @@ export function parseStateSnapshot(document: unknown): EmulatorState {
   return candidate as EmulatorState;
 }
 
-/** A deep copy of the state as a plain JSON document. */
+/** A deep copy of the state as a plain JSON document, its timeline in due order (the scheduler's heap sorted). */
 export function snapshotOf(state: EmulatorState, nowMs: number): EmulatorState {
   // Copying hands no record out: read past the change tracking, which would mark every record for the next save.
   const records = { resources: untracked(state.resources), operations: untracked(state.operations) };
-  return JSON.parse(JSON.stringify({ ...state, ...records, nowMs })) as EmulatorState;
+  const snapshot = JSON.parse(JSON.stringify({ ...state, ...records, nowMs })) as EmulatorState;
+  sortTimeline(snapshot);
+  return snapshot;
 }
