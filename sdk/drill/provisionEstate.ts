@@ -30,6 +30,11 @@ export interface ProvisionOptions {
    * surface is in process); Azure needs none (the hosts' providers register them).
    */
   emulatorUrl?: string;
+  /**
+   * The emulator server's control token, when it demands one (`azure-dr emulator --control-token`).
+   * @default the `AZURE_DR_EMULATOR_TOKEN` environment variable
+   */
+  controlToken?: string;
 }
 
 /**
@@ -155,7 +160,7 @@ async function provisionHyperV(
   const registered = new Set((await dr.hyperV.listHosts(vault, topology.site)).map((h) => h.name.toLowerCase()));
   const hosts = topology.hosts.filter((h) => !registered.has(h.name.toLowerCase()));
   if (hosts.length > 0) {
-    await registerHyperVHosts(dr.backend, options.emulatorUrl, {
+    await registerHyperVHosts(dr.backend, options, {
       fabricId: site.siteId,
       hosts: hosts.map((host) => ({
         name: host.name,
@@ -226,7 +231,7 @@ function isFakeBackend(backend: Backend): backend is FakeBackend {
 }
 
 /** Registers hosts through the emulator's control surface: in process on the embedded fake, over HTTP on an emulator server. */
-async function registerHyperVHosts(backend: Backend, emulatorUrl: string | undefined, input: HyperVHostsRegistration): Promise<void> {
+async function registerHyperVHosts(backend: Backend, { emulatorUrl, controlToken }: ProvisionOptions, input: HyperVHostsRegistration): Promise<void> {
   if (isFakeBackend(backend)) {
     backend.emulator.control.registerHyperVHosts(input);
     return;
@@ -236,7 +241,7 @@ async function registerHyperVHosts(backend: Backend, emulatorUrl: string | undef
   const url = new URL("/_emulator/hyperV/hosts", emulatorUrl);
   let response: Response;
   try {
-    response = await fetch(url, { method: "POST", headers: emulatorControlHeaders(), body: JSON.stringify(input) });
+    response = await fetch(url, { method: "POST", headers: emulatorControlHeaders(controlToken), body: JSON.stringify(input) });
   } catch (error) {
     throw new DrError("ServiceUnavailable", `No emulator answers at ${url.origin}: ${(error as Error).message}`, { cause: error });
   }

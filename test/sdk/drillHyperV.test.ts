@@ -5,12 +5,15 @@
 import test from "ava";
 import {
   DrClient,
+  DrError,
   SAMPLE_HYPERV_TOPOLOGY,
+  createEmulatorBackend,
   SAMPLE_TOPOLOGY,
   isResourceNotFoundError,
   isValidationError,
   provisionEstate,
   runDrill,
+  serveEmulator,
   topologySchema,
   validate,
   type DrillEvent,
@@ -237,4 +240,23 @@ test("the topology's Hyper-V part is validated, each error naming its field", (t
     /sourceRegion|hyperV\.hosts\[1\]\.vms\[0\]\.name/,
     /is required with Azure-to-Azure vms|is the name of another VM/,
   );
+});
+
+test("on an emulator server that demands a control token, the Hyper-V hosts are registered with the token given to provisionEstate", async (t) => {
+  const controlToken = "drill-control-token-1";
+  const served = await serveEmulator({ port: 0, controlToken });
+  t.teardown(() => served.close());
+  const backend = await createEmulatorBackend({ url: served.url, controlToken });
+  const dr = new DrClient(backend);
+  t.teardown(() => dr.close());
+  const topology = topologySchema.parse(SAMPLE_HYPERV_TOPOLOGY);
+  const saved = process.env.AZURE_DR_EMULATOR_TOKEN;
+  delete process.env.AZURE_DR_EMULATOR_TOKEN;
+  t.teardown(() => {
+    if (saved !== undefined) process.env.AZURE_DR_EMULATOR_TOKEN = saved;
+  });
+  const refused = await t.throwsAsync(provisionEstate(dr, topology, backend.subscriptionId, undefined, { emulatorUrl: served.url }), { instanceOf: DrError });
+  t.is(refused.statusCode, 401);
+  const estate = await provisionEstate(dr, topology, backend.subscriptionId, undefined, { emulatorUrl: served.url, controlToken });
+  t.deepEqual([...estate.protectedVmIds.keys()].sort(), ["sql-0", "web-0", "web-1"]);
 });
