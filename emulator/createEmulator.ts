@@ -191,8 +191,9 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     }
     if (request.method !== "GET") dirty = true;
     const response = route.handler(ctx);
-    const withLimits = { ...response, headers: { ...response.headers, ...rateLimit } };
-    return delayMs > 0 ? { ...withLimits, delayMs } : withLimits;
+    const withLimits: EmulatorResponse = Object.assign({}, response, { headers: Object.assign({}, response.headers, rateLimit) });
+    if (delayMs > 0) withLimits.delayMs = delayMs;
+    return withLimits;
   }
 
   const saves =

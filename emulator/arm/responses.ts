@@ -4,7 +4,7 @@ import type { EmulatorResponse, JsonValue } from "./types.js";
 
 /** A JSON response. */
 export function jsonResponse(status: number, body: JsonValue, headers: Record<string, string> = {}): EmulatorResponse {
-  return { status, headers: { "content-type": "application/json; charset=utf-8", ...headers }, body: JSON.stringify(body) };
+  return { status, headers: Object.assign({ "content-type": "application/json; charset=utf-8" }, headers), body: JSON.stringify(body) };
 }
 
 /** A response with no body. */
@@ -41,20 +41,20 @@ export function errorResponse(error: ArmError): EmulatorResponse {
 export function withStandardHeaders(response: EmulatorResponse, requestHeaders: Record<string, string>, nowMs: number): EmulatorResponse {
   const requestId = randomUUID();
   const time = timeHeaders(nowMs);
-  const headers: Record<string, string> = {
-    ...response.headers,
-    "x-ms-request-id": requestId,
-    "x-ms-correlation-request-id": requestHeaders["x-ms-correlation-request-id"] ?? randomUUID(),
-    "x-ms-routing-request-id": `LOCAL:${time.routingStamp}:${requestId}`,
-    date: time.date,
-    "cache-control": "no-cache",
-    pragma: "no-cache",
-  };
+  // Object.assign then plain stores: a spread followed by more properties takes a slow path in V8
+  // (microseconds per response, on every request).
+  const headers: Record<string, string> = Object.assign({}, response.headers);
+  headers["x-ms-request-id"] = requestId;
+  headers["x-ms-correlation-request-id"] = requestHeaders["x-ms-correlation-request-id"] ?? randomUUID();
+  headers["x-ms-routing-request-id"] = `LOCAL:${time.routingStamp}:${requestId}`;
+  headers.date = time.date;
+  headers["cache-control"] = "no-cache";
+  headers.pragma = "no-cache";
   const clientRequestId = requestHeaders["x-ms-client-request-id"];
   if (clientRequestId !== undefined && requestHeaders["x-ms-return-client-request-id"]?.toLowerCase() !== "false") {
     headers["x-ms-client-request-id"] = clientRequestId;
   }
-  return { ...response, headers };
+  return Object.assign({}, response, { headers });
 }
 
 let lastTime: { nowMs: number; routingStamp: string; date: string } | undefined;
