@@ -208,9 +208,7 @@ async function drill(flags: DrillFlags): Promise<number> {
       maxRpoSeconds: flags.maxRpo,
       ...(flags.plan === undefined ? {} : { plans: flags.plan }),
       ...(flags.topology === undefined && backend.kind === "azure" ? {} : { applicationVms: estateVmNames(topology) }),
-      ...(flags.check === undefined
-        ? {}
-        : { userChecks: async (plan) => userCheck(flags.check as string, plan, flags.testNetwork ?? topology.network.testNetworkId) }),
+      ...(flags.check === undefined ? {} : { userChecks: async (plan) => userCheck(flags.check as string, plan, testNetworkId) }),
       onManualAction,
       onEvent: (event) => progress.on(event),
       abortSignal: controller.signal,

@@ -75,10 +75,12 @@ export class AzureDrProvider implements pulumi.dynamic.ResourceProvider {
 
   constructor(readonly kind: string) {}
 
-  private core(): ProviderCore.ResourceCore {
-    const core = loadCore().cores[this.kind as keyof CoreModule["cores"]];
+  /** The loaded logic and this kind's core in it, found once per call (loading can walk the folders above). */
+  private core(): { logic: CoreModule; core: ProviderCore.ResourceCore } {
+    const logic = loadCore();
+    const core = logic.cores[this.kind as keyof CoreModule["cores"]];
     if (core === undefined) throw new Error(`azure-dr: unknown resource kind '${this.kind}'`);
-    return core;
+    return { logic, core };
   }
 
   async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
@@ -97,33 +99,33 @@ export class AzureDrProvider implements pulumi.dynamic.ResourceProvider {
   }
 
   async check(olds: Record<string, never>, news: Record<string, never>): Promise<pulumi.dynamic.CheckResult> {
-    return this.core().check(withoutProvider(olds), news);
+    return this.core().core.check(withoutProvider(olds), news);
   }
 
   async diff(id: string, olds: Record<string, never>, news: Record<string, never>): Promise<pulumi.dynamic.DiffResult> {
-    return this.core().diff(id, withoutProvider(olds), withoutProvider(news));
+    return this.core().core.diff(id, withoutProvider(olds), withoutProvider(news));
   }
 
   async create(inputs: Record<string, never>): Promise<pulumi.dynamic.CreateResult> {
-    const core = this.core();
-    return loadCore().withDrClient(this.config, (dr) => core.create(dr, withoutProvider(inputs)));
+    const { logic, core } = this.core();
+    return logic.withDrClient(this.config, (dr) => core.create(dr, withoutProvider(inputs)));
   }
 
   async read(id: string, props: Record<string, never>): Promise<pulumi.dynamic.ReadResult> {
-    const core = this.core();
-    const found = await loadCore().withDrClient(this.config, (dr) => core.read(dr, id, withoutProvider(props)));
+    const { logic, core } = this.core();
+    const found = await logic.withDrClient(this.config, (dr) => core.read(dr, id, withoutProvider(props)));
     return found.id === undefined
       ? {}
       : { id: found.id, ...(found.props === undefined ? {} : { props: found.props }), ...(found.inputs === undefined ? {} : { inputs: found.inputs }) };
   }
 
   async update(id: string, olds: Record<string, never>, news: Record<string, never>): Promise<pulumi.dynamic.UpdateResult> {
-    const core = this.core();
-    return loadCore().withDrClient(this.config, (dr) => core.update(dr, id, withoutProvider(olds), withoutProvider(news)));
+    const { logic, core } = this.core();
+    return logic.withDrClient(this.config, (dr) => core.update(dr, id, withoutProvider(olds), withoutProvider(news)));
   }
 
   async delete(id: string, props: Record<string, never>): Promise<void> {
-    const core = this.core();
-    await loadCore().withDrClient(this.config, (dr) => core.delete(dr, id, withoutProvider(props)));
+    const { logic, core } = this.core();
+    await logic.withDrClient(this.config, (dr) => core.delete(dr, id, withoutProvider(props)));
   }
 }

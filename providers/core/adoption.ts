@@ -42,9 +42,3 @@ export function requireAdoptable(what: string, actual: Props, wanted: Props, fix
     `cannot adopt ${what}: ${details}. Adopting never replaces nor recreates: make the program say what exists (a change to these would replace the resource)`,
   );
 }
-
-/** The inputs without `adopt`, which only steers `create`. */
-export function withoutAdopt(inputs: Props): Props {
-  const { adopt: _adopt, ...rest } = inputs;
-  return rest;
-}

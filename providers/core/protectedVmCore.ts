@@ -1,6 +1,7 @@
 import { z } from "zod";
 import {
   isResourceNotFoundError,
+  parseReplicatedItemId,
   protectVmInputSchema,
   vaultRefSchema,
   type DrClient,
@@ -181,7 +182,8 @@ export const protectedVmCore: ResourceCore = {
   },
   async read(dr, id, props) {
     const fromIdAlone = props.vault === undefined;
-    const vault = fromIdAlone ? parseVaultChildId(id, "replicationProtectedItems").vault : (props.vault as unknown as VaultRef);
+    const item = fromIdAlone ? parseReplicatedItemId(id, "id") : undefined;
+    const vault = item === undefined ? (props.vault as unknown as VaultRef) : { resourceGroup: item.resourceGroup, name: item.vault };
     const vm = await findProtectedVm(dr, vault, id, typeof props.lifecycleId === "string" ? props.lifecycleId : undefined);
     if (vm === undefined) return {};
     const outs = { ...(fromIdAlone ? await inputsFromItem(dr, vault, vm) : {}), ...props, ...protectionOutputs(vm) };

@@ -33,7 +33,7 @@ export class AvailabilitySet extends pulumi.dynamic.Resource {
    * The existing availability set with this ARM id, read (and refreshed) but not managed by the stack: Pulumi
    * never changes or deletes it.
    * @throws nothing here; the read fails (as `pulumi up` reports it) when no availability set has this id or
-   *   the id is not a availability set's (ValidationError naming `id`).
+   *   the id is not an availability set's (ValidationError naming `id`).
    */
   static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): AvailabilitySet {
     return new AvailabilitySet(name, undefined, { ...opts, id });

@@ -54,7 +54,7 @@ export class ProtectedVm extends pulumi.dynamic.Resource {
    * The existing protected VM (replicated item) with this ARM id, read (and refreshed) but not managed by the stack: Pulumi
    * never changes or deletes it. To manage an existing protected VM (replicated item), declare it with `adopt: true` instead.
    * @throws nothing here; the read fails (as `pulumi up` reports it) when no protected VM (replicated item) has this id or
-   *   the id is not a protected VM (replicated item)'s (ValidationError naming `id`).
+   *   the id is not a replicated item's (ValidationError naming `id`).
    */
   static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): ProtectedVm {
     return new ProtectedVm(name, undefined, { ...opts, id });
@@ -64,14 +64,7 @@ export class ProtectedVm extends pulumi.dynamic.Resource {
   /** Reads the existing protected VM (replicated item) with the id in `opts.id` (what {@link ProtectedVm.get} does). */
   constructor(name: string, args: undefined, opts: pulumi.CustomResourceOptions & { id: pulumi.Input<pulumi.ID> });
   constructor(name: string, args: ProtectedVmArgs | undefined, opts?: pulumi.CustomResourceOptions) {
-    const outputs = PROTECTED_VM_OUTPUTS;
-    super(
-      providerFor("ProtectedVm"),
-      name,
-      args === undefined ? Object.fromEntries(outputs.map((k) => [k, undefined])) : { ...args, ...Object.fromEntries(outputs.map((k) => [k, undefined])) },
-      opts,
-      TYPE_MODULE,
-      "ProtectedVm",
-    );
+    const unset = Object.fromEntries(PROTECTED_VM_OUTPUTS.map((key) => [key, undefined]));
+    super(providerFor("ProtectedVm"), name, { ...args, ...unset }, opts, TYPE_MODULE, "ProtectedVm");
   }
 }
