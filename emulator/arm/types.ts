@@ -8,6 +8,11 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
  */
 export type JsonObject = { [key: string]: JsonValue | undefined };
 
+/** Whether a value is a JSON object (not null, not an array). */
+export function isJsonObject(value: unknown): value is JsonObject {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
 /** An HTTP request as the emulator's pure handler sees it. Header names are lower-case. */
 export interface EmulatorRequest {
   method: string;

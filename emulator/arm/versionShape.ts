@@ -2,7 +2,7 @@ import { compareApiVersions } from "./apiVersion.js";
 import { ArmError } from "./armError.js";
 import type { RequestContext } from "./requestContext.js";
 import { Router, type Route, type RouteLookup } from "./router.js";
-import type { EmulatorResponse, JsonObject, JsonValue } from "./types.js";
+import { isJsonObject, type EmulatorResponse, type JsonObject, type JsonValue } from "./types.js";
 
 /** A property a resource type gained in some api-version: requests and answers of older versions never carry it. */
 export interface AddedProperty {
@@ -72,10 +72,10 @@ export class VersionShapedRouter extends Router {
   private shapeResponse(response: EmulatorResponse, apiVersion: string): EmulatorResponse {
     if (response.body === undefined || response.body === "" || !(response.headers["content-type"] ?? "").startsWith("application/json")) return response;
     const body = JSON.parse(response.body) as JsonValue;
-    const resources = isObject(body) && Array.isArray(body.value) ? body.value : [body];
+    const resources = isJsonObject(body) && Array.isArray(body.value) ? body.value : [body];
     let changed = false;
     for (const resource of resources) {
-      if (!isObject(resource) || typeof resource.type !== "string") continue;
+      if (!isJsonObject(resource) || typeof resource.type !== "string") continue;
       const shape = this.byArmType.get(resource.type.toLowerCase());
       for (const added of shape?.added ?? []) {
         if (compareApiVersions(apiVersion, added.since) < 0 && removeAt(resource, added.path)) changed = true;
@@ -94,7 +94,7 @@ function shapeRequest(ctx: RequestContext, shape: VersionShape): RequestContext 
   } catch {
     return ctx; // the handler answers InvalidRequestContent for it
   }
-  if (!isObject(body)) return ctx;
+  if (!isJsonObject(body)) return ctx;
   let changed = false;
   for (const added of shape.added) {
     if (compareApiVersions(ctx.apiVersion, added.since) >= 0 || valueAt(body, added.path) === undefined) continue;
@@ -112,13 +112,9 @@ function shapeRequest(ctx: RequestContext, shape: VersionShape): RequestContext 
   return changed ? { ...ctx, rawBody: JSON.stringify(body) } : ctx;
 }
 
-function isObject(value: unknown): value is JsonObject {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
-
 function valueAt(root: JsonObject, path: string): JsonValue | undefined {
   let current: JsonValue | undefined = root;
-  for (const key of path.split(".")) current = isObject(current) ? current[key] : undefined;
+  for (const key of path.split(".")) current = isJsonObject(current) ? current[key] : undefined;
   return current;
 }
 
@@ -127,7 +123,7 @@ function removeAt(root: JsonObject, path: string): boolean {
   const keys = path.split(".");
   const last = keys.pop() as string;
   const parent = keys.length === 0 ? root : valueAt(root, keys.join("."));
-  if (!isObject(parent) || !(last in parent)) return false;
+  if (!isJsonObject(parent) || !(last in parent)) return false;
   delete parent[last];
   return true;
 }

@@ -5,7 +5,7 @@ import { pageOf } from "../arm/paging.js";
 import { jsonBody, param, type RequestContext } from "../arm/requestContext.js";
 import { emptyResponse, jsonResponse } from "../arm/responses.js";
 import type { Router } from "../arm/router.js";
-import type { EmulatorResponse, JsonObject, JsonValue } from "../arm/types.js";
+import { isJsonObject, type EmulatorResponse, type JsonObject, type JsonValue } from "../arm/types.js";
 import type { EmulatorServices } from "../services.js";
 import { ResourceStore } from "../store/resourceStore.js";
 import type { StoredResource } from "../store/state.js";
@@ -509,7 +509,7 @@ function withManagedDiskIds(properties: JsonObject, subscriptionId: string, reso
  * An update (PUT again, as a resumed deployment sends it, or PATCH) that restates the storage
  * profile without what Azure filled in keeps the VM's disks: Azure never recreates the disks of an
  * existing VM, so each disk keeps its name, managed disk id and size unless the request names them.
- * Data disks are matched by LUN; a new LUN gets its disk's identity when the profile is filled.
+ * Data disks are matched by LUN; a disk at a new LUN is stored as the request gives it.
  */
 function keepDiskIdentity(current: JsonObject, requested: JsonObject): JsonObject {
   const wanted = requested.storageProfile;
@@ -536,10 +536,6 @@ function keepDiskIdentity(current: JsonObject, requested: JsonObject): JsonObjec
     }
   }
   return requested;
-}
-
-function isJsonObject(value: JsonValue | undefined): value is JsonObject {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 /** Drops what Azure never stores or serves back (secrets) and what only the service sets. */

@@ -40,8 +40,12 @@ export function screenRequest(method: string, target: string, headers: Record<st
   const host = headers.host ?? `127.0.0.1:${policy.port}`;
   if (!isValidHost(host)) return refuse(400, "InvalidHostName", `The Host header '${host.slice(0, 200)}' is not a valid host name.`);
   const absolute = `http://${host}${target}`;
-  if (!URL.canParse(absolute)) return refuse(400, "InvalidRequestUri", `The request URI '${target.slice(0, 200)}' is not valid.`);
-  const url = new URL(absolute);
+  let url: URL;
+  try {
+    url = new URL(absolute);
+  } catch {
+    return refuse(400, "InvalidRequestUri", `The request URI '${target.slice(0, 200)}' is not valid.`);
+  }
   const origin = headers.origin;
   if (origin !== undefined && !isOwnOrigin(origin, policy.port)) {
     return refuse(403, "CrossSiteRequestRefused", `Requests from origin '${origin.slice(0, 200)}' are refused: the emulator serves no web page.`);

@@ -8,6 +8,7 @@ import { ResourceStore, type ResourceLookup } from "../store/resourceStore.js";
 import type { StoredResource } from "../store/state.js";
 import { ASR_TYPES, ID_PATTERNS, nameOf } from "./asrApi.js";
 import type { AsrContext } from "./asrContext.js";
+import { PLAN_TYPE } from "./recoveryPlans.js";
 import { addAsrRoute, findOfType, instanceOf, propertiesOf } from "./asrResources.js";
 import type { ContainerMappings } from "./containerMappings.js";
 import type { Containers } from "./containers.js";
@@ -18,7 +19,6 @@ import { copyDurationMs } from "./replicationModel.js";
 /** How fast a failed-over VM's disks change while it runs unprotected (what reprotect must send on top of the seed), MB/s. */
 export const FAILED_OVER_CHURN_MBPS = 1;
 const GIB = 1024 * 1024 * 1024;
-const PLAN_TYPE = "Microsoft.RecoveryServices/vaults/replicationRecoveryPlans";
 
 /**
  * Reprotect of an Azure-to-Azure item with managed disks, through the protection container's

@@ -35,7 +35,7 @@ export interface ServedEmulator {
 
 /**
  * Starts the emulator as an HTTP server on loopback (what `azure-dr emulator` runs).
- * @throws RangeError for a non-loopback host, a malformed control token or an unreadable state file; Error when another process holds the state file.
+ * @throws RangeError for a non-loopback host, a malformed control token or an unreadable state file; StateFileLockedError (`StateFileLocked`) when another process holds the state file.
  */
 export async function serveEmulator(options: ServeEmulatorOptions = {}): Promise<ServedEmulator> {
   const { createEmulator, startEmulatorServer, StateFile } = loadEmulator();

@@ -40,7 +40,7 @@ export interface PlanRunOptions {
 }
 
 /** The job scenarios each plan operation runs as. */
-const SCENARIOS: Readonly<Record<PlanOperationRequest["operation"], readonly string[]>> = {
+export const SCENARIOS: Readonly<Record<PlanOperationRequest["operation"], readonly string[]>> = {
   testFailover: ["TestFailover"],
   testFailoverCleanup: ["TestFailoverCleanup"],
   failover: ["UnplannedFailover", "PlannedFailover"],

@@ -14,7 +14,7 @@ import {
   type PlanTestFailoverInput,
 } from "../model/planRun.js";
 import type { ReprotectInput } from "../model/protectedVm.js";
-import { PlanRuns, type PlanRunOptions } from "./planRuns.js";
+import { PlanRuns, SCENARIOS, type PlanRunOptions } from "./planRuns.js";
 import { failoverRegion, failoverSite, type RegionFailoverOptions, type RegionFailoverReport, type SiteFailoverReport } from "./regionFailover.js";
 import type { HyperVOperations } from "./hyperV.js";
 import type { ProtectedVmOperations } from "./protectedVms.js";
@@ -289,7 +289,7 @@ export class RecoveryPlanOperations {
    * run is not a committed failover, after which its VMs may be reprotected already (left as they are).
    */
   private async requireFailedOver(plan: RecoveryPlan): Promise<void> {
-    const committed = plan.currentScenario !== undefined && SCENARIO_COMMIT.includes(plan.currentScenario.name) && plan.currentScenario.status === "Succeeded";
+    const committed = plan.currentScenario !== undefined && SCENARIOS.commit.includes(plan.currentScenario.name) && plan.currentScenario.status === "Succeeded";
     if (committed) return;
     const ids = plan.groups.flatMap((g) => g.protectedVmIds);
     const waiting = await Promise.all(
@@ -334,7 +334,6 @@ export class RecoveryPlanOperations {
 }
 
 /** The job scenarios of a plan's committed failover. */
-const SCENARIO_COMMIT = ["CommitFailover", "FailoverCommit"];
 
 /** The replication provider of a plan's VMs, which decides the provider inputs its runs send. */
 function providerOf(plan: RecoveryPlan): "A2A" | "HyperVReplicaAzure" {
