@@ -26,13 +26,16 @@ export interface GetOverheadOptions {
  * emulator's in-process `HttpClient`, and over an `HttpClient` that answers every request with the
  * emulator's own answer to that GET, recorded once (no emulator at all). The client's pipeline,
  * deserialization included, is the same on both sides. Target: the emulator side keeps at least
- * 0.75 of the no-op side's throughput (median of the rounds).
+ * 0.75 of the no-op side's throughput (median of the rounds). The same GETs on an emulator whose
+ * read cache is off (every answer computed afresh) are measured too, without a target.
  */
 export async function runGetOverhead(options: GetOverheadOptions = {}): Promise<Figure[]> {
   const { gets = 5_000, rounds = 4, warmUp = 1_000 } = options;
   const emulator = createEmulator();
   const emulatorClient = computeClient(createInProcessHttpClient(emulator));
   await emulatorClient.virtualMachines.createOrUpdate(RESOURCE_GROUP, VM_NAME, rawVmModel(RESOURCE_GROUP, VM_NAME), NO_POLL_DELAY);
+  const uncachedClient = computeClient(createInProcessHttpClient(createEmulator({ readCache: "off" })));
+  await uncachedClient.virtualMachines.createOrUpdate(RESOURCE_GROUP, VM_NAME, rawVmModel(RESOURCE_GROUP, VM_NAME), NO_POLL_DELAY);
   let canned: EmulatorResponse | undefined;
   const recordingClient = computeClient(
     createInProcessHttpClient({
@@ -49,24 +52,30 @@ export async function runGetOverhead(options: GetOverheadOptions = {}): Promise<
     sequentially(count, () => client.virtualMachines.get(RESOURCE_GROUP, VM_NAME));
   await loop(emulatorClient, warmUp);
   await loop(noOpClient, warmUp);
+  await loop(uncachedClient, warmUp);
   const emulatorRates: number[] = [];
   const noOpRates: number[] = [];
+  const uncachedRates: number[] = [];
   for (let round = 0; round < rounds; round++) {
     const sides: [ComputeManagementClient, number[]][] = [
       [emulatorClient, emulatorRates],
       [noOpClient, noOpRates],
+      [uncachedClient, uncachedRates],
     ];
     if (round % 2 === 1) sides.reverse();
     for (const [client, rates] of sides) rates.push(perSecond(gets, await timeMs(() => loop(client, gets))));
   }
   const emulatorRate = median(emulatorRates);
   const noOpRate = median(noOpRates);
+  const uncachedRate = median(uncachedRates);
   const figure = figuresOf(BENCHMARK);
   return [
     figure(`virtualMachines.get over the emulator, ${gets} sequential, median of ${rounds}`, emulatorRate, "req/s"),
     figure(`virtualMachines.get over a no-op transport (canned answer), same count`, noOpRate, "req/s"),
     figure(`throughput emulator / no-op transport`, emulatorRate / noOpRate, "x", { comparison: ">=", value: 0.75 }),
     figure(`  emulator's own time per GET (difference of the two)`, (1000 / emulatorRate - 1000 / noOpRate) * 1000, "us"),
+    figure(`virtualMachines.get over an emulator with its read cache off, same count`, uncachedRate, "req/s"),
+    figure(`throughput emulator, read cache off / no-op transport`, uncachedRate / noOpRate, "x"),
   ];
 }
 

@@ -3,7 +3,8 @@ import { checkApiVersion } from "./arm/apiVersion.js";
 import { OperationEngine } from "./arm/operationEngine.js";
 import { publicBaseUrl, requestUrl, type RequestContext } from "./arm/requestContext.js";
 import { errorResponse, withStandardHeaders } from "./arm/responses.js";
-import { Router } from "./arm/router.js";
+import { invalidatingView, ReadCache, type ReadCacheMode } from "./arm/readCache.js";
+import { Router, type Route } from "./arm/router.js";
 import { SubscriptionThrottle } from "./arm/throttling.js";
 import type { EmulatorRequest, EmulatorResponse } from "./arm/types.js";
 import { EmulatorClock, type TimeMode } from "./clock.js";
@@ -21,6 +22,16 @@ import { emptyState, type EmulatorState } from "./store/state.js";
 import type { StatePersistence } from "./store/statePersistence.js";
 import { ChangeTracker } from "./store/changeTracker.js";
 import { SaveCoordinator } from "./store/saveCoordinator.js";
+
+/** A request routed and checked: what its handler needs besides the request itself. */
+interface ResolvedRequest {
+  url: URL;
+  isControl: boolean;
+  route: Route;
+  params: Record<string, string>;
+  apiVersion: string;
+  baseUrl: string;
+}
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -48,6 +59,13 @@ export interface EmulatorOptions {
    * `StatePersistenceFailed` and the emulator goes back to the saved state.
    */
   persistence?: StatePersistence;
+  /**
+   * Answer a GET repeated while nothing changed (same URL, same emulated millisecond, no change of
+   * state in between) with the answer computed the first time (`on`). `off` computes every GET
+   * afresh; `verify` computes every GET and answers 500 when a kept answer differs from it or a GET
+   * changed the state (for testing the emulator). @default "on"
+   */
+  readCache?: ReadCacheMode;
 }
 
 /** An ARM emulator for Microsoft.Compute and Microsoft.RecoveryServices (vaults and Site Recovery). */
@@ -58,6 +76,10 @@ export interface Emulator {
   readonly control: ControlApi;
   readonly clock: EmulatorClock;
   readonly faults: FaultEngine;
+  /**
+   * The stored resources. Its records are live: change one through a call of the store (`put` it
+   * again) for later GETs to see the change, since answers are kept between changes.
+   */
   readonly resources: ResourceStore;
   /** How many ARM requests (not control calls) it has answered. */
   readonly requestCount: number;
@@ -82,6 +104,12 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   clock.set(state.nowMs);
   let dirty = false;
   let requestCount = 0;
+  const reads = new ReadCache<ResolvedRequest>(options.readCache ?? "on");
+  /** The state changed, or may have: save it, and forget the answers kept. */
+  const changed = (): void => {
+    dirty = true;
+    reads.invalidate();
+  };
 
   const getState = (): EmulatorState => state;
   const nextSeq = (): number => ++state.sequence;
@@ -104,7 +132,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     now: () => clock.now(),
     advance(ms) {
       clock.advanceBy(ms);
-      if (scheduler.runDue(clock.now()) > 0 || ms > 0) dirty = true;
+      if (scheduler.runDue(clock.now()) > 0 || ms > 0) changed();
     },
     isRegionDown: (location) => state.regionsDown.includes(location.toLowerCase()),
     regionOutages: (location) => state.regionOutages.filter((o) => o.region === location.toLowerCase()),
@@ -124,20 +152,20 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     replaceState(next) {
       state = persistence === undefined ? next : tracker.attach(next, true);
       clock.set(next.nowMs);
-      dirty = true;
+      changed();
     },
     freshState: () => emptyState(clock.now(), options.seed ?? 1),
   });
   const controlRouter = new Router();
   registerControlRoutes(controlRouter, control);
 
-  function answer(request: EmulatorRequest): EmulatorResponse {
+  /** Routes a request and checks what ARM checks before a service sees it; throws {@link ArmError} 4xx for what fails. */
+  function resolve(request: EmulatorRequest): ResolvedRequest {
     const url = requestUrl(request.url);
     const isControl = url.pathname.toLowerCase().startsWith(CONTROL_PREFIX);
     if (request.body !== undefined && Buffer.byteLength(request.body) > settings.maxBodyBytes) {
       throw new ArmError(413, "RequestEntityTooLarge", `The request content size exceeds the maximum of ${settings.maxBodyBytes} bytes.`);
     }
-    if (scheduler.runDue(clock.now()) > 0) dirty = true;
     const lookup = (isControl ? controlRouter : router).lookup(request.method, url.pathname);
     if (lookup.kind === "none") {
       throw new ArmError(
@@ -160,20 +188,22 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     if (subscriptionId !== undefined && !GUID.test(subscriptionId)) {
       throw new ArmError(400, "InvalidSubscriptionId", `The provided subscription identifier '${subscriptionId}' is malformed or invalid.`);
     }
+    return { url, isControl, route, params, apiVersion, baseUrl: publicBaseUrl(url, request.headers) };
+  }
+
+  function answer(request: EmulatorRequest): EmulatorResponse {
+    if (scheduler.runDue(clock.now()) > 0) changed();
+    const readKey = reads.keyOf(request);
+    const kept = readKey === undefined ? undefined : reads.get(readKey, clock.now());
+    if (kept !== undefined) requestCount++;
+    const resolved = kept?.target ?? resolve(request);
+    const { url, isControl, route } = resolved;
+    const subscriptionId = resolved.params.subscriptionId;
     const rateLimit = subscriptionId === undefined ? {} : throttle.take(subscriptionId, request.method, clock.now());
-    const ctx: RequestContext = {
-      method: request.method,
-      url,
-      params,
-      apiVersion,
-      baseUrl: publicBaseUrl(url, request.headers),
-      headers: request.headers,
-      rawBody: request.body,
-    };
     const effects = isControl ? [] : faults.effectsFor({ method: request.method, path: url.pathname, operationId: route.operationId });
     const immediate = effects.find((e): e is Extract<FaultEffect, { type: "error" | "drop" }> => e.type === "error" || e.type === "drop");
     const delayMs = effects.reduce((sum, e) => sum + (e.type === "latency" ? e.ms : 0), 0);
-    if (effects.length > 0) dirty = true;
+    if (effects.length > 0) changed();
     if (immediate?.type === "drop") return { status: 0, headers: {}, drop: true };
     if (immediate?.type === "error") {
       throw new ArmError(
@@ -185,15 +215,43 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
         immediate.retryAfterSeconds,
       );
     }
+    const response = kept === undefined || reads.verifying ? runHandler(request, resolved, readKey, effects) : kept.response;
+    if (kept !== undefined && reads.verifying) reads.check(kept, response, request.url);
+    const withLimits: EmulatorResponse = Object.assign({}, response, { headers: Object.assign({}, response.headers, rateLimit) });
+    if (delayMs > 0) withLimits.delayMs = delayMs;
+    return withLimits;
+  }
+
+  /** Runs the route's handler; keeps the answer of a GET that changes nothing, forgets the kept ones after anything else. */
+  function runHandler(request: EmulatorRequest, resolved: ResolvedRequest, readKey: string | undefined, effects: FaultEffect[]): EmulatorResponse {
+    const { route } = resolved;
+    const ctx: RequestContext = {
+      method: request.method,
+      url: resolved.url,
+      params: resolved.params,
+      apiVersion: resolved.apiVersion,
+      baseUrl: resolved.baseUrl,
+      headers: request.headers,
+      rawBody: request.body,
+    };
     const failure = effects.find((e) => e.type === "operationFailure");
     if (failure?.type === "operationFailure") {
       ctx.injectedFailure = { code: failure.code, message: failure.message ?? `Injected failure: ${failure.code}.`, httpStatus: failure.httpStatus ?? 500 };
     }
+    const readsOnly = request.method === "GET" && route.changesState !== true && !resolved.isControl;
     if (request.method !== "GET") dirty = true;
-    const response = route.handler(ctx);
-    const withLimits: EmulatorResponse = Object.assign({}, response, { headers: Object.assign({}, response.headers, rateLimit) });
-    if (delayMs > 0) withLimits.delayMs = delayMs;
-    return withLimits;
+    if (!readsOnly) reads.invalidate();
+    const stateBefore = readsOnly && reads.verifying ? JSON.stringify(state) : undefined;
+    try {
+      const response = route.handler(ctx);
+      if (stateBefore !== undefined && JSON.stringify(state) !== stateBefore) {
+        throw new Error(`GET ${request.url} changed the state: its route must be declared with changesState`);
+      }
+      if (readsOnly && readKey !== undefined && effects.length === 0) reads.set(readKey, clock.now(), { target: resolved, response });
+      return response;
+    } finally {
+      if (!readsOnly) reads.invalidate();
+    }
   }
 
   const saves =
@@ -209,6 +267,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
             return { state, changes: tracker.take() };
           },
           rollBack() {
+            reads.invalidate();
             state = tracker.attach(persistence.load() ?? emptyState(startMs, options.seed ?? 1), false);
             // Real time goes on; virtual time goes back with the state.
             if (clock.mode === "virtual") clock.set(state.nowMs);
@@ -244,10 +303,10 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       saves?.ready();
       await saves?.save();
     },
-    control,
+    control: invalidatingView(control, reads),
     clock,
     faults,
-    resources,
+    resources: invalidatingView(resources, reads),
     get requestCount() {
       return requestCount;
     },

@@ -1,5 +1,6 @@
 export { createEmulator } from "./createEmulator.js";
 export type { Emulator, EmulatorOptions } from "./createEmulator.js";
+export type { ReadCacheMode } from "./arm/readCache.js";
 export { ControlApi } from "./control/controlApi.js";
 export { CONTROL_PREFIX } from "./control/controlRoutes.js";
 export { EmulatorClock } from "./clock.js";
@@ -12,6 +13,7 @@ export type { EmulatorServer, EmulatorServerOptions } from "./http/emulatorServe
 export { StateFile } from "./store/stateFile.js";
 export type { StateFileOptions } from "./store/stateFile.js";
 export { StateFileLockedError, STATE_FILE_LOCKED } from "./store/stateLock.js";
+export type { LockHolder, StateLockOptions } from "./store/stateLock.js";
 export type { StateChanges } from "./store/changeTracker.js";
 export type { StatePersistence } from "./store/statePersistence.js";
 export type { EmulatorState } from "./store/state.js";

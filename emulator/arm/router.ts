@@ -17,6 +17,12 @@ export interface Route {
   apiVersions: readonly string[];
   /** The ARM resource type named in api-version errors, e.g. `virtualMachines`. */
   resourceType: string;
+  /**
+   * Set on a GET whose handler changes the state (a poll that moves virtual time). Any other GET
+   * must answer from the state and the clock alone: its answers may be served again from the read
+   * cache until either changes.
+   */
+  changesState?: true;
   handler: RouteHandler;
 }
 

@@ -54,6 +54,7 @@ export class ComputeLro {
       operationId: "ComputeOperationStatus_Get",
       apiVersions: COMPUTE_API_VERSIONS,
       resourceType: "locations/operations",
+      changesState: true,
       handler: (ctx) => this.poll(ctx),
     });
   }

@@ -432,15 +432,24 @@ export class AsrJobs {
   }
 
   registerRoutes(router: Router): void {
-    const add = (method: string, path: string, operationId: string, handler: (ctx: RequestContext) => EmulatorResponse): void =>
-      router.add({ method, template: `${VAULT_TEMPLATE}${path}`, operationId, apiVersions: ASR_API_VERSIONS, resourceType: "vaults/replicationJobs", handler });
+    const add = (method: string, path: string, operationId: string, handler: (ctx: RequestContext) => EmulatorResponse, changesState?: true): void =>
+      router.add({
+        method,
+        template: `${VAULT_TEMPLATE}${path}`,
+        operationId,
+        apiVersions: ASR_API_VERSIONS,
+        resourceType: "vaults/replicationJobs",
+        handler,
+        ...(changesState === undefined ? {} : { changesState }),
+      });
     add("GET", "/replicationJobs", "ReplicationJobs_List", (ctx) => this.list(ctx));
     add("GET", "/replicationJobs/{jobName}", "ReplicationJobs_Get", (ctx) => jsonResponse(200, this.view(this.require(ctx))));
     add("POST", "/replicationJobs/{jobName}/cancel", "ReplicationJobs_Cancel", (ctx) => this.cancel(ctx));
     add("POST", "/replicationJobs/{jobName}/restart", "ReplicationJobs_Restart", (ctx) => this.restart(ctx));
     add("POST", "/replicationJobs/{jobName}/resume", "ReplicationJobs_Resume", (ctx) => this.resume(ctx));
-    add("GET", "/replicationOperationStatus/{jobName}", "ReplicationOperationStatus_Get", (ctx) => this.status(ctx));
-    add("GET", "/operationresults/{jobName}", "ReplicationOperationResults_Get", (ctx) => this.result(ctx));
+    // Polls move virtual time.
+    add("GET", "/replicationOperationStatus/{jobName}", "ReplicationOperationStatus_Get", (ctx) => this.status(ctx), true);
+    add("GET", "/operationresults/{jobName}", "ReplicationOperationResults_Get", (ctx) => this.result(ctx), true);
   }
 
   private require(ctx: RequestContext): StoredResource {

@@ -16,7 +16,7 @@ export const FAKE_SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000";
 /** Options of {@link createFakeBackend}. */
 export interface FakeBackendOptions extends Pick<
   EmulatorOptions,
-  "time" | "timeScale" | "startTime" | "seed" | "pageSize" | "replicationBandwidthMBps" | "throttling"
+  "time" | "timeScale" | "startTime" | "seed" | "pageSize" | "replicationBandwidthMBps" | "throttling" | "readCache"
 > {
   /** @default "00000000-0000-0000-0000-000000000000" */
   subscriptionId?: string;
@@ -53,7 +53,7 @@ export async function createFakeBackend(options: FakeBackendOptions = {}): Promi
   const subscriptionId = validate(subscriptionIdSchema, options.subscriptionId ?? FAKE_SUBSCRIPTION_ID, "subscriptionId");
   const { createEmulator, createInProcessHttpClient } = loadEmulator();
   const emulatorOptions: EmulatorOptions = {};
-  for (const key of ["time", "timeScale", "startTime", "seed", "pageSize", "replicationBandwidthMBps", "throttling"] as const) {
+  for (const key of ["time", "timeScale", "startTime", "seed", "pageSize", "replicationBandwidthMBps", "throttling", "readCache"] as const) {
     if (options[key] !== undefined) Object.assign(emulatorOptions, { [key]: options[key] });
   }
   if (options.stateFile !== undefined && options.emulator !== undefined) throw new ValidationError("stateFile", "cannot be combined with 'emulator'");
