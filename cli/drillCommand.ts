@@ -166,23 +166,18 @@ async function drill(flags: DrillFlags): Promise<number> {
       );
     const backend = await openBackend(settings, { fresh: flags.fresh === true });
     dr = new DrClient(backend);
-    const provisionOptions = settings.emulatorUrl === undefined ? {} : { emulatorUrl: settings.emulatorUrl };
     if (backend.kind !== "azure") {
       progressOut(
         `Building the estate on the ${backend.kind} backend (vault ${vault.name}, ${estateVmNames(topology).length} VMs, ${estatePlans(topology).length} plan(s))...\n`,
       );
       const started = Date.now();
-      const estate = await provisionEstate(
-        dr,
-        topology,
-        backend.subscriptionId,
-        (message) => progressOut(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s] estate: ${message}\n`),
-        provisionOptions,
+      const estate = await provisionEstate(dr, topology, backend.subscriptionId, (message) =>
+        progressOut(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s] estate: ${message}\n`),
       );
       if (estate.existed) progressOut(`The estate is there already (state ${settings.stateFile}).\n`);
     } else if (flags.topology !== undefined && topology.hyperV !== undefined) {
       // On Azure nothing is built: the Hyper-V site, hosts and protected VMs the topology names must exist.
-      await provisionEstate(dr, { ...topology, vault: { ...topology.vault, ...vault } }, backend.subscriptionId, undefined, provisionOptions);
+      await provisionEstate(dr, { ...topology, vault: { ...topology.vault, ...vault } }, backend.subscriptionId);
     }
     const testNetworkId = flags.testNetwork ?? topology.network.testNetworkId;
     recordLastTopology(settings, { vault, testNetworkId, topology: topologyLabel(flags) }, new Date());

@@ -5,7 +5,7 @@ export type { AzureBackendOptions } from "./backends/azureBackend.js";
 export { createFakeBackend, FAKE_SUBSCRIPTION_ID } from "./backends/fakeBackend.js";
 export type { FakeBackend, FakeBackendOptions } from "./backends/fakeBackend.js";
 export { createEmulatorBackend } from "./backends/emulatorBackend.js";
-export type { EmulatorBackendOptions } from "./backends/emulatorBackend.js";
+export type { EmulatorBackendOptions, EmulatorServerBackend } from "./backends/emulatorBackend.js";
 export {
   DrError,
   ValidationError,

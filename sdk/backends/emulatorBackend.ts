@@ -42,6 +42,25 @@ export function emulatorControlHeaders(token: string | undefined = process.env[E
   return headers;
 }
 
+/** An emulator server as a backend: beside the ARM transport, its control surface. */
+export interface EmulatorServerBackend extends Backend {
+  readonly kind: "emulator";
+  /** The emulator server's URL, as given. */
+  readonly url: string;
+  /**
+   * Sends one request to the emulator server's control surface (`path` under `/_emulator/`), with
+   * the backend's control token; resolves with the JSON answer.
+   * @throws DrError `ServiceUnavailable` when nothing answers; DrError `ServiceError` (with the
+   *   status: 401 for a missing or wrong control token) when it answers an error.
+   */
+  control(method: "GET" | "POST" | "DELETE", path: string, body?: unknown): Promise<unknown>;
+}
+
+/** Whether `backend` is an emulator server's. */
+export function isEmulatorServerBackend(backend: Backend): backend is EmulatorServerBackend {
+  return backend.kind === "emulator" && "control" in backend;
+}
+
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
 const optionsSchema = z.object({
@@ -62,7 +81,7 @@ const optionsSchema = z.object({
  *   DrError `ServiceUnavailable` when no emulator answers at the URL; DrError `ServiceError` (status
  *   401) when the emulator demands a control token and none or another was given.
  */
-export async function createEmulatorBackend(options: EmulatorBackendOptions): Promise<Backend> {
+export async function createEmulatorBackend(options: EmulatorBackendOptions): Promise<EmulatorServerBackend> {
   const envToken = process.env[EMULATOR_TOKEN_ENV];
   const controlToken = options.controlToken ?? (envToken === "" ? undefined : envToken);
   const parsed = validate(
@@ -71,7 +90,8 @@ export async function createEmulatorBackend(options: EmulatorBackendOptions): Pr
     "",
   );
   const base = new URL(parsed.url);
-  const remote = new RemoteClock(base, parsed.controlToken);
+  const control = (method: string, path: string, body?: unknown): Promise<unknown> => emulatorControlRequest(base, parsed.controlToken, method, path, body);
+  const remote = new RemoteClock(control);
   await remote.sync();
   const sleepers = remote.sleepers;
   return {
@@ -85,7 +105,42 @@ export async function createEmulatorBackend(options: EmulatorBackendOptions): Pr
     pollIntervalInMs: 0,
     retryOptions: { maxRetries: 3, retryDelayInMs: 10, maxRetryDelayInMs: 100 },
     close: async () => undefined,
+    url: parsed.url,
+    control,
   };
+}
+
+/**
+ * One request to the control surface of the emulator server at `base`, with `token` (by default the
+ * `AZURE_DR_EMULATOR_TOKEN` environment variable); resolves with the JSON answer.
+ * @throws DrError `ServiceUnavailable` when nothing answers; DrError `ServiceError` (with the
+ *   status) when it answers an error.
+ */
+export async function emulatorControlRequest(base: URL, token: string | undefined, method: string, path: string, body?: unknown): Promise<unknown> {
+  let response: Response;
+  try {
+    response = await fetch(new URL(path, base), {
+      method,
+      headers: emulatorControlHeaders(token),
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  } catch (error) {
+    throw new DrError("ServiceUnavailable", `No emulator answers at ${base.origin}: ${(error as Error).message}`, { cause: error });
+  }
+  if (!response.ok) {
+    const hint = response.status === 401 ? ` (its control token: the controlToken option or ${EMULATOR_TOKEN_ENV})` : "";
+    throw new DrError("ServiceError", `The emulator at ${base.origin} answered ${response.status} to ${method} ${path}${hint}: ${await response.text()}`, {
+      statusCode: response.status,
+    });
+  }
+  return (await response.json()) as unknown;
+}
+
+/** What the control surface answers about its clock. */
+interface ClockAnswer {
+  now?: unknown;
+  mode?: unknown;
+  scale?: unknown;
 }
 
 /** Sends ARM requests to the emulator, telling it which public host the client believes it called. */
@@ -133,13 +188,11 @@ class RemoteClock implements Clock {
    */
   readonly sleepers = new VirtualSleepers({
     now: () => this.now().getTime(),
-    advance: async (ms) => this.set(await this.control("POST", "/_emulator/clock/advanceTo", { at: new Date(this.knownMs + ms).toISOString() })),
+    advance: async (ms) =>
+      this.set((await this.control("POST", "/_emulator/clock/advanceTo", { at: new Date(this.knownMs + ms).toISOString() })) as ClockAnswer),
   });
 
-  constructor(
-    private readonly base: URL,
-    private readonly controlToken: string | undefined,
-  ) {}
+  constructor(private readonly control: (method: string, path: string, body?: unknown) => Promise<unknown>) {}
 
   now(): Date {
     return new Date(this.mode === "virtual" ? this.knownMs : this.knownMs + (Date.now() - this.knownAtRealMs) * this.scale);
@@ -152,7 +205,7 @@ class RemoteClock implements Clock {
   }
 
   async sync(): Promise<void> {
-    this.set(await this.control("GET", "/_emulator/clock"));
+    this.set((await this.control("GET", "/_emulator/clock")) as ClockAnswer);
   }
 
   /** Keeps the local view current from the emulator's `Date` headers (second precision). */
@@ -164,30 +217,10 @@ class RemoteClock implements Clock {
     }
   }
 
-  private set(body: { now?: unknown; mode?: unknown; scale?: unknown }): void {
+  private set(body: ClockAnswer): void {
     this.knownMs = Date.parse(String(body.now));
     this.knownAtRealMs = Date.now();
     if (body.mode === "virtual" || body.mode === "real") this.mode = body.mode;
     if (typeof body.scale === "number") this.scale = body.scale;
-  }
-
-  private async control(method: string, path: string, body?: unknown): Promise<{ now?: unknown; mode?: unknown; scale?: unknown }> {
-    let response: Response;
-    try {
-      response = await fetch(new URL(path, this.base), {
-        method,
-        headers: emulatorControlHeaders(this.controlToken),
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-    } catch (error) {
-      throw new DrError("ServiceUnavailable", `No emulator answers at ${this.base.origin}: ${(error as Error).message}`, { cause: error });
-    }
-    if (!response.ok) {
-      const hint = response.status === 401 ? ` (its control token: the controlToken option or ${EMULATOR_TOKEN_ENV})` : "";
-      throw new DrError("ServiceError", `The emulator at ${this.base.origin} answered ${response.status} to ${method} ${path}${hint}.`, {
-        statusCode: response.status,
-      });
-    }
-    return (await response.json()) as { now?: unknown; mode?: unknown; scale?: unknown };
   }
 }

@@ -1,8 +1,8 @@
 import type { Backend } from "../backends/backend.js";
-import { emulatorControlHeaders } from "../backends/emulatorBackend.js";
+import { emulatorControlRequest, isEmulatorServerBackend } from "../backends/emulatorBackend.js";
 import type { FakeBackend } from "../backends/fakeBackend.js";
 import type { DrClient } from "../client.js";
-import { DrError, ResourceNotFoundError, ValidationError, isResourceNotFoundError } from "../errors.js";
+import { ResourceNotFoundError, ValidationError, isResourceNotFoundError } from "../errors.js";
 import { logger } from "../logger.js";
 import type { HyperVProtectedVm } from "../model/hyperV.js";
 import type { ProtectedVm } from "../model/protectedVm.js";
@@ -25,13 +25,14 @@ export interface ProvisionedEstate {
 /** Options of {@link provisionEstate}. */
 export interface ProvisionOptions {
   /**
-   * The emulator server's URL (`--backend emulator`): the Hyper-V hosts are registered through its
-   * control surface (`POST /_emulator/hyperV/hosts`). The embedded fake needs none (its control
-   * surface is in process); Azure needs none (the hosts' providers register them).
+   * Another emulator server's URL to register the Hyper-V hosts with (`POST /_emulator/hyperV/hosts`
+   * of its control surface). By default the hosts are registered where the backend is: in process
+   * on the embedded fake, through the control surface of the backend's emulator server (with its
+   * control token); Azure needs none (the hosts' providers register them).
    */
   emulatorUrl?: string;
   /**
-   * The emulator server's control token, when it demands one (`azure-dr emulator --control-token`).
+   * With `emulatorUrl`: that server's control token, when it demands one (`azure-dr emulator --control-token`).
    * @default the `AZURE_DR_EMULATOR_TOKEN` environment variable
    */
   controlToken?: string;
@@ -48,7 +49,7 @@ export interface ProvisionOptions {
  * from a run before); what an interrupted run left is reused.
  * On Azure it creates nothing: it checks that the Hyper-V site, its hosts and the protected VMs the
  * topology names exist (the plans are checked by the drill's readiness).
- * @throws ValidationError (`ValidationFailed`): bad input; `emulatorUrl` missing on the emulator server backend with a Hyper-V part.
+ * @throws ValidationError (`ValidationFailed`): bad input.
  * @throws ResourceNotFoundError (`ResourceNotFound`): on Azure, the vault, site, hosts or protected VMs the topology names are missing.
  * @throws the SDK's errors (InvalidStateError, OperationFailedError); DrError `ServiceUnavailable`/`ServiceError` when the emulator's control surface cannot be reached.
  */
@@ -232,23 +233,11 @@ function isFakeBackend(backend: Backend): backend is FakeBackend {
 
 /** Registers hosts through the emulator's control surface: in process on the embedded fake, over HTTP on an emulator server. */
 async function registerHyperVHosts(backend: Backend, { emulatorUrl, controlToken }: ProvisionOptions, input: HyperVHostsRegistration): Promise<void> {
-  if (isFakeBackend(backend)) {
-    backend.emulator.control.registerHyperVHosts(input);
-    return;
-  }
-  if (emulatorUrl === undefined)
-    throw new ValidationError("emulatorUrl", "is needed to register the Hyper-V hosts through the emulator server's control surface");
-  const url = new URL("/_emulator/hyperV/hosts", emulatorUrl);
-  let response: Response;
-  try {
-    response = await fetch(url, { method: "POST", headers: emulatorControlHeaders(controlToken), body: JSON.stringify(input) });
-  } catch (error) {
-    throw new DrError("ServiceUnavailable", `No emulator answers at ${url.origin}: ${(error as Error).message}`, { cause: error });
-  }
-  if (!response.ok)
-    throw new DrError("ServiceError", `The emulator at ${url.origin} answered ${response.status} to POST ${url.pathname}: ${await response.text()}`, {
-      statusCode: response.status,
-    });
+  const path = "/_emulator/hyperV/hosts";
+  if (emulatorUrl !== undefined) await emulatorControlRequest(new URL(emulatorUrl), controlToken, "POST", path, input);
+  else if (isFakeBackend(backend)) backend.emulator.control.registerHyperVHosts(input);
+  else if (isEmulatorServerBackend(backend)) await backend.control("POST", path, input);
+  else throw new ValidationError("emulatorUrl", "is needed to register the Hyper-V hosts through an emulator server's control surface");
 }
 
 /** On Azure: the site, its hosts and the protected VMs the topology names exist. */

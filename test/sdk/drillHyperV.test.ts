@@ -242,21 +242,34 @@ test("the topology's Hyper-V part is validated, each error naming its field", (t
   );
 });
 
-test("on an emulator server that demands a control token, the Hyper-V hosts are registered with the token given to provisionEstate", async (t) => {
+test("on an emulator server that demands a control token, the Hyper-V hosts are registered with the backend's token, or with the one given beside another URL", async (t) => {
   const controlToken = "drill-control-token-1";
   const served = await serveEmulator({ port: 0, controlToken });
   t.teardown(() => served.close());
-  const backend = await createEmulatorBackend({ url: served.url, controlToken });
-  const dr = new DrClient(backend);
-  t.teardown(() => dr.close());
-  const topology = topologySchema.parse(SAMPLE_HYPERV_TOPOLOGY);
   const saved = process.env.AZURE_DR_EMULATOR_TOKEN;
   delete process.env.AZURE_DR_EMULATOR_TOKEN;
   t.teardown(() => {
     if (saved !== undefined) process.env.AZURE_DR_EMULATOR_TOKEN = saved;
   });
+  const backend = await createEmulatorBackend({ url: served.url, controlToken });
+  t.is(backend.url, served.url);
+  const dr = new DrClient(backend);
+  t.teardown(() => dr.close());
+  const topology = topologySchema.parse(SAMPLE_HYPERV_TOPOLOGY);
   const refused = await t.throwsAsync(provisionEstate(dr, topology, backend.subscriptionId, undefined, { emulatorUrl: served.url }), { instanceOf: DrError });
-  t.is(refused.statusCode, 401);
-  const estate = await provisionEstate(dr, topology, backend.subscriptionId, undefined, { emulatorUrl: served.url, controlToken });
-  t.deepEqual([...estate.protectedVmIds.keys()].sort(), ["sql-0", "web-0", "web-1"]);
+  t.is(refused.statusCode, 401, "another URL, no token of its own");
+  t.regex(refused.message, /answered 401 to POST \/_emulator\/hyperV\/hosts \(its control token/);
+  const first = await provisionEstate(
+    dr,
+    topologySchema.parse({ ...SAMPLE_HYPERV_TOPOLOGY, vault: { ...SAMPLE_HYPERV_TOPOLOGY.vault, name: "token-vault" } }),
+    backend.subscriptionId,
+    undefined,
+    {
+      emulatorUrl: served.url,
+      controlToken,
+    },
+  );
+  t.is(first.protectedVmIds.size, 3, "another URL with its token");
+  const estate = await provisionEstate(dr, topology, backend.subscriptionId);
+  t.deepEqual([...estate.protectedVmIds.keys()].sort(), ["sql-0", "web-0", "web-1"], "the backend's own server and token");
 });
