@@ -1,4 +1,4 @@
-import { setImmediate as nextTurn } from "node:timers/promises";
+import { setImmediate as nextTurn, setTimeout as nextTimers } from "node:timers/promises";
 
 /** What the sleepers need of a virtual clock. */
 export interface VirtualTime {
@@ -50,12 +50,19 @@ export class VirtualSleepers {
     });
   }
 
-  /** After the current turn, jumps to the earliest wake-up and wakes everyone due then; repeats while sleepers remain. */
+  /**
+   * After the current turn and its zero-delay timers, jumps to the earliest wake-up and wakes
+   * everyone due then; repeats while sleepers remain.
+   */
   private async flush(): Promise<void> {
     if (this.flushing) return;
     this.flushing = true;
     try {
       while (this.sleepers.length > 0) {
+        // The official clients' pollers wait a real zero-delay timer between polls (core-lro's delay of
+        // `updateIntervalInMs: 0`) before their next poll sleeps here: jumping before those timers ran
+        // would leave their sleeps out, and where time jumps would depend on how fast the machine is.
+        await nextTimers(0);
         await nextTurn();
         if (this.sleepers.length === 0) break;
         const earliest = Math.min(...this.sleepers.map((s) => s.wakeAt));
