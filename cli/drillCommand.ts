@@ -19,7 +19,8 @@ import {
   type TopologyInput,
 } from "../sdk/index.js";
 import { backendBanner } from "./backendBanner.js";
-import { askYesNo, confirmOperation, processTerminal } from "./confirmation.js";
+import { confirmOperation, processTerminal } from "./confirmation.js";
+import { decideManualAction, type ManualActionDecision } from "./manualActions.js";
 import { DrillProgress, summary } from "./drillOutput.js";
 import { CliStop, EXIT, reportFailure } from "./failure.js";
 import { renderHtmlReport } from "./htmlReport.js";
@@ -46,7 +47,7 @@ interface DrillFlags extends SettingsFlags {
 interface ManualActionRecord {
   plan: string;
   action: string;
-  decision: "approved automatically (emulated backend)" | "approved by --approve-manual-actions" | "approved at the terminal" | "not approved";
+  decision: ManualActionDecision;
 }
 
 /** Reads a topology file (JSON, or YAML for .yaml/.yml) and validates it; errors name the file and the field. */
@@ -185,12 +186,10 @@ async function drill(flags: DrillFlags): Promise<number> {
     const manualActions: ManualActionRecord[] = [];
     const clock = dr.clock;
     const onManualAction = async (plan: string, action: string): Promise<boolean> => {
-      let decision: ManualActionRecord["decision"];
-      if (backend.kind !== "azure") decision = "approved automatically (emulated backend)";
-      else if (flags.approveManualActions === true) decision = "approved by --approve-manual-actions";
-      else if (terminal.interactive && (await askYesNo(terminal, `plan ${plan}: ${action} waits: is it done? Resume the plan?`)))
-        decision = "approved at the terminal";
-      else decision = "not approved";
+      const decision = await decideManualAction(
+        { emulated: backend.kind !== "azure", approveAll: flags.approveManualActions === true, terminal },
+        `plan ${plan}: ${action} waits: is it done? Resume the plan?`,
+      );
       manualActions.push({ plan, action, decision });
       progress.note(clock.now(), `${plan}: ${action}: ${decision}${decision === "not approved" ? "; the plan stops waiting" : "; the plan goes on"}`);
       return decision !== "not approved";

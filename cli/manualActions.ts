@@ -11,6 +11,25 @@ export interface ManualActionPolicy {
   write: (text: string) => void;
 }
 
+/** What was decided for one manual action, as the CLI says it. */
+export type ManualActionDecision =
+  "approved automatically (emulated backend)" | "approved by --approve-manual-actions" | "approved at the terminal" | "not approved";
+
+/**
+ * Decides one manual action, never silently on Azure: approved by itself only on an emulated
+ * backend (`emulated`, the drill's), else by `--approve-manual-actions`, else by a `y` to
+ * `question` at the terminal; otherwise not approved.
+ */
+export async function decideManualAction(
+  policy: Pick<ManualActionPolicy, "approveAll" | "terminal"> & { emulated?: boolean },
+  question: string,
+): Promise<ManualActionDecision> {
+  if (policy.emulated === true) return "approved automatically (emulated backend)";
+  if (policy.approveAll) return "approved by --approve-manual-actions";
+  if (policy.terminal.interactive && (await askYesNo(policy.terminal, question))) return "approved at the terminal";
+  return "not approved";
+}
+
 /**
  * The `onManualAction` of a plan run from the CLI: never approves silently. Each action that
  * waits is printed; it is approved by `--approve-manual-actions` (said so) or by a `y` at the
@@ -19,13 +38,11 @@ export interface ManualActionPolicy {
 export function manualActionHandler(policy: ManualActionPolicy): (request: ManualActionRequest) => Promise<boolean> {
   return async ({ handle, step }) => {
     policy.write(`plan ${handle.plan}: waits at ${step.friendlyName}\n`);
-    if (policy.approveAll) {
-      policy.write(`plan ${handle.plan}: ${step.friendlyName} approved by --approve-manual-actions; the plan goes on\n`);
-      return true;
-    }
-    if (!policy.terminal.interactive) return false;
-    const approved = await askYesNo(policy.terminal, `plan ${handle.plan}: is the manual action done? Resume the plan?`);
-    policy.write(`plan ${handle.plan}: ${step.friendlyName} ${approved ? "approved at the terminal; the plan goes on" : "not approved; the plan waits"}\n`);
+    const decision = await decideManualAction(policy, `plan ${handle.plan}: is the manual action done? Resume the plan?`);
+    const approved = decision !== "not approved";
+    // Without a terminal nobody was asked: the stop that follows says what to do.
+    if (approved || policy.terminal.interactive)
+      policy.write(`plan ${handle.plan}: ${step.friendlyName} ${decision}; the plan ${approved ? "goes on" : "waits"}\n`);
     return approved;
   };
 }
