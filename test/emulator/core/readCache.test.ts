@@ -5,48 +5,26 @@
 // the next GET. What a kept answer still gets per request: counting, throttling, fault rules, ids.
 import test from "ava";
 import { createEmulator, type Emulator, type EmulatorRequest, type EmulatorResponse } from "../../../emulator/index.js";
-import {
-  DrClient,
-  SAMPLE_HYPERV_TOPOLOGY,
-  SAMPLE_TOPOLOGY,
-  createFakeBackend,
-  provisionEstate,
-  runDrill,
-  topologySchema,
-  type TopologyInput,
-} from "../../../sdk/index.js";
+import type { TopologyInput } from "../../../sdk/index.js";
 import { rgUrl, send } from "../../helpers/emulatorRequests.js";
 import { rawVmBody } from "../../helpers/fixtures.js";
+import { drillSampleEstate, SAMPLE_ESTATES, SAMPLE_START } from "../../helpers/sampleDrill.js";
 
-const START = new Date("2026-03-02T08:00:00Z");
-/** Provisions `topology` and drills it through the whole cycle on an emulator checking every kept answer against a fresh one. */
+/** The sample estate drilled on an emulator that checks every kept answer against a fresh one; every status answered. */
 async function verifiedDrill(topology: TopologyInput): Promise<{ outcome: string; statuses: number[] }> {
   const statuses: number[] = [];
-  const emulator = createEmulator({ readCache: "verify", startTime: START, replicationBandwidthMBps: 512 });
+  const emulator = createEmulator({ readCache: "verify", startTime: SAMPLE_START, replicationBandwidthMBps: 512 });
   const handle = async (request: EmulatorRequest): Promise<EmulatorResponse> => {
     const response = await emulator.handle(request);
     statuses.push(response.status);
     return response;
   };
   const watched = new Proxy(emulator, { get: (target, key) => (key === "handle" ? handle : (Reflect.get(target, key, target) as unknown)) });
-  const backend = await createFakeBackend({ emulator: watched });
-  const dr = new DrClient(backend);
-  try {
-    const parsed = topologySchema.parse(topology);
-    const estate = await provisionEstate(dr, parsed, backend.subscriptionId);
-    await dr.clock.sleep(20 * 60_000);
-    await runDrill(dr, { vault: estate.vault, backend: "fake", testNetworkId: parsed.network.testNetworkId });
-    const report = await runDrill(dr, { vault: estate.vault, backend: "fake", testNetworkId: parsed.network.testNetworkId, full: true });
-    return { outcome: report.outcome, statuses };
-  } finally {
-    await dr.close();
-  }
+  const { report } = await drillSampleEstate(topology, { emulator: watched }, true);
+  return { outcome: report.outcome, statuses };
 }
 
-for (const [name, topology] of [
-  ["Azure to Azure", SAMPLE_TOPOLOGY],
-  ["Hyper-V to Azure", SAMPLE_HYPERV_TOPOLOGY],
-] as const) {
+for (const [name, topology] of SAMPLE_ESTATES) {
   test(`${name}: through a rehearsal and a full drill, no kept answer differs from a fresh one and no GET changes the state`, async (t) => {
     const { outcome, statuses } = await verifiedDrill(topology);
     t.is(outcome, "passed");
@@ -58,7 +36,7 @@ for (const [name, topology] of [
 const vmUrl = `${rgUrl("rg")}/virtualMachines/vm-1`;
 
 async function emulatorWithVm(): Promise<Emulator> {
-  const emulator = createEmulator({ startTime: START });
+  const emulator = createEmulator({ startTime: SAMPLE_START });
   const created = await send(emulator, "PUT", `${vmUrl}?api-version=2024-07-01`, rawVmBody("rg", "vm-1"));
   if (created.status !== 201) throw new Error(`the VM's PUT answered ${created.status}`);
   emulator.control.advanceClock(30 * 60_000); // the creation ends
