@@ -174,6 +174,8 @@ export interface AsrJobKind extends OperationKind {
 export class AsrJobs {
   private readonly kinds = new Map<string, AsrJobKind>();
   private readonly steppedKinds = new Map<string, AsrSteppedJobKind>();
+  /** Task lists shared by ended jobs, by their JSON, per state document (see {@link AsrJobs.compact}). */
+  private readonly taskLists = new WeakMap<object, Map<string, JobInternal["tasks"]>>();
 
   constructor(private readonly services: EmulatorServices) {
     services.operations.register(STEP_KIND, {
@@ -238,21 +240,22 @@ export class AsrJobs {
   /** Starts a job for `origin` (a request's, or the service's own: {@link serviceOrigin}) and returns its record. */
   startBy(origin: AsrJobOrigin, spec: AsrJobSpec, location = "global"): StoredResource {
     const name = randomUUID();
+    const id = `${origin.vaultId}/replicationJobs/${name}`;
     const operation = this.services.operations.start(
       {
         kind: spec.kind,
         subscriptionId: origin.subscriptionId,
         location,
-        resourceId: `${origin.vaultId}/replicationJobs/${name}`,
+        resourceId: id,
         apiVersion: origin.apiVersion,
         durationMs: spec.tasks.reduce((sum, t) => sum + t.durationMs, 0),
         pollIntervalMs: ASR_POLL_INTERVAL_MS,
-        data: { ...(spec.data ?? {}), jobId: `${origin.vaultId}/replicationJobs/${name}` },
+        data: { ...(spec.data ?? {}), jobId: id },
         ...(origin.injectedFailure === undefined ? {} : { injectedFailure: origin.injectedFailure }),
       },
       origin.at,
     );
-    return this.record(origin, spec, name, operation.id, operation.data, location, null);
+    return this.record(origin, spec, id, name, operation.id, operation.data, location, null);
   }
 
   /**
@@ -268,8 +271,9 @@ export class AsrJobs {
   startSteppedBy(origin: AsrJobOrigin, spec: AsrJobSpec): StoredResource {
     if (!this.steppedKinds.has(spec.kind)) throw new Error(`unknown stepped job kind '${spec.kind}'`);
     const name = randomUUID();
-    const data = { ...(spec.data ?? {}), jobId: `${origin.vaultId}/replicationJobs/${name}` };
-    const job = this.record(origin, spec, name, "", data, "global", []);
+    const id = `${origin.vaultId}/replicationJobs/${name}`;
+    const data = { ...(spec.data ?? {}), jobId: id };
+    const job = this.record(origin, spec, id, name, "", data, "global", []);
     const internal = job.internal as JobInternal;
     if (origin.injectedFailure !== undefined) internal.data.injectedFailure = origin.injectedFailure as unknown as JsonObject;
     this.runTasksFrom(job, 0, origin.at);
@@ -283,7 +287,10 @@ export class AsrJobs {
   replanTask(job: StoredResource, index: number, plan: { durationMs: number; friendlyName?: string }): void {
     const internal = job.internal as JobInternal;
     const task = internal.tasks[index];
-    if (task === undefined || (internal.taskRuns?.[index] ?? undefined) !== undefined) throw new Error(`task ${index} of job '${job.id}' cannot be replanned`);
+    // A job that ended may share its task list with other ended jobs (see compact): it is never replanned.
+    const running = internal.state === "InProgress" || internal.state === "Suspended";
+    if (task === undefined || !running || (internal.taskRuns?.[index] ?? undefined) !== undefined)
+      throw new Error(`task ${index} of job '${job.id}' cannot be replanned`);
     task.durationMs = plan.durationMs;
     if (plan.friendlyName !== undefined) task.friendlyName = plan.friendlyName;
   }
@@ -315,13 +322,13 @@ export class AsrJobs {
   private record(
     origin: AsrJobOrigin,
     spec: AsrJobSpec,
+    id: string,
     name: string,
     operationId: string,
     data: JsonObject,
     location: string,
     taskRuns: TaskRun[] | null,
   ): StoredResource {
-    const vaultId = origin.vaultId;
     const internal: JobInternal = {
       kind: spec.kind,
       operationId,
@@ -342,12 +349,7 @@ export class AsrJobs {
       taskRuns,
       ...(spec.customDetails === undefined ? {} : { customDetails: spec.customDetails }),
     };
-    const job = ResourceStore.record(
-      `${vaultId}/replicationJobs/${name}`,
-      ASR_TYPES.job,
-      { id: `${vaultId}/replicationJobs/${name}`, name, type: ASR_TYPES.job },
-      internal,
-    );
+    const job = ResourceStore.record(id, ASR_TYPES.job, { id, name, type: ASR_TYPES.job }, internal);
     this.services.resources.put(job);
     return job;
   }
@@ -367,9 +369,10 @@ export class AsrJobs {
   completeSuspended(jobId: string, at: number): void {
     const job = this.get(jobId);
     const internal = job?.internal as JobInternal | undefined;
-    if (internal?.state !== "Suspended") return;
+    if (job === undefined || internal?.state !== "Suspended") return;
     internal.state = "Succeeded";
     internal.endTime = at;
+    this.compact(job);
   }
 
   /** The job's resource as served. */
@@ -458,12 +461,14 @@ export class AsrJobs {
     return job;
   }
 
+  /** Newest first; only the page asked for is rendered (a vault keeps every job, and a listing reads them page by page). */
   private list(ctx: RequestContext): EmulatorResponse {
     const jobs = this.services.resources
       .list(vaultIdOf(ctx), ASR_TYPES.job)
-      .map((job) => this.view(job))
-      .sort((a, b) => String((b.properties as JsonObject).startTime).localeCompare(String((a.properties as JsonObject).startTime)));
-    return jsonResponse(200, pageOf(ctx, jobs, this.services.settings.pageSize));
+      .sort((a, b) => (b.internal as JobInternal).startTime - (a.internal as JobInternal).startTime);
+    const page = pageOf(ctx, jobs as unknown as JsonValue[], this.services.settings.pageSize);
+    page.value = (page.value as unknown as StoredResource[]).map((job) => this.view(job));
+    return jsonResponse(200, page);
   }
 
   private headers(ctx: RequestContext, job: StoredResource): Record<string, string> {
@@ -534,6 +539,39 @@ export class AsrJobs {
     }
     internal.endTime = at;
     internal.state = internal.suspendOnSuccess ? "Suspended" : "Succeeded";
+    this.compact(job);
+  }
+
+  /**
+   * Keeps of a job that ended for good (no action can resume or restart it: succeeded, cancelled, or
+   * a stepped job that failed) only what its view shows. What its kind needed to run it (`data`,
+   * which its operation holds too) is dropped, and its task list is shared with the ended jobs that
+   * have the same one: a vault keeps every job, and tens of thousands of per-job copies made every
+   * garbage collection walk megabytes that never change.
+   */
+  private compact(job: StoredResource): void {
+    const internal = job.internal as JobInternal;
+    if (allowedActions(internal).length > 0) return;
+    const operation = internal.operationId === "" ? undefined : this.services.operations.get(internal.operationId);
+    // Polls read a finished operation's status and error, never its data: its kind's handlers have run.
+    if (operation !== undefined && operation.data.jobId === job.id) operation.data = { jobId: job.id };
+    internal.data = {};
+    internal.tasks = this.sharedTaskList(internal.tasks);
+  }
+
+  /** The list of ended jobs' tasks equal to `tasks` (kept per state document, so that a reset or restore forgets them). */
+  private sharedTaskList(tasks: JobInternal["tasks"]): JobInternal["tasks"] {
+    const state = this.services.state();
+    let lists = this.taskLists.get(state);
+    if (lists === undefined) {
+      lists = new Map();
+      this.taskLists.set(state, lists);
+    }
+    const key = JSON.stringify(tasks);
+    const shared = lists.get(key);
+    if (shared !== undefined) return shared;
+    lists.set(key, tasks);
+    return tasks;
   }
 
   /** Ends the job as failed at task `taskIndex`. */
@@ -555,6 +593,7 @@ export class AsrJobs {
         taskId: `${String(job.body.name)}-${taskIndex}`,
       },
     ];
+    this.compact(job);
   }
 
   /** Runs the tasks of a stepped job from `index` at `at`: starts the next one, stops at one that waits for the user, or ends the job. */
@@ -566,6 +605,7 @@ export class AsrJobs {
       this.steppedKind(internal).completed?.(job, at);
       internal.endTime = at;
       internal.state = internal.suspendOnSuccess ? "Suspended" : "Succeeded";
+      this.compact(job);
       return;
     }
     runs[index] = { start: at, end: null, state: task.waitsForUser === true ? "Suspended" : "InProgress" };
@@ -638,6 +678,7 @@ export class AsrJobs {
     }
     internal.state = "Cancelled";
     internal.endTime = now;
+    this.compact(job);
   }
 
   private restart(ctx: RequestContext): EmulatorResponse {
@@ -677,6 +718,7 @@ export class AsrJobs {
     else this.steppedKind(internal).resumed?.(job, now);
     internal.state = "Succeeded";
     internal.endTime = now;
+    this.compact(job);
     return this.actionAccepted(ctx, job);
   }
 

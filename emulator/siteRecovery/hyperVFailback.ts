@@ -281,6 +281,8 @@ export class HyperVFailback {
       properties.protectableItemId = HyperVSites.protectableItemId(internal.hyperV.containerId, created);
       properties.recoveryServicesProviderId = created.providerId;
       (properties.providerSpecificDetails as JsonObject).vmId = created.vmId;
+      // Filed again under the VM it protects now (the store's lookups by VM).
+      this.asr.services.resources.put(item);
     }
     Object.assign(internal, { phase: "FailoverCommitPending", activeLocation: "Primary", scenario: "None", lastSuccessfulFailoverTime: at });
     internal.hyperV.failedBackAt = at;

@@ -4,7 +4,7 @@ import { jsonResponse } from "../arm/responses.js";
 import type { EmulatorResponse, JsonObject, JsonValue } from "../arm/types.js";
 import type { ComputeService } from "../compute/registerCompute.js";
 import type { StorageAccounts } from "../storage/storageAccounts.js";
-import { ResourceStore } from "../store/resourceStore.js";
+import { ResourceStore, resourceKey, type ResourceLookup } from "../store/resourceStore.js";
 import type { StoredResource } from "../store/state.js";
 import { ASR_TYPES, guidOf, ID_PATTERNS, nameOf, vaultIdOf } from "./asrApi.js";
 import type { AsrContext } from "./asrContext.js";
@@ -125,6 +125,9 @@ export interface HyperVItemState extends JsonObject {
  * hourly, app-consistent at its frequency). Failures, retries and resync are {@link ReplicationHealth}'s.
  */
 export class HyperVReplication {
+  /** The items by the on-premises VM record they protect, so that enabling one does not walk every item of the vault. */
+  private readonly byVmRecord: ResourceLookup;
+
   constructor(
     private readonly asr: AsrContext,
     private readonly items: ProtectedItems,
@@ -134,6 +137,10 @@ export class HyperVReplication {
     private readonly compute: ComputeService,
     private readonly storage: StorageAccounts,
   ) {
+    this.byVmRecord = asr.services.resources.lookup(ASR_TYPES.protectedItem, (item) => {
+      const vmRecordId = (item.internal as ItemInternal).hyperV?.vmRecordId;
+      return vmRecordId === undefined ? [] : [vmRecordId];
+    });
     asr.jobs.registerStepped(INITIAL_REPLICATION_KIND, { taskDone: (job, index, at) => this.initialReplicationStep(job, index, at) });
     asr.jobs.register(FINALIZE_KIND, { complete: (op, at) => this.finalized(String(op.data.itemId), at) });
   }
@@ -170,9 +177,8 @@ export class HyperVReplication {
         throw new ArmError(409, "ReplicatedItemNameTaken", `Replicated item '${name}' already protects another VM.`);
       return jsonResponse(200, this.items.view(existing));
     }
-    const already = this.asr.services.resources
-      .list(vaultIdOf(ctx), ASR_TYPES.protectedItem)
-      .find((i) => (i.internal as ItemInternal).hyperV?.vmRecordId.toLowerCase() === vmRecord.id.toLowerCase());
+    const vaultPrefix = `${resourceKey(vaultIdOf(ctx))}/`;
+    const already = this.byVmRecord.find(vmRecord.id).find((i) => resourceKey(i.id).startsWith(vaultPrefix));
     if (already !== undefined)
       throw new ArmError(
         409,
