@@ -7,6 +7,14 @@ export interface VirtualTime {
   advance(ms: number): void | Promise<void>;
 }
 
+/**
+ * Sleepers woken in one turn of the event loop. Ten thousand pollers due at once, all woken in one
+ * turn, each start a request together: everything they allocate is alive at once, survives the
+ * young generation's collections and is copied into the old one (the full DR cycle of 10,000 VMs
+ * spent a third of its reprotect time there). In turns of this many, most of it dies young.
+ */
+const WAKE_BATCH = 64;
+
 interface Sleeper {
   wakeAt: number;
   wake: () => void;
@@ -20,7 +28,7 @@ interface Sleeper {
  * move the clock by 250 minutes.
  */
 export class VirtualSleepers {
-  private readonly sleepers: Sleeper[] = [];
+  private sleepers: Sleeper[] = [];
   private flushing = false;
 
   constructor(private readonly time: VirtualTime) {}
@@ -52,7 +60,8 @@ export class VirtualSleepers {
 
   /**
    * After the current turn and its zero-delay timers, jumps to the earliest wake-up and wakes
-   * everyone due then; repeats while sleepers remain.
+   * everyone due then, {@link WAKE_BATCH} per turn, in the order they went to sleep; repeats while
+   * sleepers remain.
    */
   private async flush(): Promise<void> {
     if (this.flushing) return;
@@ -65,7 +74,7 @@ export class VirtualSleepers {
         await nextTimers(0);
         await nextTurn();
         if (this.sleepers.length === 0) break;
-        const earliest = Math.min(...this.sleepers.map((s) => s.wakeAt));
+        const earliest = this.sleepers.reduce((min, s) => Math.min(min, s.wakeAt), Infinity);
         const now = this.time.now();
         if (earliest > now) {
           try {
@@ -78,9 +87,16 @@ export class VirtualSleepers {
             break;
           }
         }
-        const due = this.sleepers.filter((s) => s.wakeAt <= this.time.now());
-        for (const sleeper of due) this.sleepers.splice(this.sleepers.indexOf(sleeper), 1);
-        for (const sleeper of due) sleeper.wake();
+        // One pass: ten thousand pollers fall due together, and removing each by its index cost N^2.
+        const reached = this.time.now();
+        const due: Sleeper[] = [];
+        const waiting: Sleeper[] = [];
+        for (const sleeper of this.sleepers) (sleeper.wakeAt <= reached ? due : waiting).push(sleeper);
+        this.sleepers = waiting;
+        for (let start = 0; start < due.length; start += WAKE_BATCH) {
+          if (start > 0) await nextTurn();
+          for (const sleeper of due.slice(start, start + WAKE_BATCH)) sleeper.wake();
+        }
       }
     } finally {
       this.flushing = false;

@@ -46,6 +46,26 @@ test("a wait started after another wakes relative to its own start", async (t) =
   t.deepEqual(times, [2 * MINUTE, 3 * MINUTE, 4 * MINUTE]);
 });
 
+test("a thousand waits due together all wake at that time, in the order they slept, before the clock moves again", async (t) => {
+  const backend = await createFakeBackend();
+  const start = backend.clock.now().getTime();
+  const woke: [number, number][] = [];
+  // Each waiter sleeps again once woken (a poller's next poll): the clock must not jump to that second
+  // wake-up while waiters of the first one are still asleep.
+  await Promise.all(
+    Array.from({ length: 1000 }, async (_, index) => {
+      await backend.clock.sleep(MINUTE);
+      woke.push([index, backend.clock.now().getTime() - start]);
+      await backend.clock.sleep(MINUTE);
+    }),
+  );
+  t.deepEqual(
+    woke,
+    Array.from({ length: 1000 }, (_, index) => [index, MINUTE]),
+  );
+  t.is(backend.clock.now().getTime() - start, 2 * MINUTE);
+});
+
 test("an aborted wait rejects with code Aborted and does not move time for the others", async (t) => {
   const backend = await createFakeBackend();
   const start = backend.clock.now().getTime();
