@@ -466,9 +466,10 @@ export class AsrJobs {
     const jobs = this.services.resources
       .list(vaultIdOf(ctx), ASR_TYPES.job)
       .sort((a, b) => (b.internal as JobInternal).startTime - (a.internal as JobInternal).startTime);
-    const page = pageOf(ctx, jobs as unknown as JsonValue[], this.services.settings.pageSize);
-    page.value = (page.value as unknown as StoredResource[]).map((job) => this.view(job));
-    return jsonResponse(200, page);
+    return jsonResponse(
+      200,
+      pageOf(ctx, jobs, this.services.settings.pageSize, (job) => this.view(job)),
+    );
   }
 
   private headers(ctx: RequestContext, job: StoredResource): Record<string, string> {
