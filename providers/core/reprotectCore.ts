@@ -21,10 +21,8 @@ const identity = z.strictObject({
   /** Wait until it is protected in the reverse direction. @default true */
   waitForProtection: z.boolean().default(true),
 });
-const settingsSchema = reprotectInputSchema.refine((input) => input.targetNetworkId === undefined, {
-  path: ["targetNetworkId"],
-  message: "cannot change during reprotect: change the network mapping (ReplicationInfrastructure's network) instead",
-});
+/** The SDK's reprotect settings: a target network is refused there (it follows the network mapping, ReplicationInfrastructure's `network`). */
+const settingsSchema = reprotectInputSchema;
 const SETTINGS = ["recoveryResourceGroupId", "cacheStorageAccountId", "recoveryAvailabilitySetId", "targetDiskType"];
 
 function reprotectInput(inputs: Props): ReprotectInput {

@@ -8,6 +8,7 @@ import type { virtualMachineInputSchema } from "../model/virtualMachine.js";
 import { createComputeClient } from "./clients.js";
 import { toAvailabilitySet, toVirtualMachine, toVirtualMachineStatus } from "./computeMappers.js";
 import { callAzure } from "./errors.js";
+import { runSubmittedOperation, type PacedStartOptions, type SubmittedPoller } from "./operationPolling.js";
 import { mapItems } from "./paging.js";
 
 /** A VM power action the gateway can run. */
@@ -16,10 +17,6 @@ export type VmAction = "start" | "powerOff" | "restart" | "deallocate" | "redepl
 /** Options every waiting call takes. */
 export interface WaitOptions {
   abortSignal?: AbortSignal;
-}
-
-interface PollerLikeResult<T> {
-  pollUntilDone(options?: { abortSignal?: AbortSignal }): Promise<T>;
 }
 
 /**
@@ -37,15 +34,9 @@ export class ComputeGateway {
     return this.clientInstance;
   }
 
-  private lroOptions(options: WaitOptions): { updateIntervalInMs?: number; abortSignal?: AbortSignal } {
-    return {
-      ...(this.backend.pollIntervalInMs === undefined ? {} : { updateIntervalInMs: this.backend.pollIntervalInMs }),
-      ...(options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal }),
-    };
-  }
-
-  private async wait<T>(poller: PollerLikeResult<T>, options: WaitOptions): Promise<T> {
-    return poller.pollUntilDone(options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal });
+  /** Runs a long-running operation to its end, waiting between polls on the backend's clock. */
+  private wait<T>(start: (options: PacedStartOptions) => SubmittedPoller<T>, options: WaitOptions): Promise<T> {
+    return runSubmittedOperation(this.backend.clock, start, options.abortSignal);
   }
 
   async createOrUpdateAvailabilitySet(resourceGroup: string, name: string, input: z.output<typeof availabilitySetInputSchema>): Promise<AvailabilitySet> {
@@ -88,8 +79,9 @@ export class ComputeGateway {
     options: WaitOptions,
   ): Promise<VirtualMachine> {
     return callAzure({ operation: `create VM ${name}` }, async () => {
-      const poller = this.client.virtualMachines.createOrUpdate(resourceGroup, name, virtualMachineModel(name, input), this.lroOptions(options));
-      return toVirtualMachine(await this.wait(poller, options));
+      return toVirtualMachine(
+        await this.wait((o) => this.client.virtualMachines.createOrUpdate(resourceGroup, name, virtualMachineModel(name, input), o), options),
+      );
     });
   }
 
@@ -123,31 +115,28 @@ export class ComputeGateway {
   }
 
   async deleteVirtualMachine(resourceGroup: string, name: string, options: WaitOptions): Promise<void> {
-    await callAzure({ operation: `delete VM ${name}` }, () =>
-      this.wait(this.client.virtualMachines.delete(resourceGroup, name, this.lroOptions(options)), options),
-    );
+    await callAzure({ operation: `delete VM ${name}` }, () => this.wait((o) => this.client.virtualMachines.delete(resourceGroup, name, o), options));
   }
 
   async runVmAction(resourceGroup: string, name: string, action: VmAction, options: WaitOptions & { skipShutdown?: boolean }): Promise<void> {
     const vms = this.client.virtualMachines;
-    const lro = this.lroOptions(options);
     await callAzure({ operation: `${action} VM ${name}` }, () => {
       switch (action) {
         case "start":
-          return this.wait(vms.start(resourceGroup, name, lro), options);
+          return this.wait((o) => vms.start(resourceGroup, name, o), options);
         case "powerOff":
           return this.wait(
-            vms.powerOff(resourceGroup, name, { ...lro, ...(options.skipShutdown === undefined ? {} : { skipShutdown: options.skipShutdown }) }),
+            (o) => vms.powerOff(resourceGroup, name, { ...o, ...(options.skipShutdown === undefined ? {} : { skipShutdown: options.skipShutdown }) }),
             options,
           );
         case "restart":
-          return this.wait(vms.restart(resourceGroup, name, lro), options);
+          return this.wait((o) => vms.restart(resourceGroup, name, o), options);
         case "deallocate":
-          return this.wait(vms.deallocate(resourceGroup, name, lro), options);
+          return this.wait((o) => vms.deallocate(resourceGroup, name, o), options);
         case "redeploy":
-          return this.wait(vms.redeploy(resourceGroup, name, lro), options);
+          return this.wait((o) => vms.redeploy(resourceGroup, name, o), options);
         case "performMaintenance":
-          return this.wait(vms.performMaintenance(resourceGroup, name, lro), options);
+          return this.wait((o) => vms.performMaintenance(resourceGroup, name, o), options);
       }
     });
   }

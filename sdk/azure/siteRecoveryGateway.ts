@@ -28,6 +28,7 @@ import type { Vault, VaultRef } from "../model/vault.js";
 import type { z } from "zod";
 import { createRecoveryServicesClient, createSiteRecoveryClient } from "./clients.js";
 import { callAzure } from "./errors.js";
+import { PollPacer, pollToEnd, runOperation, type MethodPoller } from "./operationPolling.js";
 import { toJob, toProtectedVm, toRecoveryPlan, toRecoveryPoint, toReplicationPolicy, toVault } from "./siteRecoveryMappers.js";
 import type { RecoveryPlan, RecoveryPlanAction, recoveryPlanInputSchema } from "../model/recoveryPlan.js";
 import { isResourceNotFoundError } from "../errors.js";
@@ -65,8 +66,7 @@ export type EnableProtectionSpec = z.output<typeof protectVmInputSchema> & {
 };
 
 /** The poller of a job-backed operation, as the official client returns it. */
-export interface AsrPoller<T> {
-  pollUntilDone(options?: { abortSignal?: AbortSignal }): Promise<T>;
+export interface AsrPoller<T> extends MethodPoller<T> {
   onProgress(callback: (state: unknown) => void): () => void;
 }
 
@@ -78,7 +78,6 @@ export interface ItemJobResult {
 
 /** What a job-backed operation's start receives from {@link SiteRecoveryGateway.runJob}. */
 export interface StartOptions {
-  updateIntervalInMs?: number;
   abortSignal?: AbortSignal;
   onResponse: (response: FullOperationResponse) => void;
 }
@@ -135,11 +134,12 @@ export class SiteRecoveryGateway {
   async runJob<T>(vault: VaultRef, operation: string, start: (options: StartOptions) => Promise<AsrPoller<T>>, options: JobWaitOptions = {}): Promise<T> {
     return callAzure({ operation }, async () => {
       let jobName: string | undefined;
+      const pacer = new PollPacer();
       const poller = await start({
-        ...(this.backend.pollIntervalInMs === undefined ? {} : { updateIntervalInMs: this.backend.pollIntervalInMs }),
         ...(options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal }),
         onResponse: (response) => {
           jobName ??= JOB_IN_LOCATION.exec(response.headers.get("location") ?? "")?.[1];
+          pacer.onResponse(response);
         },
       });
       const reports: Promise<void>[] = [];
@@ -156,7 +156,7 @@ export class SiteRecoveryGateway {
       const unsubscribe = poller.onProgress(report);
       try {
         report();
-        const result = await poller.pollUntilDone(options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal });
+        const result = await pollToEnd(poller, () => poller.isDone(), pacer, this.backend.clock, options.abortSignal);
         report();
         return result;
       } finally {
@@ -171,11 +171,16 @@ export class SiteRecoveryGateway {
   async createOrUpdateVault(resourceGroup: string, name: string, location: string, tags: Record<string, string> | undefined): Promise<Vault> {
     return callAzure({ operation: `create vault ${name}` }, async () =>
       toVault(
-        await this.vaults.vaults.beginCreateOrUpdateAndWait(
-          resourceGroup,
-          name,
-          { location, sku: { name: "Standard" }, properties: { publicNetworkAccess: "Enabled" }, ...(tags === undefined ? {} : { tags }) },
-          this.backend.pollIntervalInMs === undefined ? {} : { updateIntervalInMs: this.backend.pollIntervalInMs },
+        await runOperation(
+          this.backend.clock,
+          (o) =>
+            this.vaults.vaults.beginCreateOrUpdate(
+              resourceGroup,
+              name,
+              { location, sku: { name: "Standard" }, properties: { publicNetworkAccess: "Enabled" }, ...(tags === undefined ? {} : { tags }) },
+              o,
+            ),
+          undefined,
         ),
       ),
     );
@@ -195,11 +200,7 @@ export class SiteRecoveryGateway {
 
   async deleteVault(vault: VaultRef): Promise<void> {
     await callAzure({ operation: `delete vault ${vault.name}` }, () =>
-      this.vaults.vaults.beginDeleteAndWait(
-        vault.resourceGroup,
-        vault.name,
-        this.backend.pollIntervalInMs === undefined ? {} : { updateIntervalInMs: this.backend.pollIntervalInMs },
-      ),
+      runOperation(this.backend.clock, (o) => this.vaults.vaults.beginDelete(vault.resourceGroup, vault.name, o), undefined),
     );
   }
 

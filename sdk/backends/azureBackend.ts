@@ -43,7 +43,6 @@ export function createAzureBackend(options: AzureBackendOptions): Backend {
     tokenScope: `${endpoint}/.default`,
     httpClient: undefined,
     clock: systemClock,
-    pollIntervalInMs: undefined,
     retryOptions: options.retryOptions,
     close: async () => undefined,
   };

@@ -24,8 +24,6 @@ export interface Backend {
   /** The transport; undefined means the Azure SDK's default HTTPS client. */
   readonly httpClient: HttpClient | undefined;
   readonly clock: Clock;
-  /** Interval between LRO polls when the service gives none; 0 on emulated backends (their time is virtual). */
-  readonly pollIntervalInMs: number | undefined;
   readonly retryOptions: BackendRetryOptions | undefined;
   /** Releases what the backend holds. */
   close(): Promise<void>;

@@ -1,8 +1,6 @@
 import { createDefaultHttpClient, type HttpClient, type PipelineRequest } from "@azure/core-rest-pipeline";
 import { z } from "zod";
-import { POLL_INTERVAL_HEADER } from "../../emulator/arm/pollInterval.js";
 import { abortedError, systemClock, throwIfAborted, type Clock } from "../clock.js";
-import { withVirtualPollWaits } from "./virtualPollWaits.js";
 import { VirtualSleepers } from "./virtualSleepers.js";
 import { DrError } from "../errors.js";
 import { subscriptionIdSchema } from "../model/names.js";
@@ -93,16 +91,14 @@ export async function createEmulatorBackend(options: EmulatorBackendOptions): Pr
   const control = (method: string, path: string, body?: unknown): Promise<unknown> => emulatorControlRequest(base, parsed.controlToken, method, path, body);
   const remote = new RemoteClock(control);
   await remote.sync();
-  const sleepers = remote.sleepers;
   return {
     kind: "emulator",
     subscriptionId: parsed.subscriptionId,
     credential: fakeCredential,
     endpoint: PUBLIC_ARM_ENDPOINT,
     tokenScope: PUBLIC_ARM_SCOPE,
-    httpClient: withVirtualPollWaits(redirectingHttpClient(base, remote), sleepers, POLL_INTERVAL_HEADER),
+    httpClient: redirectingHttpClient(base, remote),
     clock: remote,
-    pollIntervalInMs: 0,
     retryOptions: { maxRetries: 3, retryDelayInMs: 10, maxRetryDelayInMs: 100 },
     close: async () => undefined,
     url: parsed.url,

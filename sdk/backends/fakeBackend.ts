@@ -6,8 +6,6 @@ import { validate } from "../model/validate.js";
 import { InvalidStateError, ValidationError } from "../errors.js";
 import { PUBLIC_ARM_ENDPOINT, PUBLIC_ARM_SCOPE, type Backend } from "./backend.js";
 import { fakeCredential } from "./fakeCredential.js";
-import { POLL_INTERVAL_HEADER } from "../../emulator/arm/pollInterval.js";
-import { withVirtualPollWaits } from "./virtualPollWaits.js";
 import { VirtualSleepers } from "./virtualSleepers.js";
 
 /** The subscription the fake backend uses unless told otherwise. */
@@ -69,7 +67,7 @@ export async function createFakeBackend(options: FakeBackendOptions = {}): Promi
     await stateFile?.close();
     throw error;
   }
-  // One set of sleepers for the SDK's waits and the waits between polls: they all overlap.
+  // One set of sleepers for all the SDK's waits, the waits between polls among them: they all overlap.
   const sleepers = new VirtualSleepers({ now: () => emulator.clock.now(), advance: (ms) => void emulator.control.advanceClock(ms) });
   return {
     kind: "fake",
@@ -77,9 +75,8 @@ export async function createFakeBackend(options: FakeBackendOptions = {}): Promi
     credential: fakeCredential,
     endpoint: PUBLIC_ARM_ENDPOINT,
     tokenScope: PUBLIC_ARM_SCOPE,
-    httpClient: withVirtualPollWaits(createInProcessHttpClient(emulator), sleepers, POLL_INTERVAL_HEADER),
+    httpClient: createInProcessHttpClient(emulator),
     clock: emulatorClock(emulator, sleepers),
-    pollIntervalInMs: 0,
     retryOptions: { maxRetries: 3, retryDelayInMs: 10, maxRetryDelayInMs: 100 },
     emulator,
     close: async () => {

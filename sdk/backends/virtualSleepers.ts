@@ -68,9 +68,9 @@ export class VirtualSleepers {
     this.flushing = true;
     try {
       while (this.sleepers.length > 0) {
-        // The official clients' pollers wait a real zero-delay timer between polls (core-lro's delay of
-        // `updateIntervalInMs: 0`) before their next poll sleeps here: jumping before those timers ran
-        // would leave their sleeps out, and where time jumps would depend on how fast the machine is.
+        // A waiter may pass through a real zero-delay timer on its way here (a client's pipeline retrying
+        // at once): jumping before those timers ran would leave its sleep out, and where time jumps would
+        // depend on how fast the machine is.
         await nextTimers(0);
         await nextTurn();
         if (this.sleepers.length === 0) break;

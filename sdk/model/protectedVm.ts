@@ -115,8 +115,14 @@ export const reprotectInputSchema = z.strictObject({
   /** Replica and target disk type. @default each disk's own type */
   targetDiskType: z.enum(["Standard_LRS", "StandardSSD_LRS", "Premium_LRS", "StandardSSD_ZRS", "Premium_ZRS"]).optional(),
   /** Refused: the target network cannot change during reprotect (change the network mapping instead). */
-  targetNetworkId: z.string().optional(),
+  targetNetworkId: z
+    .string()
+    .optional()
+    .refine((id) => id === undefined, "cannot change during reprotect: the target network follows the network mapping; change the network mapping instead"),
 });
 
 /** What a caller passes to reprotect. */
 export type ReprotectInput = z.input<typeof reprotectInputSchema>;
+
+/** Reprotect settings once validated. */
+export type ReprotectSettings = z.output<typeof reprotectInputSchema>;

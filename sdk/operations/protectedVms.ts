@@ -11,8 +11,9 @@ import {
   type ProtectVmInput,
   type RecoveryPoint,
   type ReprotectInput,
+  type ReprotectSettings,
 } from "../model/protectedVm.js";
-import { parseReplicatedItemId, replicatedItemNameFor } from "../model/replicatedItemId.js";
+import { parseReplicatedItemId, replicatedItemNameFor, type ReplicatedItemRef } from "../model/replicatedItemId.js";
 import { waitUntilProtected } from "./protectionWait.js";
 import type { ReplicationInfrastructure } from "../model/replicationInfrastructure.js";
 import { validate } from "../model/validate.js";
@@ -154,15 +155,20 @@ export class ProtectedVmOperations {
    * @throws ValidationError (`ValidationFailed`): bad settings, or `targetNetworkId` (refused); OperationFailedError; DrError `Aborted`.
    */
   async reprotect(protectedVmId: string, input: ReprotectInput = {}, options: JobWaitOptions = {}): Promise<ProtectedVm> {
-    const parsed = validate(reprotectInputSchema, input, "");
-    if (parsed.targetNetworkId !== undefined) {
-      throw new ValidationError(
-        "targetNetworkId",
-        "cannot change during reprotect: the target network follows the network mapping; change the network mapping instead",
-      );
-    }
-    const ref = parseReplicatedItemId(protectedVmId);
-    const item = await this.asr.getProtectedItem(ref);
+    const settings = validate(reprotectInputSchema, input, "");
+    const item = await this.asr.getProtectedItem(parseReplicatedItemId(protectedVmId));
+    return this.asr.getProtectedItem(await this.reprotectRead(item, settings, options));
+  }
+
+  /**
+   * {@link ProtectedVmOperations.reprotect} of an item already read, with settings already
+   * validated (a recovery plan validates all its VMs' settings, then reads each VM before deciding
+   * to reprotect it): refuses an item that does not allow reprotect and returns where the item
+   * replicates from now, without reading it again.
+   * @internal
+   */
+  async reprotectRead(item: ProtectedVm, settings: ReprotectSettings, options: JobWaitOptions): Promise<ReplicatedItemRef> {
+    const ref = parseReplicatedItemId(item.id);
     if (!item.allowedOperations.includes("ReverseReplicate")) {
       throw new InvalidStateError(
         `${item.name}: reprotect follows a committed failover; the VM is ${item.phase} (allowed now: [${item.allowedOperations.join(", ")}]).`,
@@ -170,7 +176,7 @@ export class ProtectedVmOperations {
       );
     }
     const running = parseReplicatedItemId(`${item.recoveryContainerId ?? ""}/replicationProtectedItems/${ref.item}`, "recoveryContainerId");
-    const currentContainerId = protectedVmId.slice(0, protectedVmId.toLowerCase().indexOf("/replicationprotecteditems/"));
+    const currentContainerId = item.id.slice(0, item.id.toLowerCase().indexOf("/replicationprotecteditems/"));
     const reverse = (await this.asr.listMappings({ resourceGroup: ref.resourceGroup, name: ref.vault }, running.fabric, running.container)).find(
       (m) => m.targetContainerId.toLowerCase() === currentContainerId.toLowerCase(),
     );
@@ -196,10 +202,10 @@ export class ProtectedVmOperations {
       if (isResourceNotFoundError(error)) return undefined;
       throw error;
     });
-    const recoveryResourceGroupId = parsed.recoveryResourceGroupId ?? `/subscriptions/${original.subscriptionId}/resourceGroups/${original.resourceGroup}`;
-    const recoveryAvailabilitySetId = parsed.recoveryAvailabilitySetId ?? originalVm?.availabilitySetId;
+    const recoveryResourceGroupId = settings.recoveryResourceGroupId ?? `/subscriptions/${original.subscriptionId}/resourceGroups/${original.resourceGroup}`;
+    const recoveryAvailabilitySetId = settings.recoveryAvailabilitySetId ?? originalVm?.availabilitySetId;
     const cacheStorageAccountId =
-      parsed.cacheStorageAccountId ??
+      settings.cacheStorageAccountId ??
       `/subscriptions/${runningVmRef.subscriptionId}/resourceGroups/${runningVmRef.resourceGroup}/providers/Microsoft.Storage/storageAccounts/asrcache${runningVm.location}`.slice(
         0,
         300,
@@ -216,11 +222,11 @@ export class ProtectedVmOperations {
         cacheStorageAccountId,
         diskIds: runningVm.disks.map((d) => d.managedDiskId as string),
         ...(recoveryAvailabilitySetId === undefined ? {} : { recoveryAvailabilitySetId }),
-        ...(parsed.targetDiskType === undefined ? {} : { targetDiskType: parsed.targetDiskType }),
+        ...(settings.targetDiskType === undefined ? {} : { targetDiskType: settings.targetDiskType }),
       },
       options,
     );
-    return this.asr.getProtectedItem(running);
+    return running;
   }
 
   /** Removes the replicated item forcibly (DELETE), when a clean disable is not possible. @throws ValidationError; OperationFailedError. */

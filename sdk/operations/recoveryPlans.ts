@@ -13,7 +13,7 @@ import {
   type PlanRunResult,
   type PlanTestFailoverInput,
 } from "../model/planRun.js";
-import type { ReprotectInput } from "../model/protectedVm.js";
+import { reprotectInputSchema, type ReprotectInput, type ReprotectSettings } from "../model/protectedVm.js";
 import { PlanRuns, SCENARIOS, type PlanRunOptions } from "./planRuns.js";
 import { failoverRegion, failoverSite, type RegionFailoverOptions, type RegionFailoverReport, type SiteFailoverReport } from "./regionFailover.js";
 import type { HyperVOperations } from "./hyperV.js";
@@ -232,9 +232,11 @@ export class RecoveryPlanOperations {
     const plan = await this.get(vault, name);
     if (isHyperVPlan(plan) && Object.keys(settings).length > 0)
       throw new ValidationError("settings", `recovery plan ${name} holds Hyper-V VMs: their reverse replication to Azure takes no target settings`);
-    for (const id of Object.keys(settings)) {
+    const validSettings = new Map<string, ReprotectSettings>();
+    for (const [id, input] of Object.entries(settings)) {
       if (!plan.groups.some((g) => g.protectedVmIds.some((vm) => vm.toLowerCase() === id.toLowerCase())))
         throw new ValidationError(`settings.${id}`, `is not a protected VM of recovery plan ${name}`);
+      validSettings.set(id.toLowerCase(), validate(reprotectInputSchema, input, `settings.${id}`));
     }
     await this.requireFailedOver(plan);
     for (const group of plan.groups.filter((g) => g.type === "Boot")) {
@@ -246,7 +248,7 @@ export class RecoveryPlanOperations {
             logger.info(`recovery plan ${name}: ${vm.name} is ${vm.phase}; not reprotected again`);
             return;
           }
-          await this.protectedVms.reprotect(id, settings[id] ?? {}, options);
+          await this.protectedVms.reprotectRead(vm, validSettings.get(id.toLowerCase()) ?? {}, options);
         }),
       );
     }
