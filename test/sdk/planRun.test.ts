@@ -1,8 +1,8 @@
 import test, { type ExecutionContext } from "ava";
-import { isInvalidStateError, type DrClient, type FakeBackend, type ManualActionRequest, type PlanRunResult } from "../../sdk/index.js";
+import { ValidationError, isInvalidStateError, type DrClient, type FakeBackend, type ManualActionRequest, type PlanRunResult } from "../../sdk/index.js";
 import { fakeClient } from "../helpers/fakeClient.js";
 import { SUB } from "../helpers/fixtures.js";
-import { SHOP_TIERS as TIERS, VAULT, shopPlan } from "../helpers/siteRecoveryFixtures.js";
+import { SHOP_TIERS as TIERS, VAULT, rgId, shopPlan } from "../helpers/siteRecoveryFixtures.js";
 
 const TEST_VNET = `/subscriptions/${SUB}/resourceGroups/app-rg-dr/providers/Microsoft.Network/virtualNetworks/drill-isolated`;
 interface Shop {
@@ -29,6 +29,29 @@ async function exists(dr: DrClient, id: string): Promise<boolean> {
     return false;
   }
 }
+
+test("plan reprotect checks every VM's settings before it reprotects any, and finds a VM's settings whatever the case of its id", async (t) => {
+  const { dr, ids } = await shop(t, false);
+  t.is((await dr.recoveryPlans.failover(VAULT, "shop", { kind: "planned" })).state, "Succeeded");
+  await dr.recoveryPlans.commit(VAULT, "shop");
+  const [db, , , web] = ids as [string, string, string, string];
+
+  const bad = await t.throwsAsync(dr.recoveryPlans.reprotect(VAULT, "shop", { [db]: {}, [web]: { cacheStorageAccountId: "not-an-account" } }), {
+    instanceOf: ValidationError,
+  });
+  t.is(bad.field, `settings.${web}.cacheStorageAccountId`, "the VM of the last group is named, though the first group comes first");
+  const network = await t.throwsAsync(dr.recoveryPlans.reprotect(VAULT, "shop", { [web]: { targetNetworkId: TEST_VNET } }), { instanceOf: ValidationError });
+  t.is(network.field, `settings.${web}.targetNetworkId`);
+  for (const id of ids) t.is((await dr.protectedVms.get(id)).phase, "committed", "no VM was reprotected");
+
+  const group = rgId("app-rg-2");
+  const reprotected = await dr.recoveryPlans.reprotect(VAULT, "shop", { [web.toUpperCase()]: { recoveryResourceGroupId: group } });
+  const moved = reprotected.groups.flatMap((g) => g.protectedVmIds);
+  const movedWeb = await dr.protectedVms.get(moved.find((id) => id.toLowerCase().endsWith(`/${web.split("/").pop()?.toLowerCase()}`)) ?? "");
+  t.is(movedWeb.recoveryResourceGroupId, group, "the settings given under the upper-cased id were used");
+  const movedDb = await dr.protectedVms.get(moved[0] as string);
+  t.is(movedDb.recoveryResourceGroupId, rgId("app-rg"), "a VM without settings takes its original resource group");
+});
 
 test("the full cycle of a plan with three boot groups and actions: rehearse, fail over, commit, reprotect, fail back, and again", async (t) => {
   const { dr, ids } = await shop(t);
