@@ -1,11 +1,6 @@
+import { POLL_INTERVAL_HEADER } from "../../emulator/arm/pollInterval.js";
 import type { Clock } from "../clock.js";
 
-/**
- * The header by which the emulator, in virtual time, says how long a poll of a running operation
- * stands for (its `Retry-After` is 0 there, or a client would really wait). The same name as the
- * emulator's `POLL_INTERVAL_HEADER`; repeated here so that the SDK does not load the emulator.
- */
-const VIRTUAL_POLL_INTERVAL_HEADER = "x-azure-dr-poll-interval-ms";
 /** Wait between polls when the service names none: core-lro's own default. */
 const DEFAULT_POLL_WAIT_MS = 2_000;
 
@@ -25,14 +20,15 @@ export interface OperationResponse {
 /**
  * Follows the responses of one long-running operation (pass {@link PollPacer.onResponse} as the
  * operation's `onResponse`: the official clients call it for the first response and every poll)
- * and keeps how long to wait before the next poll: the emulator's virtual interval, else the
- * service's `Retry-After` (seconds or an HTTP date), else 2 seconds.
+ * and keeps how long to wait before the next poll: the emulator's virtual interval (its
+ * `POLL_INTERVAL_HEADER`; its `Retry-After` is 0 in virtual time), else the service's
+ * `Retry-After` (seconds or an HTTP date), else 2 seconds.
  */
 export class PollPacer {
   private waitMs = DEFAULT_POLL_WAIT_MS;
 
   readonly onResponse = (response: OperationResponse): void => {
-    const virtual = Number(response.headers.get(VIRTUAL_POLL_INTERVAL_HEADER));
+    const virtual = Number(response.headers.get(POLL_INTERVAL_HEADER));
     if (Number.isFinite(virtual) && virtual > 0) {
       this.waitMs = virtual;
       return;
@@ -53,7 +49,7 @@ export class PollPacer {
 /**
  * Polls a started operation to its end, waiting between polls on the backend's clock, outside
  * the client's pipeline: on the fake backend ten thousand concurrent operations each keep only
- * their poller while they wait, where a wait inside the transport kept every sleeping request's
+ * their poller while they wait, where a wait inside the transport kept every waiting request's
  * pipeline alive until the next round of polls (and the garbage collector copying it).
  * @throws what the operation failed with; DrError `Aborted` when the signal fires during a wait.
  */

@@ -1,6 +1,8 @@
 import { createDefaultHttpClient, type HttpClient, type PipelineRequest } from "@azure/core-rest-pipeline";
 import { z } from "zod";
 import { abortedError, systemClock, throwIfAborted, type Clock } from "../clock.js";
+import { POLL_INTERVAL_HEADER } from "../../emulator/arm/pollInterval.js";
+import { withVirtualPollWaits } from "./virtualPollWaits.js";
 import { VirtualSleepers } from "./virtualSleepers.js";
 import { DrError } from "../errors.js";
 import { subscriptionIdSchema } from "../model/names.js";
@@ -97,7 +99,7 @@ export async function createEmulatorBackend(options: EmulatorBackendOptions): Pr
     credential: fakeCredential,
     endpoint: PUBLIC_ARM_ENDPOINT,
     tokenScope: PUBLIC_ARM_SCOPE,
-    httpClient: redirectingHttpClient(base, remote),
+    httpClient: withVirtualPollWaits(redirectingHttpClient(base, remote), remote.sleepers, POLL_INTERVAL_HEADER),
     clock: remote,
     retryOptions: { maxRetries: 3, retryDelayInMs: 10, maxRetryDelayInMs: 100 },
     close: async () => undefined,

@@ -6,6 +6,8 @@ import { validate } from "../model/validate.js";
 import { InvalidStateError, ValidationError } from "../errors.js";
 import { PUBLIC_ARM_ENDPOINT, PUBLIC_ARM_SCOPE, type Backend } from "./backend.js";
 import { fakeCredential } from "./fakeCredential.js";
+import { POLL_INTERVAL_HEADER } from "../../emulator/arm/pollInterval.js";
+import { withVirtualPollWaits } from "./virtualPollWaits.js";
 import { VirtualSleepers } from "./virtualSleepers.js";
 
 /** The subscription the fake backend uses unless told otherwise. */
@@ -75,7 +77,7 @@ export async function createFakeBackend(options: FakeBackendOptions = {}): Promi
     credential: fakeCredential,
     endpoint: PUBLIC_ARM_ENDPOINT,
     tokenScope: PUBLIC_ARM_SCOPE,
-    httpClient: createInProcessHttpClient(emulator),
+    httpClient: withVirtualPollWaits(createInProcessHttpClient(emulator), sleepers, POLL_INTERVAL_HEADER),
     clock: emulatorClock(emulator, sleepers),
     retryOptions: { maxRetries: 3, retryDelayInMs: 10, maxRetryDelayInMs: 100 },
     emulator,

@@ -33,6 +33,11 @@ export class VirtualSleepers {
 
   constructor(private readonly time: VirtualTime) {}
 
+  /** The virtual clock's time, in ms. */
+  now(): number {
+    return this.time.now();
+  }
+
   /** Resolves when virtual time reaches now + `ms`, or rejects with `onAbort()` when the signal fires first. */
   sleep(ms: number, abortSignal: AbortSignal | undefined, onAbort: () => Error): Promise<void> {
     return new Promise<void>((resolve, reject) => {
