@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { ArmError } from "../arm/armError.js";
+import { pageOf } from "../arm/paging.js";
 import { jsonBody, optionalJsonBody, param, type RequestContext } from "../arm/requestContext.js";
 import { emptyResponse, jsonResponse } from "../arm/responses.js";
 import type { Router } from "../arm/router.js";
@@ -231,12 +232,11 @@ export class ProtectedItems {
       "GET",
       "/replicationFabrics/{fabricName}/replicationProtectionContainers/{protectionContainerName}/replicationProtectedItems",
       "ReplicationProtectedItems_ListByReplicationProtectionContainers",
-      (ctx) =>
-        jsonResponse(200, { value: this.asr.services.resources.list(this.containers.require(ctx).id, ASR_TYPES.protectedItem).map((i) => this.view(i)) }),
+      (ctx) => this.listPage(ctx, this.containers.require(ctx).id),
     );
     addAsrRoute(router, "GET", "/replicationProtectedItems", "ReplicationProtectedItems_List", (ctx) => {
       this.asr.vaults.requireVault(ctx);
-      return jsonResponse(200, { value: this.asr.services.resources.list(vaultIdOf(ctx), ASR_TYPES.protectedItem).map((i) => this.view(i)) });
+      return this.listPage(ctx, vaultIdOf(ctx));
     });
     addAsrRoute(router, "POST", `${ITEM_PATH}/repairReplication`, "ReplicationProtectedItems_RepairReplication", (ctx) => this.repair(ctx));
     addAsrRoute(router, "GET", `${ITEM_PATH}/recoveryPoints`, "RecoveryPoints_ListByReplicationProtectedItems", (ctx) =>
@@ -622,6 +622,15 @@ export class ProtectedItems {
         },
       };
     });
+  }
+
+  /** One page of the items under `scope` (a vault or a container); only the page's items are rendered. */
+  private listPage(ctx: RequestContext, scope: string): EmulatorResponse {
+    const items = this.asr.services.resources.list(scope, ASR_TYPES.protectedItem);
+    return jsonResponse(
+      200,
+      pageOf(ctx, items, this.asr.services.settings.pageSize, (item) => this.view(item)),
+    );
   }
 
   /**

@@ -299,10 +299,11 @@ export class SwitchProtection {
     this.asr.services.resources.delete(item.id);
     this.asr.services.resources.put(ResourceStore.record(newItemId, ASR_TYPES.protectedItem, { ...item.body, id: newItemId, properties }, moved));
     // Recovery plans keep referring to the item after it moved.
+    const movedKey = item.id.toLowerCase();
     for (const recoveryPlan of this.plansByItem.find(nameOf(item.id))) {
       for (const group of (recoveryPlan.body.properties as JsonObject).groups as JsonObject[]) {
         for (const member of group.replicationProtectedItems as JsonObject[]) {
-          if (String(member.id).toLowerCase() === item.id.toLowerCase())
+          if (String(member.id).toLowerCase() === movedKey)
             Object.assign(member, { id: newItemId, virtualMachineId: String(details.fabricObjectId) });
         }
       }

@@ -268,3 +268,39 @@ test("a cache storage account outside the source region is refused by Site Recov
   for await (const item of dr.protectedVms.list(VAULT)) items.push(item);
   t.deepEqual(items, []);
 });
+
+test("the vault's and a container's protected VMs are listed a page at a time, every VM once", async (t) => {
+  const { dr, backend } = await fakeClient(t, { pageSize: 2 });
+  const infrastructure = await drSetup(dr);
+  const ids: string[] = [];
+  for (const name of ["web-0", "web-1", "web-2", "web-3", "web-4"]) {
+    const item = await dr.protectedVms.protect(VAULT, infrastructure, {
+      virtualMachineId: await sourceVm(dr, name),
+      recoveryResourceGroupId: rgId("app-rg-dr"),
+      cacheStorageAccountId: CACHE,
+    });
+    ids.push(item.id);
+  }
+  const listed = async (): Promise<{ ids: string[]; requests: number }> => {
+    const before = backend.emulator.requestCount;
+    const found: string[] = [];
+    for await (const vm of dr.protectedVms.list(VAULT)) found.push(vm.id);
+    return { ids: found, requests: backend.emulator.requestCount - before };
+  };
+  const vault = await listed();
+  t.deepEqual([...vault.ids].sort(), [...ids].sort());
+  t.is(vault.requests, 3, "five VMs in pages of two");
+
+  const page = async (url: string): Promise<{ value: { id: string }[]; nextLink?: string }> =>
+    JSON.parse((await backend.emulator.handle({ method: "GET", url, headers: {} })).body ?? "{}") as { value: { id: string }[]; nextLink?: string };
+  const container = `https://management.azure.com${infrastructure.sourceContainerId}/replicationProtectedItems?api-version=2025-01-01`;
+  const first = await page(container);
+  t.is(first.value.length, 2);
+  t.regex(first.nextLink ?? "", /(\$|%24)skiptoken=2/);
+  const second = await page(first.nextLink ?? "");
+  t.deepEqual(
+    second.value.map((v) => v.id),
+    ids.slice(2, 4),
+    "the next page goes on where the first stopped",
+  );
+});
