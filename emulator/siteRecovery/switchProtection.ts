@@ -303,8 +303,7 @@ export class SwitchProtection {
     for (const recoveryPlan of this.plansByItem.find(nameOf(item.id))) {
       for (const group of (recoveryPlan.body.properties as JsonObject).groups as JsonObject[]) {
         for (const member of group.replicationProtectedItems as JsonObject[]) {
-          if (String(member.id).toLowerCase() === movedKey)
-            Object.assign(member, { id: newItemId, virtualMachineId: String(details.fabricObjectId) });
+          if (String(member.id).toLowerCase() === movedKey) Object.assign(member, { id: newItemId, virtualMachineId: String(details.fabricObjectId) });
         }
       }
     }
