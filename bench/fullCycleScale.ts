@@ -8,6 +8,8 @@ const BENCHMARK = "full cycle scaling";
 const MiB = 1024 * 1024;
 /** A large run may cost this much more per VM than the small one and still count as linear. */
 const PER_VM_ALLOWANCE = 1.2;
+/** Large runs, each followed by a small one (the first small one comes before them all). */
+const LARGE_RUNS = 2;
 
 /** Sizes of the two runs; the defaults are those `npm run bench` uses. */
 export interface FullCycleScaleOptions {
@@ -30,43 +32,48 @@ interface CycleRun {
 
 /**
  * Whether the whole DR cycle (benchmark 5, `bench/fullCycleChild.ts`) stays linear in the number
- * of VMs: the cycle of `small` VMs, of `large` VMs, and of `small` VMs again, each in its own
- * child process, one after the other in the same run. The small cycle lasts seconds and the
- * large one minutes, so the machine's speed of the moment weighs on the small one alone: bracketing
- * the large run and taking the mean of the two small ones compares both at the speed the machine
- * had while the large one ran. Target: the large cycle within 1.2 times the linear extrapolation
- * of the small one (`large / small * 1.2`: 12x for 10,000 VMs against 1,000).
+ * of VMs: cycles of `small` and `large` VMs, alternated (small, large, small, large, small), each
+ * in its own child process, in the same run. The machine's speed drifts from one minute to the
+ * next (a small cycle lasts seconds, a large one minutes): alternating, and comparing the mean of
+ * the large runs with the mean of the small runs around them, keeps that drift out of the ratio.
+ * Target: the large cycle within 1.2 times the linear extrapolation of the small one
+ * (`large / small * 1.2`: 12x for 10,000 VMs against 1,000).
  */
 export async function runFullCycleScale(options: FullCycleScaleOptions = {}): Promise<Figure[]> {
   const { small = 1_000, large = 3_000, warmUp = 20 } = options;
   if (!(large > small)) throw new RangeError(`the large run (${large} VMs) must be larger than the small one (${small} VMs)`);
-  const before = await runCycleChild(small, warmUp);
-  const scaled = await runCycleChild(large, warmUp);
-  const after = await runCycleChild(small, warmUp);
-  const reference: CycleRun = {
-    wallS: (before.wallS + after.wallS) / 2,
-    cpuS: (before.cpuS + after.cpuS) / 2,
-    peakRssMiB: Math.max(before.peakRssMiB, after.peakRssMiB),
-  };
+  const smallRuns: CycleRun[] = [await runCycleChild(small, warmUp)];
+  const largeRuns: CycleRun[] = [];
+  for (let i = 0; i < LARGE_RUNS; i++) {
+    largeRuns.push(await runCycleChild(large, warmUp));
+    smallRuns.push(await runCycleChild(small, warmUp));
+  }
+  const reference = meanOf(smallRuns);
+  const scaled = meanOf(largeRuns);
   const figure = figuresOf(BENCHMARK);
   const linear = large / small;
+  const sizeFigures = (vms: number, runs: CycleRun[], mean: CycleRun): Figure[] => [
+    figure(`${vms} VMs: full cycle, wall time (mean of ${runs.length} runs)`, mean.wallS, "s"),
+    ...runs.map((run, i) => figure(`  run ${i + 1}`, run.wallS, "s")),
+    figure(`  CPU time (mean)`, mean.cpuS, "s"),
+    figure(`  wall time per VM`, (mean.wallS * 1000) / vms, "ms"),
+    figure(`  RSS peak (maxRSS of the processes)`, mean.peakRssMiB, "MiB"),
+  ];
   return [
-    figure(`${small} VMs: full cycle, wall time (mean of the runs before and after)`, reference.wallS, "s"),
-    figure(`  wall time of the run before`, before.wallS, "s"),
-    figure(`  wall time of the run after`, after.wallS, "s"),
-    figure(`  CPU time (mean)`, reference.cpuS, "s"),
-    figure(`  wall time per VM`, (reference.wallS * 1000) / small, "ms"),
-    figure(`  RSS peak (maxRSS of the process)`, reference.peakRssMiB, "MiB"),
-    figure(`${large} VMs: full cycle, wall time`, scaled.wallS, "s"),
-    figure(`  CPU time`, scaled.cpuS, "s"),
-    figure(`  wall time per VM`, (scaled.wallS * 1000) / large, "ms"),
-    figure(`  RSS peak (maxRSS of the process)`, scaled.peakRssMiB, "MiB"),
+    ...sizeFigures(small, smallRuns, reference),
+    ...sizeFigures(large, largeRuns, scaled),
     figure(`wall time ${large} VMs / ${small} VMs (linear: ${linear.toFixed(1)})`, scaled.wallS / reference.wallS, "x", {
       comparison: "<=",
       value: linear * PER_VM_ALLOWANCE,
     }),
     figure(`CPU time ${large} VMs / ${small} VMs`, scaled.cpuS / reference.cpuS, "x"),
   ];
+}
+
+/** Mean wall and CPU time of the runs, and their highest peak RSS. */
+function meanOf(runs: readonly CycleRun[]): CycleRun {
+  const mean = (pick: (run: CycleRun) => number): number => runs.reduce((sum, run) => sum + pick(run), 0) / runs.length;
+  return { wallS: mean((r) => r.wallS), cpuS: mean((r) => r.cpuS), peakRssMiB: Math.max(...runs.map((r) => r.peakRssMiB)) };
 }
 
 /** One full cycle of `vms` VMs in plans of 100, protected 50 at a time, in a child `node --expose-gc` process. */
