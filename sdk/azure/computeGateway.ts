@@ -36,7 +36,7 @@ export class ComputeGateway {
 
   /** Runs a long-running operation to its end, waiting between polls on the backend's clock. */
   private wait<T>(start: (options: PacedStartOptions) => SubmittedPoller<T>, options: WaitOptions): Promise<T> {
-    return runSubmittedOperation(this.backend.clock, start, options.abortSignal);
+    return runSubmittedOperation(this.backend, start, options.abortSignal);
   }
 
   async createOrUpdateAvailabilitySet(resourceGroup: string, name: string, input: z.output<typeof availabilitySetInputSchema>): Promise<AvailabilitySet> {

@@ -1,4 +1,4 @@
-import { POLL_INTERVAL_HEADER } from "../../emulator/arm/pollInterval.js";
+import type { Backend } from "../backends/backend.js";
 import type { Clock } from "../clock.js";
 
 /** Wait between polls when the service names none: core-lro's own default. */
@@ -20,15 +20,18 @@ export interface OperationResponse {
 /**
  * Follows the responses of one long-running operation (pass {@link PollPacer.onResponse} as the
  * operation's `onResponse`: the official clients call it for the first response and every poll)
- * and keeps how long to wait before the next poll: the emulator's virtual interval (its
- * `POLL_INTERVAL_HEADER`; its `Retry-After` is 0 in virtual time), else the service's
+ * and keeps how long to wait before the next poll: on an emulated backend, the virtual interval its
+ * header names (`Backend.pollIntervalHeader`; `Retry-After` is 0 there), else the service's
  * `Retry-After` (seconds or an HTTP date), else 2 seconds.
  */
 export class PollPacer {
   private waitMs = DEFAULT_POLL_WAIT_MS;
 
+  /** @param intervalHeader the emulated backend's virtual poll-interval header, if any. */
+  constructor(private readonly intervalHeader: string | undefined) {}
+
   readonly onResponse = (response: OperationResponse): void => {
-    const virtual = Number(response.headers.get(POLL_INTERVAL_HEADER));
+    const virtual = this.intervalHeader === undefined ? Number.NaN : Number(response.headers.get(this.intervalHeader));
     if (Number.isFinite(virtual) && virtual > 0) {
       this.waitMs = virtual;
       return;
@@ -84,13 +87,13 @@ export interface MethodPoller<T> extends OperationPoller<T> {
  * request) with a {@link PollPacer} on its responses and polls it to its end ({@link pollToEnd}).
  */
 export async function runOperation<T>(
-  clock: Clock,
+  backend: Backend,
   start: (options: PacedStartOptions) => Promise<MethodPoller<T>>,
   abortSignal: AbortSignal | undefined,
 ): Promise<T> {
-  const pacer = new PollPacer();
+  const pacer = new PollPacer(backend.pollIntervalHeader);
   const poller = await start({ ...(abortSignal === undefined ? {} : { abortSignal }), onResponse: pacer.onResponse });
-  return pollToEnd(poller, () => poller.isDone(), pacer, clock, abortSignal);
+  return pollToEnd(poller, () => poller.isDone(), pacer, backend.clock, abortSignal);
 }
 
 /** A core-lro 3 poller (`PollerLike`), which sends its first request when created and whose `isDone` is a property. */
@@ -106,12 +109,12 @@ export interface SubmittedPoller<T> extends OperationPoller<T> {
  * only that one to `onResponse`), and polls it to its end ({@link pollToEnd}).
  */
 export async function runSubmittedOperation<T>(
-  clock: Clock,
+  backend: Backend,
   start: (options: PacedStartOptions) => SubmittedPoller<T>,
   abortSignal: AbortSignal | undefined,
 ): Promise<T> {
-  const pacer = new PollPacer();
+  const pacer = new PollPacer(backend.pollIntervalHeader);
   const poller = start({ ...(abortSignal === undefined ? {} : { abortSignal }), onResponse: pacer.onResponse });
   await poller.submitted();
-  return pollToEnd(poller, () => poller.isDone, pacer, clock, abortSignal);
+  return pollToEnd(poller, () => poller.isDone, pacer, backend.clock, abortSignal);
 }

@@ -134,7 +134,7 @@ export class SiteRecoveryGateway {
   async runJob<T>(vault: VaultRef, operation: string, start: (options: StartOptions) => Promise<AsrPoller<T>>, options: JobWaitOptions = {}): Promise<T> {
     return callAzure({ operation }, async () => {
       let jobName: string | undefined;
-      const pacer = new PollPacer();
+      const pacer = new PollPacer(this.backend.pollIntervalHeader);
       const poller = await start({
         ...(options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal }),
         onResponse: (response) => {
@@ -172,7 +172,7 @@ export class SiteRecoveryGateway {
     return callAzure({ operation: `create vault ${name}` }, async () =>
       toVault(
         await runOperation(
-          this.backend.clock,
+          this.backend,
           (o) =>
             this.vaults.vaults.beginCreateOrUpdate(
               resourceGroup,
@@ -200,7 +200,7 @@ export class SiteRecoveryGateway {
 
   async deleteVault(vault: VaultRef): Promise<void> {
     await callAzure({ operation: `delete vault ${vault.name}` }, () =>
-      runOperation(this.backend.clock, (o) => this.vaults.vaults.beginDelete(vault.resourceGroup, vault.name, o), undefined),
+      runOperation(this.backend, (o) => this.vaults.vaults.beginDelete(vault.resourceGroup, vault.name, o), undefined),
     );
   }
 

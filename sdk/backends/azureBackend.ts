@@ -43,6 +43,7 @@ export function createAzureBackend(options: AzureBackendOptions): Backend {
     tokenScope: `${endpoint}/.default`,
     httpClient: undefined,
     clock: systemClock,
+    pollIntervalHeader: undefined,
     retryOptions: options.retryOptions,
     close: async () => undefined,
   };

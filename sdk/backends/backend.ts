@@ -24,6 +24,11 @@ export interface Backend {
   /** The transport; undefined means the Azure SDK's default HTTPS client. */
   readonly httpClient: HttpClient | undefined;
   readonly clock: Clock;
+  /**
+   * On an emulated backend in virtual time, the response header naming how long a poll of a
+   * running operation stands for (its `Retry-After` is 0 there); undefined on Azure.
+   */
+  readonly pollIntervalHeader: string | undefined;
   readonly retryOptions: BackendRetryOptions | undefined;
   /** Releases what the backend holds. */
   close(): Promise<void>;

@@ -101,6 +101,7 @@ export async function createEmulatorBackend(options: EmulatorBackendOptions): Pr
     tokenScope: PUBLIC_ARM_SCOPE,
     httpClient: withVirtualPollWaits(redirectingHttpClient(base, remote), remote.sleepers, POLL_INTERVAL_HEADER),
     clock: remote,
+    pollIntervalHeader: POLL_INTERVAL_HEADER,
     retryOptions: { maxRetries: 3, retryDelayInMs: 10, maxRetryDelayInMs: 100 },
     close: async () => undefined,
     url: parsed.url,

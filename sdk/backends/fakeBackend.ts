@@ -79,6 +79,7 @@ export async function createFakeBackend(options: FakeBackendOptions = {}): Promi
     tokenScope: PUBLIC_ARM_SCOPE,
     httpClient: withVirtualPollWaits(createInProcessHttpClient(emulator), sleepers, POLL_INTERVAL_HEADER),
     clock: emulatorClock(emulator, sleepers),
+    pollIntervalHeader: POLL_INTERVAL_HEADER,
     retryOptions: { maxRetries: 3, retryDelayInMs: 10, maxRetryDelayInMs: 100 },
     emulator,
     close: async () => {

@@ -1,6 +1,7 @@
 import test from "ava";
 import { createHttpHeaders } from "@azure/core-rest-pipeline";
 import { PollPacer, pollToEnd, type OperationPoller } from "../../sdk/azure/operationPolling.js";
+import { POLL_INTERVAL_HEADER } from "../../emulator/index.js";
 import type { Clock } from "../../sdk/index.js";
 
 const response = (headers: Record<string, string>): { headers: ReturnType<typeof createHttpHeaders> } => ({ headers: createHttpHeaders(headers) });
@@ -32,13 +33,16 @@ function operation(polls: number, pacer: PollPacer, intervals: Record<string, st
   return op;
 }
 
-test("the pacer takes the emulator's virtual interval first, else Retry-After in seconds or as a date, else 2 seconds", (t) => {
-  const pacer = new PollPacer();
+test("the pacer takes an emulated backend's virtual interval first, else Retry-After in seconds or as a date, else 2 seconds", (t) => {
+  const pacer = new PollPacer(POLL_INTERVAL_HEADER);
   t.is(pacer.nextWaitMs, 2_000, "nothing said yet: core-lro's default");
   pacer.onResponse(response({ "retry-after": "30" }));
   t.is(pacer.nextWaitMs, 30_000);
-  pacer.onResponse(response({ "retry-after": "0", "x-azure-dr-poll-interval-ms": "15000" }));
+  pacer.onResponse(response({ "retry-after": "0", [POLL_INTERVAL_HEADER]: "15000" }));
   t.is(pacer.nextWaitMs, 15_000, "in virtual time Retry-After is 0 and the emulator's header names the interval");
+  const onAzure = new PollPacer(undefined);
+  onAzure.onResponse(response({ "retry-after": "20", [POLL_INTERVAL_HEADER]: "15000" }));
+  t.is(onAzure.nextWaitMs, 20_000, "a backend without the header reads Retry-After only");
   pacer.onResponse(response({ "retry-after": new Date(Date.now() + 3_600_000).toUTCString() }));
   t.true(pacer.nextWaitMs > 3_590_000 && pacer.nextWaitMs <= 3_600_000, "an HTTP date");
   pacer.onResponse(response({}));
@@ -48,7 +52,7 @@ test("the pacer takes the emulator's virtual interval first, else Retry-After in
 });
 
 test("an operation is polled until done, with the wait the last response named before each poll, on the given clock", async (t) => {
-  const pacer = new PollPacer();
+  const pacer = new PollPacer(POLL_INTERVAL_HEADER);
   pacer.onResponse(response({ "retry-after": "30" }));
   const clock = recordingClock();
   const op = operation(3, pacer, [{ "retry-after": "10" }, { "retry-after": "5" }, {}]);
@@ -58,7 +62,7 @@ test("an operation is polled until done, with the wait the last response named b
 });
 
 test("an operation done when started is not polled; an aborted wait stops polling with Aborted", async (t) => {
-  const pacer = new PollPacer();
+  const pacer = new PollPacer(POLL_INTERVAL_HEADER);
   const clock = recordingClock();
   const done = operation(0, pacer, []);
   t.is(await pollToEnd(done, done.done, pacer, clock, undefined), "result");
