@@ -165,6 +165,7 @@ export class ProtectedVmOperations {
    * validated (a recovery plan validates all its VMs' settings, then reads each VM before deciding
    * to reprotect it): refuses an item that does not allow reprotect and returns where the item
    * replicates from now, without reading it again.
+   * @throws the errors of {@link ProtectedVmOperations.reprotect} but the validation of the settings.
    * @internal
    */
   async reprotectRead(item: ProtectedVm, settings: ReprotectSettings, options: JobWaitOptions): Promise<ReplicatedItemRef> {

@@ -225,7 +225,7 @@ export class RecoveryPlanOperations {
    * left as they are. Returns the plan, whose VMs then replicate in the reverse direction.
    * A Hyper-V plan's VMs, after their failback is committed, replicate to Azure again
    * (`HyperVReplicaAzure` reverse replication, item by item); they take no `settings`.
-   * @throws ValidationError (`ValidationFailed`: a VM of `settings` not in the plan; `settings` on a Hyper-V plan); ResourceNotFoundError (no such plan);
+   * @throws ValidationError (`ValidationFailed`: a VM of `settings` not in the plan, or its settings invalid, checked for every VM before any is reprotected; `settings` on a Hyper-V plan); ResourceNotFoundError (no such plan);
    * InvalidStateError (the plan was never failed over, a VM not committed, the region to replicate to is down); OperationFailedError; DrError `Aborted`.
    */
   async reprotect(vault: VaultRef, name: string, settings: Readonly<Record<string, ReprotectInput>> = {}, options: JobWaitOptions = {}): Promise<RecoveryPlan> {
