@@ -1,4 +1,4 @@
-import { setImmediate as nextTurn, setTimeout as nextTimers } from "node:timers/promises";
+import { setImmediate as nextTurn } from "node:timers/promises";
 
 /** What the sleepers need of a virtual clock. */
 export interface VirtualTime {
@@ -64,7 +64,7 @@ export class VirtualSleepers {
   }
 
   /**
-   * After the current turn and its zero-delay timers, jumps to the earliest wake-up and wakes
+   * After the current turn, jumps to the earliest wake-up and wakes
    * everyone due then, {@link WAKE_BATCH} per turn, in the order they went to sleep; repeats while
    * sleepers remain.
    */
@@ -73,10 +73,9 @@ export class VirtualSleepers {
     this.flushing = true;
     try {
       while (this.sleepers.length > 0) {
-        // A waiter may pass through a real zero-delay timer on its way here (a client's pipeline retrying
-        // at once): jumping before those timers ran would leave its sleep out, and where time jumps would
-        // depend on how fast the machine is.
-        await nextTimers(0);
+        // Jump once every waiter of this turn has registered (their microtasks have run). The SDK paces its
+        // own polls, so no poller waits a real zero-delay timer (core-lro's) on its way here any more:
+        // waiting a timers phase before each jump for one cost a millisecond of real time a jump.
         await nextTurn();
         if (this.sleepers.length === 0) break;
         const earliest = this.sleepers.reduce((min, s) => Math.min(min, s.wakeAt), Infinity);

@@ -77,25 +77,3 @@ test("an aborted wait rejects with code Aborted and does not move time for the o
   await backend.clock.sleep(MINUTE);
   t.is(backend.clock.now().getTime() - start, MINUTE);
 });
-
-test.serial("a wait that starts after a zero-delay timer (a poller between two polls) is in the same jump as the waits already there", async (t) => {
-  const backend = await createFakeBackend();
-  // From a timer callback, a zero-delay timer runs only at the next timers phase, after this turn's immediates.
-  await new Promise((resolve) => setTimeout(resolve, 0));
-  const start = backend.clock.now().getTime();
-  const woke: [string, number][] = [];
-  const long = backend.clock.sleep(3 * MINUTE).then(() => woke.push(["long", backend.clock.now().getTime() - start]));
-  const poller = new Promise<void>((resolve) =>
-    setTimeout(() => {
-      void backend.clock.sleep(MINUTE).then(() => {
-        woke.push(["poll", backend.clock.now().getTime() - start]);
-        resolve();
-      });
-    }, 0),
-  );
-  await Promise.all([long, poller]);
-  t.deepEqual(woke, [
-    ["poll", MINUTE],
-    ["long", 3 * MINUTE],
-  ]);
-});
