@@ -29,13 +29,17 @@ interface DerivedIndex {
 /**
  * Typed access to the resources of an {@link EmulatorState}, keyed like ARM
  * (subscription, resource group, provider, type, name), case-insensitive. Keeps an index by
- * type, so that listing one type does not walk the whole store, and the lookups services declare
+ * type, so that listing one type does not walk the whole store, the keys each listed scope held
+ * (until a resource of the type is added or removed: a client paging through 10,000 items reads
+ * 200 pages, and each page must not walk them all again), and the lookups services declare
  * ({@link ResourceStore.lookup}); all are rebuilt when the state document is replaced (restore,
  * reset).
  */
 export class ResourceStore {
   private indexedState: EmulatorState | undefined;
   private readonly byType = new Map<string, Set<string>>();
+  /** Per type, per scope prefix: the keys {@link ResourceStore.list} found, in the type index's order. */
+  private readonly listed = new Map<string, Map<string, string[]>>();
   private readonly derived: DerivedIndex[] = [];
 
   constructor(private readonly getState: () => EmulatorState) {}
@@ -51,8 +55,12 @@ export class ResourceStore {
   put(resource: StoredResource): void {
     const key = resourceKey(resource.id);
     const keys = this.index().get(resource.type);
-    if (keys === undefined) this.byType.set(resource.type, new Set([key]));
-    else keys.add(key);
+    if (keys === undefined || !keys.has(key)) {
+      if (keys === undefined) this.byType.set(resource.type, new Set([key]));
+      else keys.add(key);
+      // A new member of the type: its listings no longer hold (a replaced one keeps its place).
+      this.listed.delete(resource.type);
+    }
     for (const index of this.derived) {
       unfile(index, key);
       if (index.type === resource.type) file(index, key, resource);
@@ -66,6 +74,7 @@ export class ResourceStore {
     const existing = resources[key];
     if (existing === undefined) return false;
     this.index().get(existing.type)?.delete(key);
+    this.listed.delete(existing.type);
     for (const index of this.derived) unfile(index, key);
     delete resources[key];
     return true;
@@ -99,14 +108,16 @@ export class ResourceStore {
 
   /** Resources of one type whose id starts with `scope` (a subscription, resource group or parent id). */
   list(scope: string, type: string): StoredResource[] {
+    const lowerType = type.toLowerCase();
     const prefix = resourceKey(scope) + "/";
+    const typeKeys = this.index().get(lowerType);
+    if (typeKeys === undefined) return [];
     const resources = this.getState().resources;
-    const out: StoredResource[] = [];
-    for (const key of this.index().get(type.toLowerCase()) ?? []) {
-      const resource = resources[key];
-      if (resource !== undefined && key.startsWith(prefix)) out.push(resource);
-    }
-    return out;
+    let scopes = this.listed.get(lowerType);
+    if (scopes === undefined) this.listed.set(lowerType, (scopes = new Map()));
+    let keys = scopes.get(prefix);
+    if (keys === undefined) scopes.set(prefix, (keys = [...typeKeys].filter((key) => key.startsWith(prefix))));
+    return keys.map((key) => resources[key] as StoredResource);
   }
 
   /** Every resource of one type, wherever it is. */
@@ -118,6 +129,7 @@ export class ResourceStore {
     const state = this.getState();
     if (this.indexedState !== state) {
       this.byType.clear();
+      this.listed.clear();
       for (const [key, resource] of Object.entries(state.resources)) {
         const keys = this.byType.get(resource.type) ?? new Set<string>();
         keys.add(key);

@@ -483,6 +483,35 @@ test("the client follows absolute nextLinks and returns every vm and availabilit
   );
 });
 
+test("a listing follows the vms created and deleted since the last one, page after page, and the state restored", async (t) => {
+  const { client, emulator } = await loopbackCompute(t, { pageSize: 2 });
+  const names = async (resourceGroup: string): Promise<string[]> => (await collect(client.virtualMachines.list(resourceGroup))).map((vm) => vm.name ?? "");
+  for (const name of ["vm-a", "vm-b", "vm-c"]) await createVm(client, RG, name);
+  await createVm(client, "rg-listing-2", "vm-elsewhere");
+  t.deepEqual(await names(RG), ["vm-a", "vm-b", "vm-c"]);
+  const snapshot = emulator.control.snapshot();
+
+  await createVm(client, RG, "vm-d");
+  t.deepEqual(await names(RG), ["vm-a", "vm-b", "vm-c", "vm-d"], "a vm created after a listing is in the next one, in creation order");
+  await client.virtualMachines.delete(RG, "vm-b", LRO);
+  t.deepEqual(await names(RG), ["vm-a", "vm-c", "vm-d"], "a deleted vm is gone from the next listing");
+  await createVm(client, RG, "vm-a", { tags: { updated: "yes" } });
+  const listed = await collect(client.virtualMachines.list(RG));
+  t.deepEqual(
+    listed.map((vm) => [vm.name, vm.tags?.updated]),
+    [
+      ["vm-a", "yes"],
+      ["vm-c", undefined],
+      ["vm-d", undefined],
+    ],
+    "an updated vm keeps its place and is listed as it is now",
+  );
+  t.deepEqual(await names("rg-listing-2"), ["vm-elsewhere"], "another resource group's listing is its own");
+
+  emulator.control.restore(snapshot);
+  t.deepEqual(await names(RG), ["vm-a", "vm-b", "vm-c"], "after a restore, the listing is the restored state's");
+});
+
 // ---------------------------------------------------------------- errors and headers
 
 test("a missing vm or availability set is a RestError 404 ResourceNotFound", async (t) => {
